@@ -1,0 +1,140 @@
+"""A strengths-led assessment: what the person can do, wants and has, in their own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.envelope import Envelope
+from domain.errors import Rules
+
+
+class Section(StrEnum):
+    STRENGTHS = "strengths"
+    INDEPENDENT_SKILLS = "independent_skills"
+    PREFERRED_OUTCOMES = "preferred_outcomes"
+    INFORMAL_SUPPORT = "informal_support"
+    COMMUNICATION_PREFERENCES = "communication_preferences"
+
+
+class ContributionMode(StrEnum):
+    DIRECT = "direct"
+    THROUGH_ADVOCATE = "through_advocate"
+    NOT_POSSIBLE = "not_possible"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How the person took part. `spoken_for_by` names the advocate or whoever spoke for them."""
+
+    mode: str
+    summary: str
+    spoken_for_by: str | None
+    reason_not_possible: str | None
+
+
+class Assessment(Aggregate):
+    @event("Started")
+    def __init__(self, envelope: Envelope, person_id: str) -> None:
+        self.tenant_id = envelope.tenant_id
+        self.person_id = person_id
+        self.sections: dict[str, list[str]] = {}
+        self.contribution: Contribution | None = None
+        self.completed = False
+
+    @property
+    def strengths(self) -> list[str]:
+        return self.sections.get(Section.STRENGTHS, [])
+
+    def record_section(self, envelope: Envelope, section: Section, entries: list[str]) -> None:
+        cleaned = [entry.strip() for entry in entries if entry.strip()]
+        rules = self._open_rules()
+        rules.check(
+            bool(cleaned),
+            f"assessment.section.{section.value}.empty",
+            "entries",
+            "record at least one entry; an empty section says nothing",
+        )
+        rules.check(
+            len(set(cleaned)) == len(cleaned),
+            f"assessment.section.{section.value}.duplicate",
+            "entries",
+            "each entry must be distinct",
+        )
+        rules.enforce()
+        self._section_recorded(envelope, section.value, cleaned)
+
+    @event("SectionRecorded")
+    def _section_recorded(self, envelope: Envelope, section: str, entries: list[str]) -> None:
+        self.sections[section] = entries
+
+    def record_contribution(self, envelope: Envelope, contribution: Contribution) -> None:
+        rules = self._open_rules()
+        mode = contribution.mode
+        rules.check(
+            mode in set(ContributionMode),
+            "assessment.contribution.mode",
+            "mode",
+            "mode must be direct, through_advocate or not_possible",
+        )
+        rules.require_text(
+            contribution.summary,
+            "assessment.contribution.summary_required",
+            "summary",
+            "what the person (or who spoke for them) contributed",
+        )
+        if mode != ContributionMode.DIRECT:
+            rules.require_text(
+                contribution.spoken_for_by,
+                "assessment.contribution.spoken_for_by_required",
+                "spokenForBy",
+                "who spoke for the person",
+            )
+        if mode == ContributionMode.NOT_POSSIBLE:
+            rules.require_text(
+                contribution.reason_not_possible,
+                "assessment.contribution.reason_required",
+                "reasonNotPossible",
+                "why the person could not contribute directly",
+            )
+        rules.enforce()
+        self._contribution_recorded(envelope, contribution)
+
+    @event("ContributionRecorded")
+    def _contribution_recorded(self, envelope: Envelope, contribution: Contribution) -> None:
+        self.contribution = contribution
+
+    def complete(self, envelope: Envelope) -> None:
+        rules = self._open_rules()
+        for section in Section:
+            rules.check(
+                bool(self.sections.get(section.value)),
+                f"assessment.required.{section.value}",
+                section.value,
+                f"the {section.value.replace('_', ' ')} section is missing",
+            )
+        rules.check(
+            self.contribution is not None,
+            "assessment.contribution",
+            "contribution",
+            "record the person's own contribution, or why it was not possible and who spoke "
+            "for them",
+        )
+        rules.enforce()
+        self._completed(envelope)
+
+    @event("Completed")
+    def _completed(self, envelope: Envelope) -> None:
+        self.completed = True
+
+    def _open_rules(self) -> Rules:
+        rules = Rules()
+        rules.check(
+            not self.completed,
+            "assessment.completed",
+            "assessmentId",
+            "the assessment is complete; start a new assessment to reassess",
+        )
+        return rules

@@ -1,0 +1,111 @@
+"""A person supported: who they are, where they are supported, who speaks up for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.envelope import Envelope
+from domain.errors import Rules
+
+
+@dataclass(frozen=True)
+class Advocate:
+    name: str
+    relationship: str
+    contact: str | None
+
+
+@dataclass(frozen=True)
+class ConsentToShare:
+    given: bool
+    scope: str
+    recorded_at: str
+
+
+class Person(Aggregate):
+    @event("Registered")
+    def __init__(
+        self,
+        envelope: Envelope,
+        name: str,
+        date_of_birth: date | None,
+        service_id: str,
+        team_id: str | None,
+    ) -> None:
+        self.tenant_id = envelope.tenant_id
+        self.name = name
+        self.date_of_birth = date_of_birth
+        self.service_id = service_id
+        self.team_id = team_id
+        self.advocate: Advocate | None = None
+        self.consent_to_share: ConsentToShare | None = None
+
+    @classmethod
+    def register(
+        cls,
+        envelope: Envelope,
+        *,
+        name: str,
+        date_of_birth: date | None,
+        service_id: str,
+        team_id: str | None,
+    ) -> Person:
+        rules = Rules()
+        rules.require_text(name, "person.name.required", "name", "the person's name")
+        rules.require_text(service_id, "person.service.required", "serviceId", "a service")
+        if date_of_birth is not None:
+            rules.check(
+                date_of_birth <= envelope.effective_at.date(),
+                "person.date_of_birth.future",
+                "dateOfBirth",
+                "the date of birth cannot be in the future",
+            )
+        rules.enforce()
+        return cls(envelope, name.strip(), date_of_birth, service_id, team_id)
+
+    def move(self, envelope: Envelope, *, service_id: str, team_id: str | None) -> None:
+        rules = Rules()
+        rules.require_text(service_id, "person.service.required", "serviceId", "a service")
+        rules.check(
+            (service_id, team_id) != (self.service_id, self.team_id),
+            "person.move.no_change",
+            "serviceId",
+            "the person is already supported by that service and team",
+        )
+        rules.require_text(envelope.reason, "person.move.reason_required", "reason", "a reason")
+        rules.enforce()
+        self._moved(envelope, service_id, team_id)
+
+    @event("Moved")
+    def _moved(self, envelope: Envelope, service_id: str, team_id: str | None) -> None:
+        self.service_id = service_id
+        self.team_id = team_id
+
+    def record_advocate(self, envelope: Envelope, advocate: Advocate) -> None:
+        rules = Rules()
+        rules.require_text(advocate.name, "person.advocate.name_required", "name", "a name")
+        rules.require_text(
+            advocate.relationship,
+            "person.advocate.relationship_required",
+            "relationship",
+            "the advocate's relationship to the person",
+        )
+        rules.enforce()
+        self._advocate_recorded(envelope, advocate)
+
+    @event("AdvocateRecorded")
+    def _advocate_recorded(self, envelope: Envelope, advocate: Advocate) -> None:
+        self.advocate = advocate
+
+    def record_consent_to_share(self, envelope: Envelope, *, given: bool, scope: str) -> None:
+        rules = Rules()
+        rules.require_text(scope, "person.consent.scope_required", "scope", "what may be shared")
+        rules.enforce()
+        self._consent_recorded(envelope, given, scope.strip())
+
+    @event("ConsentToShareRecorded")
+    def _consent_recorded(self, envelope: Envelope, given: bool, scope: str) -> None:
+        self.consent_to_share = ConsentToShare(given, scope, envelope.effective_at.isoformat())

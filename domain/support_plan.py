@@ -1,0 +1,277 @@
+"""The one living support plan per person: measurable outcomes, each built on assessed strengths.
+
+Every change is its own event; once the plan is agreed, every change must say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.envelope import Envelope
+from domain.errors import Rules
+
+MAX_WEEKLY_HOURS = 168.0
+
+
+@dataclass(frozen=True)
+class EnablementStep:
+    """strength -> weekly micro-step -> how progress will be evidenced."""
+
+    step_id: str
+    strength: str
+    weekly_micro_step: str
+    evidence_route: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome_id: str
+    title: str
+    baseline: str
+    target: str
+    evidenced_by: str
+    builds_on: list[str]
+    steps: list[EnablementStep] = field(default_factory=list)
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeTerms:
+    """The measurable terms of an outcome; in a revision, None means "unchanged"."""
+
+    title: str | None = None
+    baseline: str | None = None
+    target: str | None = None
+    evidenced_by: str | None = None
+    builds_on: list[str] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if value is not None}
+
+
+class SupportPlan(Aggregate):
+    @staticmethod
+    def create_id(person_id: str, **_: Any) -> UUID:
+        # Derived from the person, so a second plan for the same person cannot be stored.
+        return uuid5(NAMESPACE_URL, f"stepwise:support-plan:{person_id}")
+
+    @event("Drafted")
+    def __init__(
+        self, envelope: Envelope, person_id: str, assessment_id: str, strengths: list[str]
+    ) -> None:
+        self.tenant_id = envelope.tenant_id
+        self.person_id = person_id
+        self.assessment_id = assessment_id
+        self.assessed_strengths = strengths
+        self.outcomes: dict[str, Outcome] = {}
+        self.staff_guidance: str | None = None
+        self.support_hours_per_week: float | None = None
+        self.next_review_date: date | None = None
+        self.agreed = False
+
+    def agree_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
+        rules = self._change_rules(envelope)
+        for name, label in (
+            ("title", "a title"),
+            ("baseline", "a baseline: where the person is now"),
+            ("target", "a measurable target"),
+            ("evidenced_by", "how progress will be evidenced"),
+        ):
+            rules.require_text(getattr(terms, name), f"plan.outcome.{name}_required", name, label)
+        self._check_strengths(rules, terms.builds_on or [])
+        rules.enforce()
+        self._outcome_agreed(envelope, outcome_id, terms.changes())
+
+    @event("OutcomeAgreed")
+    def _outcome_agreed(self, envelope: Envelope, outcome_id: str, terms: dict[str, Any]) -> None:
+        self.outcomes[outcome_id] = Outcome(outcome_id=outcome_id, **terms)
+
+    def add_enablement_step(
+        self, envelope: Envelope, outcome_id: str, step: EnablementStep
+    ) -> None:
+        rules = self._change_rules(envelope)
+        outcome = self._active_outcome(rules, outcome_id)
+        if outcome is not None:
+            rules.check(
+                step.strength in outcome.builds_on,
+                "plan.step.strength_not_in_outcome",
+                "strength",
+                f"the step must use a strength the outcome builds on: {outcome.builds_on}",
+            )
+        rules.require_text(
+            step.weekly_micro_step, "plan.step.micro_step_required", "weeklyMicroStep", "a step"
+        )
+        rules.require_text(
+            step.evidence_route, "plan.step.evidence_required", "evidenceRoute", "an evidence route"
+        )
+        rules.enforce()
+        self._step_added(envelope, outcome_id, step)
+
+    @event("EnablementStepAdded")
+    def _step_added(self, envelope: Envelope, outcome_id: str, step: EnablementStep) -> None:
+        outcome = self.outcomes[outcome_id]
+        self.outcomes[outcome_id] = replace(outcome, steps=[*outcome.steps, step])
+
+    def write_staff_guidance(self, envelope: Envelope, guidance: str) -> None:
+        rules = self._change_rules(envelope)
+        rules.require_text(guidance, "plan.guidance.required", "guidance", "guidance text")
+        rules.check(
+            guidance.strip() != (self.staff_guidance or ""),
+            "plan.guidance.no_change",
+            "guidance",
+            "the guidance already says exactly this",
+        )
+        rules.enforce()
+        self._guidance_written(envelope, guidance.strip())
+
+    @event("StaffGuidanceWritten")
+    def _guidance_written(self, envelope: Envelope, guidance: str) -> None:
+        self.staff_guidance = guidance
+
+    def set_support_hours(self, envelope: Envelope, hours_per_week: float) -> None:
+        rules = self._change_rules(envelope)
+        rules.check(
+            0 <= hours_per_week <= MAX_WEEKLY_HOURS,
+            "plan.hours.range",
+            "hoursPerWeek",
+            f"weekly support hours must be between 0 and {MAX_WEEKLY_HOURS:g}",
+        )
+        rules.check(
+            hours_per_week != self.support_hours_per_week,
+            "plan.hours.no_change",
+            "hoursPerWeek",
+            "support hours are already set to that",
+        )
+        rules.enforce()
+        self._hours_set(envelope, hours_per_week)
+
+    @event("SupportHoursSet")
+    def _hours_set(self, envelope: Envelope, hours_per_week: float) -> None:
+        self.support_hours_per_week = hours_per_week
+
+    def set_next_review_date(self, envelope: Envelope, review_date: date) -> None:
+        rules = self._change_rules(envelope)
+        rules.check(
+            review_date > envelope.effective_at.date(),
+            "plan.review_date.not_future",
+            "reviewDate",
+            "the next review must fall after the date this change takes effect",
+        )
+        rules.enforce()
+        self._review_date_set(envelope, review_date)
+
+    @event("NextReviewDateSet")
+    def _review_date_set(self, envelope: Envelope, review_date: date) -> None:
+        self.next_review_date = review_date
+
+    def revise_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
+        rules = self._change_rules(envelope)
+        outcome = self._active_outcome(rules, outcome_id)
+        changes = terms.changes()
+        for name in ("title", "baseline", "target", "evidenced_by"):
+            if name in changes:
+                rules.require_text(changes[name], f"plan.outcome.{name}_required", name, name)
+        if terms.builds_on is not None:
+            self._check_strengths(rules, terms.builds_on)
+        if outcome is not None:
+            changes = {k: v for k, v in changes.items() if getattr(outcome, k) != v}
+            rules.check(bool(changes), "plan.outcome.no_change", "outcomeId", "nothing to revise")
+        rules.enforce()
+        self._outcome_revised(envelope, outcome_id, changes)
+
+    @event("OutcomeRevised")
+    def _outcome_revised(
+        self, envelope: Envelope, outcome_id: str, changes: dict[str, Any]
+    ) -> None:
+        self.outcomes[outcome_id] = replace(self.outcomes[outcome_id], **changes)
+
+    def retire_outcome(self, envelope: Envelope, outcome_id: str) -> None:
+        rules = self._change_rules(envelope)
+        self._active_outcome(rules, outcome_id)
+        rules.require_text(
+            envelope.reason, "plan.outcome.retire_reason_required", "reason", "a reason to retire"
+        )
+        rules.enforce()
+        self._outcome_retired(envelope, outcome_id)
+
+    @event("OutcomeRetired")
+    def _outcome_retired(self, envelope: Envelope, outcome_id: str) -> None:
+        self.outcomes[outcome_id] = replace(self.outcomes[outcome_id], retired=True)
+
+    def agree(self, envelope: Envelope) -> None:
+        rules = Rules()
+        rules.check(not self.agreed, "plan.already_agreed", "personId", "the plan is agreed")
+        active = [outcome for outcome in self.outcomes.values() if not outcome.retired]
+        rules.check(bool(active), "plan.agree.outcome_required", "outcomes", "agree an outcome")
+        for outcome in active:
+            rules.check(
+                bool(outcome.steps),
+                "plan.agree.micro_steps_required",
+                f"outcomes.{outcome.outcome_id}",
+                f"outcome '{outcome.title}' has no enablement step",
+            )
+        rules.check(
+            self.staff_guidance is not None,
+            "plan.agree.guidance_required",
+            "staffGuidance",
+            "write staff guidance",
+        )
+        rules.check(
+            self.support_hours_per_week is not None,
+            "plan.agree.hours_required",
+            "supportHoursPerWeek",
+            "set support hours",
+        )
+        rules.check(
+            self.next_review_date is not None,
+            "plan.agree.review_date_required",
+            "nextReviewDate",
+            "set the next review date",
+        )
+        rules.enforce()
+        self._agreed(envelope)
+
+    @event("Agreed")
+    def _agreed(self, envelope: Envelope) -> None:
+        self.agreed = True
+
+    def _change_rules(self, envelope: Envelope) -> Rules:
+        rules = Rules()
+        if self.agreed:
+            rules.require_text(
+                envelope.reason,
+                "plan.change.reason_required",
+                "reason",
+                "the plan is agreed: every change must give a reason",
+            )
+        return rules
+
+    def _active_outcome(self, rules: Rules, outcome_id: str) -> Outcome | None:
+        outcome = self.outcomes.get(outcome_id)
+        rules.check(
+            outcome is not None and not outcome.retired,
+            "plan.outcome.unknown",
+            "outcomeId",
+            f"the plan has no active outcome {outcome_id}",
+        )
+        return outcome if outcome is not None and not outcome.retired else None
+
+    def _check_strengths(self, rules: Rules, builds_on: list[str]) -> None:
+        rules.check(
+            bool(builds_on),
+            "plan.outcome.strengths_required",
+            "buildsOn",
+            "an outcome must build on at least one assessed strength",
+        )
+        unknown = [strength for strength in builds_on if strength not in self.assessed_strengths]
+        rules.check(
+            not unknown,
+            "plan.outcome.unknown_strength",
+            "buildsOn",
+            f"not strengths found by the assessment: {unknown}",
+        )

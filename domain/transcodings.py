@@ -1,0 +1,59 @@
+"""How the domain's value objects are stored inside events and snapshots.
+
+The names are stored with every event: never rename one without keeping the old name decodable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from eventsourcing.persistence import Transcoder, Transcoding
+
+from domain.assessment import Contribution
+from domain.envelope import Actor, Envelope
+from domain.person import Advocate, ConsentToShare
+from domain.support_plan import EnablementStep, Outcome
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class DataclassAsDict(Transcoding):
+    """Stores a frozen dataclass as a dict of its fields; nested values are transcoded too."""
+
+    def __init__(self, cls: type, name: str) -> None:
+        self.type = cls
+        self.name = name
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
+VALUE_TYPES: dict[str, type] = {
+    "actor": Actor,
+    "envelope": Envelope,
+    "advocate": Advocate,
+    "consent_to_share": ConsentToShare,
+    "contribution": Contribution,
+    "enablement_step": EnablementStep,
+    "outcome": Outcome,
+}
+
+
+def register_domain_transcodings(transcoder: Transcoder) -> None:
+    transcoder.register(DateAsISO())
+    for name, cls in VALUE_TYPES.items():
+        transcoder.register(DataclassAsDict(cls, name))

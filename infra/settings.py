@@ -1,0 +1,104 @@
+"""The one typed settings object: every knob is a `STEPWISE_*` variable (or a line in `.env`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: str
+
+    def conninfo(self) -> str:
+        parts = {
+            "host": self.host,
+            "port": str(self.port),
+            "dbname": self.dbname,
+            "user": self.user,
+            "password": self.password,
+        }
+        return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STEPWISE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///stepwise.db",
+        description="sqlite:///relative/or/absolute/path.db or postgresql://user@host:port/db",
+    )
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema for events and read models (created if absent)"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    run_projector: bool = Field(
+        default=True, description="Run projections inside the API process (off when a worker runs)"
+    )
+    poll_interval_seconds: float = 0.5
+    projection_batch_size: int = 500
+    wait_for_position_timeout_seconds: float = 10.0
+    clock_skew_seconds: int = 120
+    pool_size: int = 10
+    pool_max_overflow: int = 10
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, url: str) -> str:
+        if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("use sqlite:///path.db or postgresql://user@host:port/database")
+        return url
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite:///")
+
+    @cached_property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///")).expanduser().resolve()
+
+    @cached_property
+    def postgres(self) -> PostgresTarget:
+        url = urlsplit(self.database_url)
+        return PostgresTarget(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 5432,
+            dbname=url.path.lstrip("/") or "postgres",
+            user=unquote(url.username or "postgres"),
+            password=unquote(url.password or ""),
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The library reads its configuration from this dict, never from os.environ."""
+        env = {"CREATE_TABLE": "y"}
+        if not self.is_postgres:
+            return env | {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        target = self.postgres
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": target.dbname,
+            "POSTGRES_HOST": target.host,
+            "POSTGRES_PORT": str(target.port),
+            "POSTGRES_USER": target.user,
+            "POSTGRES_PASSWORD": target.password,
+            # Pool sized with the API's worker threads; see ARCHITECTURE notes.
+            "POSTGRES_POOL_SIZE": str(self.pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
+        }
+        if self.database_schema:
+            env["POSTGRES_SCHEMA"] = self.database_schema
+        return env
