@@ -243,8 +243,8 @@ class SupportPlan(Aggregate):
     def _change_rules(self, envelope: Envelope) -> Rules:
         rules = Rules()
         if self.agreed:
-            rules.require_text(
-                envelope.reason,
+            rules.check(
+                envelope.reason is not None,
                 "plan.change.reason_required",
                 "reason",
                 "the plan is agreed: every change must give a reason",

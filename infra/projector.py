@@ -55,7 +55,9 @@ class Projector:
         return {p.name: known.get(p.name, 0) for p in self.projections}
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
-        """Applies every event not yet projected; returns how many log entries were read."""
+        """Applies every event not yet projected; returns how many log entries were read.
+
+        `progress` is told the log position reached after each batch."""
         read = 0
         while not self._stop.is_set():
             positions = self.positions()
@@ -66,7 +68,7 @@ class Projector:
                 self.process(projection, [e for e in batch if e[0] > positions[projection.name]])
             read += len(batch)
             if progress:
-                progress(len(batch))
+                progress(batch[-1][0])
         return read
 
     def process(self, projection: Projection, batch: Batch) -> None:

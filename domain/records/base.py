@@ -38,6 +38,7 @@ class Written:
     record_id: str
     version: int
     position: int
+    part_id: str | None = None  # an outcome or step the command created inside the record
 
 
 class RecordsApplication(Application[UUID]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from uuid import uuid4
 
@@ -57,13 +58,14 @@ class SupportPlanCommands(RecordsApplication):
         terms: OutcomeTerms,
     ) -> Written:
         outcome_id = f"outcome-{uuid4().hex[:12]}"
-        return self._change_plan(
+        written = self._change_plan(
             context,
             "agree_outcome",
             person_id,
             expected_version,
             lambda p, e: p.agree_outcome(e, outcome_id, terms),
         )
+        return replace(written, part_id=outcome_id)
 
     def add_enablement_step(
         self,
@@ -79,13 +81,14 @@ class SupportPlanCommands(RecordsApplication):
         step = EnablementStep(
             f"step-{uuid4().hex[:12]}", strength, weekly_micro_step, evidence_route
         )
-        return self._change_plan(
+        written = self._change_plan(
             context,
             "add_enablement_step",
             person_id,
             expected_version,
             lambda p, e: p.add_enablement_step(e, outcome_id, step),
         )
+        return replace(written, part_id=step.step_id)
 
     def write_staff_guidance(
         self, context: CommandContext, person_id: str, expected_version: int | None, guidance: str

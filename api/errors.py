@@ -1,0 +1,72 @@
+"""Every error leaves with a stable `extensions.code` and never with a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql.error import GraphQLError
+from pydantic import ValidationError
+from strawberry.extensions import MaskErrors
+
+from api.context import ProjectionLagging
+from domain.errors import Forbidden, RecordNotFound, RulesViolated, VersionConflict, Violation
+from projections.event_records import camel
+
+log = logging.getLogger("stepwise.api")
+
+
+def violations_from(error: ValidationError) -> list[Violation]:
+    """Shape errors found at the edge, in the same form as the domain's rule violations."""
+    return [
+        Violation(
+            rule=f"input.{detail['type']}",
+            field=".".join(camel(str(part)) for part in detail["loc"]),
+            message=detail["msg"],
+        )
+        for detail in error.errors()
+    ]
+
+
+def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]] | None:
+    """(code, message, extra extensions) for errors the client can act on; None otherwise."""
+    if isinstance(original, ValidationError):
+        original = RulesViolated(violations_from(original))
+    if isinstance(original, RulesViolated):
+        violations = [vars(v) for v in original.violations]
+        message = f"refused: {len(violations)} rule(s) broken; see extensions.violations"
+        return "VALIDATION_FAILED", message, {"violations": violations}
+    if isinstance(original, VersionConflict):
+        extra = {"expectedVersion": original.expected, "actualVersion": original.actual}
+        return "CONFLICT", str(original), extra
+    if isinstance(original, RecordNotFound):
+        return "NOT_FOUND", str(original), {}
+    if isinstance(original, Forbidden):
+        return "FORBIDDEN", str(original), {}
+    if isinstance(original, ProjectionLagging):
+        return "NOT_READY", str(original), {"position": original.position}
+    return None
+
+
+class ErrorCodes(MaskErrors):
+    """Gives each error a code; masks anything unexpected after logging it in full."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        described = _describe(original)
+        if described is not None:
+            code, message, extra = described
+        elif original is None:
+            # Raised by GraphQL itself: a malformed document or a wrongly typed variable.
+            code, message, extra = "BAD_REQUEST", error.message, {}
+        else:
+            log.error("unexpected error", exc_info=original)
+            code, message, extra = "INTERNAL", "unexpected error; it has been logged", {}
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": code, **extra},
+        )

@@ -1,0 +1,81 @@
+"""Relay-style connections with opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+
+from domain.errors import RulesViolated, Violation
+
+Node = TypeVar("Node")
+Row = TypeVar("Row")
+
+MAX_PAGE = 100
+
+
+def encode_cursor(kind: str, value: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode()
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int:
+    """The position a cursor stands for; 0 (the start) when there is none."""
+    if cursor is None:
+        return 0
+    try:
+        found, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        if found == kind and int(value) >= 0:
+            return int(value)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise RulesViolated(
+        [Violation("input.cursor.invalid", "after", "this cursor was not issued by this list")]
+    )
+
+
+def check_page_size(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise RulesViolated(
+            [Violation("input.first.range", "first", f"ask for between 1 and {MAX_PAGE} items")]
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge; with no edges, the cursor given as `after`, "
+        "so a client can always store it and resume from there."
+    )
+
+
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+
+def connection(
+    rows: Sequence[Row],
+    first: int,
+    after: str | None,
+    kind: str,
+    key: Callable[[Row], int],
+    to_node: Callable[[Row], Node],
+) -> Connection[Node]:
+    """Builds a page from `first + 1` rows: the extra row only says whether more follow."""
+    page = rows[:first]
+    edges = [Edge(cursor=encode_cursor(kind, key(row)), node=to_node(row)) for row in page]
+    end_cursor = edges[-1].cursor if edges else after
+    return Connection(
+        edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=end_cursor)
+    )
