@@ -85,7 +85,7 @@ class Assessment(Aggregate):
             "summary",
             "what the person (or who spoke for them) contributed",
         )
-        if mode != ContributionMode.DIRECT:
+        if mode in (ContributionMode.THROUGH_ADVOCATE, ContributionMode.NOT_POSSIBLE):
             rules.require_text(
                 contribution.spoken_for_by,
                 "assessment.contribution.spoken_for_by_required",

@@ -64,9 +64,10 @@ class Person(Aggregate):
                 "the date of birth cannot be in the future",
             )
         rules.enforce()
-        return cls(envelope, name.strip(), date_of_birth, service_id, team_id)
+        return cls(envelope, name.strip(), date_of_birth, service_id.strip(), _strip(team_id))
 
     def move(self, envelope: Envelope, *, service_id: str, team_id: str | None) -> None:
+        service_id, team_id = service_id.strip(), _strip(team_id)
         rules = Rules()
         rules.require_text(service_id, "person.service.required", "serviceId", "a service")
         rules.check(
@@ -94,7 +95,12 @@ class Person(Aggregate):
             "the advocate's relationship to the person",
         )
         rules.enforce()
-        self._advocate_recorded(envelope, advocate)
+        self._advocate_recorded(
+            envelope,
+            Advocate(
+                advocate.name.strip(), advocate.relationship.strip(), _strip(advocate.contact)
+            ),
+        )
 
     @event("AdvocateRecorded")
     def _advocate_recorded(self, envelope: Envelope, advocate: Advocate) -> None:
@@ -109,3 +115,7 @@ class Person(Aggregate):
     @event("ConsentToShareRecorded")
     def _consent_recorded(self, envelope: Envelope, given: bool, scope: str) -> None:
         self.consent_to_share = ConsentToShare(given, scope, envelope.effective_at.isoformat())
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None

@@ -51,7 +51,12 @@ class OutcomeTerms:
     builds_on: list[str] | None = None
 
     def changes(self) -> dict[str, Any]:
-        return {name: value for name, value in vars(self).items() if value is not None}
+        """The terms given, with surrounding whitespace removed."""
+        return {
+            name: value.strip() if isinstance(value, str) else [v.strip() for v in value]
+            for name, value in vars(self).items()
+            if value is not None
+        }
 
 
 class SupportPlan(Aggregate):
@@ -67,7 +72,7 @@ class SupportPlan(Aggregate):
         self.tenant_id = envelope.tenant_id
         self.person_id = person_id
         self.assessment_id = assessment_id
-        self.assessed_strengths = strengths
+        self.assessed_strengths = list(strengths)
         self.outcomes: dict[str, Outcome] = {}
         self.staff_guidance: str | None = None
         self.support_hours_per_week: float | None = None
@@ -76,6 +81,12 @@ class SupportPlan(Aggregate):
 
     def agree_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
         rules = self._change_rules(envelope)
+        rules.check(
+            outcome_id not in self.outcomes,
+            "plan.outcome.duplicate_id",
+            "outcomeId",
+            f"the plan already has an outcome {outcome_id}",
+        )
         for name, label in (
             ("title", "a title"),
             ("baseline", "a baseline: where the person is now"),
@@ -121,7 +132,7 @@ class SupportPlan(Aggregate):
         rules = self._change_rules(envelope)
         rules.require_text(guidance, "plan.guidance.required", "guidance", "guidance text")
         rules.check(
-            guidance.strip() != (self.staff_guidance or ""),
+            self.staff_guidance is None or guidance.strip() != self.staff_guidance,
             "plan.guidance.no_change",
             "guidance",
             "the guidance already says exactly this",
@@ -181,6 +192,13 @@ class SupportPlan(Aggregate):
         if outcome is not None:
             changes = {k: v for k, v in changes.items() if getattr(outcome, k) != v}
             rules.check(bool(changes), "plan.outcome.no_change", "outcomeId", "nothing to revise")
+            stranded = {s.strength for s in outcome.steps} - set(changes.get("builds_on", []))
+            rules.check(
+                "builds_on" not in changes or not stranded,
+                "plan.outcome.strength_in_use",
+                "buildsOn",
+                f"enablement steps still use {sorted(stranded)}; keep them in buildsOn",
+            )
         rules.enforce()
         self._outcome_revised(envelope, outcome_id, changes)
 
@@ -193,8 +211,16 @@ class SupportPlan(Aggregate):
     def retire_outcome(self, envelope: Envelope, outcome_id: str) -> None:
         rules = self._change_rules(envelope)
         self._active_outcome(rules, outcome_id)
-        rules.require_text(
-            envelope.reason, "plan.outcome.retire_reason_required", "reason", "a reason to retire"
+        if not self.agreed:  # once agreed, the general reason rule already applies
+            rules.require_text(
+                envelope.reason, "plan.outcome.retire_reason_required", "reason", "a reason"
+            )
+        others = [o for o in self.outcomes.values() if not o.retired and o.outcome_id != outcome_id]
+        rules.check(
+            not self.agreed or bool(others),
+            "plan.outcome.last_active",
+            "outcomeId",
+            "an agreed plan keeps at least one active outcome: agree its successor first",
         )
         rules.enforce()
         self._outcome_retired(envelope, outcome_id)
@@ -244,7 +270,7 @@ class SupportPlan(Aggregate):
         rules = Rules()
         if self.agreed:
             rules.check(
-                envelope.reason is not None,
+                bool(envelope.reason and envelope.reason.strip()),
                 "plan.change.reason_required",
                 "reason",
                 "the plan is agreed: every change must give a reason",

@@ -77,8 +77,11 @@ DEMO_PEOPLE = [
         team_id="riverside-east",
         started_days_ago=240,
         assessment={
-            "strengths": ["Keeps to a routine once it is written down", "Reads labels well",
-                          "Wants to manage his own health"],
+            "strengths": [
+                "Keeps to a routine once it is written down",
+                "Reads labels well",
+                "Wants to manage his own health",
+            ],
             "independent_skills": ["Makes his own breakfast", "Uses a phone alarm"],
             "preferred_outcomes": ["Take my tablets without staff watching"],
             "informal_support": ["Sister phones every Sunday and checks in"],
@@ -92,19 +95,31 @@ DEMO_PEOPLE = [
             "MAR chart, weekly observation and a 1-10 confidence score",
             ["Keeps to a routine once it is written down", "Reads labels well"],
         ),
-        steps=[("Keeps to a routine once it is written down",
+        steps=[
+            (
+                "Keeps to a routine once it is written down",
                 "Stage 1: Daniel pops his own dose from the pack while staff watch",
-                "MAR chart initialled by Daniel, staff observation note")],
+                "MAR chart initialled by Daniel, staff observation note",
+            )
+        ],
         guidance="Prompt by gesture first. Do not hand over the pack; let Daniel open it.",
         hours=14,
         revisions=[
-            step("priya", 180, "Reads labels well",
-                 "Stage 2: Daniel checks the label against his written list before each dose",
-                 "Observation notes: label check done without prompt",
-                 "Stage 1 done four weeks running with no missed doses"),
+            step(
+                "priya",
+                180,
+                "Reads labels well",
+                "Stage 2: Daniel checks the label against his written list before each dose",
+                "Observation notes: label check done without prompt",
+                "Stage 1 done four weeks running with no missed doses",
+            ),
             hours("tom", 150, 10, "Stage 2 reached; morning visit no longer needs a full hour"),
-            target("helen", 120, "Self-administers all daily medication with a monthly check",
-                   "Review: Daniel asked to take over his evening tablets too"),
+            target(
+                "helen",
+                120,
+                "Self-administers all daily medication with a monthly check",
+                "Review: Daniel asked to take over his evening tablets too",
+            ),
             review("helen", 120, 8, "Progressing well; next review after the evening stage"),
         ],
     ),
@@ -115,15 +130,22 @@ DEMO_PEOPLE = [
         team_id="northgate-outreach",
         started_days_ago=200,
         assessment={
-            "strengths": ["Warm with people she knows", "Used to bake at home",
-                          "Went to a community garden group before the pandemic"],
+            "strengths": [
+                "Warm with people she knows",
+                "Used to bake at home",
+                "Went to a community garden group before the pandemic",
+            ],
             "independent_skills": ["Travels by bus on familiar routes"],
             "preferred_outcomes": ["Do something useful in the community", "Make a friend"],
             "informal_support": ["Neighbour walks with her to the shops"],
             "communication_preferences": ["Text messages rather than calls"],
         },
-        contribution=("through_advocate", "Amira wrote her goals with her advocate's help",
-                      "Jo Reid (independent advocate)", None),
+        contribution=(
+            "through_advocate",
+            "Amira wrote her goals with her advocate's help",
+            "Jo Reid (independent advocate)",
+            None,
+        ),
         outcome=(
             "Volunteers at the community cafe two mornings a week",
             "Has not left home for social activity in a year; anxious in new places",
@@ -131,19 +153,31 @@ DEMO_PEOPLE = [
             "Shift log, cafe coordinator feedback, anxiety scale 1-10 before and after",
             ["Used to bake at home", "Warm with people she knows"],
         ),
-        steps=[("Warm with people she knows",
+        steps=[
+            (
+                "Warm with people she knows",
                 "Week 1-4: visit the cafe with a support worker for 30 minutes, exit agreed",
-                "Visit log with Amira's own anxiety rating")],
+                "Visit log with Amira's own anxiety rating",
+            )
+        ],
         guidance="Graded exposure: agree the exit plan before each visit; never push past it.",
         hours=9,
         revisions=[
-            step("priya", 150, "Used to bake at home",
-                 "Bake one tray for the cafe counter with the coordinator",
-                 "Coordinator feedback and photo of the bake",
-                 "Amira asked to contribute her baking; the cafe agreed"),
-            guidance("tom", 120, "Graded exposure with agreed exits. Support worker waits "
-                     "nearby rather than in the cafe.",
-                     "Amira now stays the full shift; support moves to nearby, not alongside"),
+            step(
+                "priya",
+                150,
+                "Used to bake at home",
+                "Bake one tray for the cafe counter with the coordinator",
+                "Coordinator feedback and photo of the bake",
+                "Amira asked to contribute her baking; the cafe agreed",
+            ),
+            guidance(
+                "tom",
+                120,
+                "Graded exposure with agreed exits. Support worker waits "
+                "nearby rather than in the cafe.",
+                "Amira now stays the full shift; support moves to nearby, not alongside",
+            ),
             hours("helen", 90, 5, "Two unaccompanied shifts completed; hours reshaped"),
         ],
     ),
@@ -154,16 +188,22 @@ DEMO_PEOPLE = [
         team_id="riverside-west",
         started_days_ago=160,
         assessment={
-            "strengths": ["Proud of his appearance", "Follows spoken cues well",
-                          "Strong morning routine"],
+            "strengths": [
+                "Proud of his appearance",
+                "Follows spoken cues well",
+                "Strong morning routine",
+            ],
             "independent_skills": ["Chooses his own clothes", "Shaves with an electric razor"],
             "preferred_outcomes": ["Wash and dress without help"],
             "informal_support": ["Son visits on Saturdays"],
             "communication_preferences": ["One instruction at a time", "Plain spoken words"],
         },
-        contribution=("not_possible", "His son described George's morning routine and wishes",
-                      "Mark Whitfield (son)",
-                      "George was in hospital with a chest infection during the assessment"),
+        contribution=(
+            "not_possible",
+            "His son described George's morning routine and wishes",
+            "Mark Whitfield (son)",
+            "George was in hospital with a chest infection during the assessment",
+        ),
         outcome=(
             "Completes his morning wash with no more than one verbal prompt",
             "Staff give full assistance with washing every morning",
@@ -171,14 +211,22 @@ DEMO_PEOPLE = [
             "Daily note of prompt level on the prompt ladder",
             ["Follows spoken cues well", "Strong morning routine"],
         ),
-        steps=[("Follows spoken cues well",
+        steps=[
+            (
+                "Follows spoken cues well",
                 "Prompt ladder: gesture, then verbal cue; minimal hands-on only if George asks",
-                "Daily note of the highest prompt level used")],
+                "Daily note of the highest prompt level used",
+            )
+        ],
         guidance="Use the prompt ladder in order. Record the prompt level, not 'assisted'.",
         hours=21,
         revisions=[
-            target("tom", 100, "Washes and dresses independently with one verbal prompt",
-                   "George now chooses and puts on his clothes unprompted"),
+            target(
+                "tom",
+                100,
+                "Washes and dresses independently with one verbal prompt",
+                "George now chooses and puts on his clothes unprompted",
+            ),
             hours("helen", 70, 15, "Prompt level down to verbal cue on 6 of 7 days"),
             review("priya", 40, 6, "Short setback after a fall; review brought forward"),
         ],

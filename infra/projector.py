@@ -89,9 +89,7 @@ class Projector:
             tracking.lock_position(tx, projection.name)
             projection.clear(tx)
             tracking.set_position(tx, projection.name, 0)
-        only_this = Projector(
-            self.records, self.store, [projection], batch_size=self.batch_size
-        )
+        only_this = Projector(self.records, self.store, [projection], batch_size=self.batch_size)
         return only_this.catch_up(progress)
 
     # -- running in the background -----------------------------------------------------------

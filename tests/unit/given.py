@@ -12,7 +12,7 @@ from functools import reduce
 from typing import Any
 
 import pytest
-from eventsourcing.domain import Aggregate, DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol
 
 from domain.assessment import Assessment, Contribution, ContributionMode, Section
 from domain.envelope import Actor, CommandContext, Envelope, Role
@@ -64,9 +64,9 @@ def names(events: Iterable[object]) -> list[str]:
     return [type(e).__name__ for e in events]
 
 
-def replayed(events: Iterable[DomainEventProtocol[Any]]) -> Aggregate:
+def replayed(events: Iterable[DomainEventProtocol[Any]]) -> Any:
     """The aggregate as a repository rebuilds it: each stored event applied in order."""
-    return reduce(lambda aggregate, e: e.mutate(aggregate), events, None)  # type: ignore[arg-type, return-value]
+    return reduce(lambda aggregate, event: event.mutate(aggregate), events, None)
 
 
 def past(aggregate: Any) -> Any:
@@ -79,7 +79,10 @@ def past(aggregate: Any) -> Any:
 
 def person() -> Person:
     registered = Person.register(
-        envelope(), name="Dana Whitfield", date_of_birth=date(1987, 5, 2), service_id=SERVICE,
+        envelope(),
+        name="Dana Whitfield",
+        date_of_birth=date(1987, 5, 2),
+        service_id=SERVICE,
         team_id=TEAM,
     )
     return past(registered)

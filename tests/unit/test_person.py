@@ -40,7 +40,9 @@ def test_a_person_may_be_registered_without_a_date_of_birth_or_team() -> None:
 
 def test_registering_without_a_name_or_service_is_refused_for_both_at_once() -> None:
     with pytest.raises(RulesViolated) as refusal:
-        Person.register(given.envelope(), name="  ", date_of_birth=None, service_id="", team_id=None)
+        Person.register(
+            given.envelope(), name="  ", date_of_birth=None, service_id="", team_id=None
+        )
 
     assert given.rules(refusal) == {"person.name.required", "person.service.required"}
 

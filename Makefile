@@ -1,0 +1,38 @@
+# Two commands for a new machine: `make serve` and `make test`. Each sets up what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: serve test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable '.[test]'
+	touch $@ $(VENV)/.installed-app
+
+## 1. Serve GraphiQL on the SQLite default (./stepwise.db), with the demo people loaded.
+serve: $(VENV)/.installed-app
+	$(BIN)/stepwise serve --demo
+
+## 2. Run the whole test suite: unit, integration and e2e, on SQLite and PostgreSQL.
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+## Benchmarks, on demand.
+bench: $(VENV)/.installed-test
+	$(BIN)/pytest tests/benchmarks -p no:cacheprovider --override-ini addopts=
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build *.egg-info stepwise.db stepwise.db-wal stepwise.db-shm

@@ -1,0 +1,36 @@
+"""Shared fixtures: every integration and e2e test runs once on SQLite and once on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.bootstrap import Runtime, build
+from infra.settings import Settings
+from tests.support.postgres import postgres_server, run_database
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with postgres_server() as server, run_database(server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Fresh, isolated storage: a new SQLite file, or a new schema in the run's database."""
+    if request.param == "sqlite":
+        return Settings(database_url=f"sqlite:///{tmp_path / 'stepwise.db'}", _env_file=None)
+    url = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    return Settings(database_url=url, database_schema=schema, pool_size=4, _env_file=None)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = build(settings)
+    yield runtime
+    runtime.close()
