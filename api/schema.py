@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from api.errors import ErrorCodes
 from api.mutations import AssessmentMutations, PeopleMutations
@@ -14,7 +16,9 @@ Mutation = merge_types("Mutation", (PeopleMutations, AssessmentMutations, PlanMu
 
 
 class StepwiseSchema(strawberry.Schema):
-    def process_errors(self, errors, execution_context=None):  # type: ignore[no-untyped-def]
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Errors are logged by ErrorCodes (unexpected ones only); refusals are not failures."""
 
 

@@ -159,7 +159,7 @@ class SupportPlan(Aggregate):
             "support hours are already set to that",
         )
         rules.enforce()
-        self._hours_set(envelope, hours_per_week)
+        self._hours_set(envelope, float(hours_per_week))
 
     @event("SupportHoursSet")
     def _hours_set(self, envelope: Envelope, hours_per_week: float) -> None:

@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.assessment import Contribution
 from domain.envelope import Actor, Envelope
@@ -53,7 +53,7 @@ VALUE_TYPES: dict[str, type] = {
 }
 
 
-def register_domain_transcodings(transcoder: Transcoder) -> None:
+def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
     for name, cls in VALUE_TYPES.items():
         transcoder.register(DataclassAsDict(cls, name))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from infra.bootstrap import Runtime, build
@@ -102,9 +102,11 @@ def rebuild(
         with Progress(*columns, console=console) as progress:
             for projection in chosen:
                 task = progress.add_task(projection.name, total=last)
-                runtime.projector.rebuild(
-                    projection, lambda position, t=task: progress.update(t, completed=position)
-                )
+
+                def advance(position: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=position)
+
+                runtime.projector.rebuild(projection, advance)
                 progress.update(task, completed=last)
     finally:
         runtime.close()

@@ -33,7 +33,7 @@ class DemoPerson:
 
 
 def _outcome_id(loader: DemoLoader, person_id: str) -> str:
-    plan = loader.records.repository.get(SupportPlan.create_id(person_id))
+    plan: SupportPlan = loader.records.repository.get(SupportPlan.create_id(person_id))
     return next(iter(plan.outcomes))
 
 

@@ -11,13 +11,13 @@ from dataclasses import replace
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, DomainEventProtocol, Snapshot
+from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
-Event = DomainEventProtocol[UUID]
+Event = DomainEvent
 
 
 class Transaction(Protocol):
@@ -97,7 +97,7 @@ class FoldingProjection(Projection):
             self.codec.decode(record_id, row["version"], row["aggregate_state"]) if row else None
         )
         before_document = self.document(before) if before is not None else {}
-        after = event.mutate(before)  # type: ignore[attr-defined]
+        after = event.mutate(before)
         self.write(tx, event, position, after, before_document)
 
     @staticmethod

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Recording, Transcoder
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain.envelope import CommandContext, Envelope
 from domain.errors import (
@@ -56,16 +56,16 @@ class RecordsApplication(Application[UUID]):
         self.clock_skew = clock_skew
         self.saved_listeners: list[Callable[[int], None]] = []
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
 
     # -- reading the log --------------------------------------------------------------------
 
-    def read_log(self, after: int, limit: int) -> list[tuple[int, DomainEventProtocol[UUID]]]:
+    def read_log(self, after: int, limit: int) -> list[tuple[int, DomainEvent]]:
         """Events after a position, in global order, decoded: the change feed and projectors."""
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
-        return [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+        return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
 
     def last_position(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -108,7 +108,7 @@ class RecordsApplication(Application[UUID]):
         field = f"{kind.__name__[0].lower()}{kind.__name__[1:]}Id"
         uuid = parse_id(record_id, field)
         try:
-            record = self.repository.get(uuid)
+            record: Aggregate = self.repository.get(uuid)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.__name__, record_id) from None
         if not isinstance(record, kind):
@@ -120,8 +120,8 @@ class RecordsApplication(Application[UUID]):
     def _service_of(self, record: Any) -> str | None:
         if isinstance(record, Person):
             return record.service_id
-        person = self.repository.get(UUID(record.person_id))
-        return person.service_id  # type: ignore[no-any-return]
+        person: Person = self.repository.get(UUID(record.person_id))
+        return person.service_id
 
     def _exists(self, record_id: UUID) -> bool:
         return bool(self.recorder.select_events(record_id, limit=1))
