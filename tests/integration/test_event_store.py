@@ -73,3 +73,15 @@ def test_a_second_application_on_the_same_database_sees_every_event(runtime: Run
         assert len(other.records.read_log(0, 1000)) == len(runtime.records.read_log(0, 1000))
     finally:
         other.close()
+
+
+def test_a_long_lived_plan_is_snapshotted_and_reloads_the_same(runtime: Runtime) -> None:
+    plan = agreed_plan(runtime.records)
+    for hours in range(60):
+        runtime.records.set_support_hours(context(reason="weekly"), plan.person_id, None, hours)
+    plan_id = SupportPlan.create_id(plan.person_id)
+    assert runtime.records.snapshots is not None
+    latest = next(iter(runtime.records.snapshots.get(plan_id, desc=True, limit=1)))
+    assert latest.originator_version == 50
+    reloaded = runtime.records.repository.get(plan_id)
+    assert (reloaded.version, reloaded.support_hours_per_week) == (plan.plan_version + 60, 59)
