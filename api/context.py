@@ -10,13 +10,15 @@ from uuid import uuid4
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from domain.envelope import Actor, CommandContext
 from domain.errors import DomainError, Forbidden, RulesViolated, Violation
 from domain.records import CareRecords, Written
 from infra.bootstrap import Runtime
-from projections.base import Transaction
+from projections.base import Row, Transaction
+from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
 
@@ -41,6 +43,7 @@ class Context(BaseContext):
         self.headers = request.headers
         self.correlation_id = request.headers.get(CORRELATION_ID) or str(uuid4())
         self._wait_header = request.headers.get(WAIT_FOR_POSITION)
+        self.plans_by_person: DataLoader[str, Row | None] = DataLoader(load_fn=self._load_plans)
 
     async def read(self, query: Callable[[Transaction], T]) -> T:
         """Runs a read-model query, first waiting for the position the client asked to see."""
@@ -76,6 +79,11 @@ class Context(BaseContext):
             effective_at=effective_at,
             reason=reason,
         )
+
+    async def _load_plans(self, person_ids: list[str]) -> list[Row | None]:
+        rows = await self.read(lambda tx: current_plans_for(tx, person_ids))
+        by_person = {row["person_id"]: row for row in rows}
+        return [by_person.get(person_id) for person_id in person_ids]
 
     def _read(self, query: Callable[[Transaction], T]) -> T:
         with self.runtime.store.transaction() as tx:

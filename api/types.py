@@ -8,7 +8,9 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
+from api.context import Context
 from projections.base import Row
 
 
@@ -53,6 +55,11 @@ class Person:
     version: int
     registered_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="The person's living support plan, if one is drafted")
+    async def support_plan(self, info: Info[Context, None]) -> SupportPlan | None:
+        row = await info.context.plans_by_person.load(str(self.id))
+        return SupportPlan.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: Row) -> Person:

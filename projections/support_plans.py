@@ -154,3 +154,12 @@ def plan_versions_page(tx: Transaction, person_id: str, after: int, first: int) 
         "ORDER BY version LIMIT %(limit)s",
         {"id": person_id, "after": after, "limit": first + 1},
     )
+
+
+def current_plans_for(tx: Transaction, person_ids: list[str]) -> list[Row]:
+    """Plans of many people in one query (for per-request batching)."""
+    if not person_ids:
+        return []
+    names = {f"p{n}": person_id for n, person_id in enumerate(person_ids)}
+    placeholders = ", ".join(f"%({name})s" for name in names)
+    return tx.fetchall(f"SELECT * FROM current_plans WHERE person_id IN ({placeholders})", names)
