@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,8 @@ from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
 from projections import all_projections
 from projections.base import AggregateCodec
+
+SCHEMA_LOCK_KEY = 0x5745_5057  # any constant shared by every Stepwise process
 
 
 @dataclass
@@ -41,33 +44,39 @@ class Runtime:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
-    prepare_database(settings)
-    records = CareRecords(
-        settings.eventsourcing_env(),
-        clock=clock,
-        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
-    )
-    store = open_read_store(settings)
-    projector = Projector(
-        records,
-        store,
-        all_projections(AggregateCodec(records.mapper)),
-        batch_size=settings.projection_batch_size,
-        poll_interval=settings.poll_interval_seconds,
-    )
-    projector.create_tables()
+    with schema_creation_lock(settings):
+        records = CareRecords(
+            settings.eventsourcing_env(),
+            clock=clock,
+            clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        )
+        store = open_read_store(settings)
+        projector = Projector(
+            records,
+            store,
+            all_projections(AggregateCodec(records.mapper)),
+            batch_size=settings.projection_batch_size,
+            poll_interval=settings.poll_interval_seconds,
+        )
+        projector.create_tables()
     return Runtime(settings, records, store, projector)
 
 
-def prepare_database(settings: Settings) -> None:
-    """Creates what the event store expects to exist already: the file's folder, the schema."""
+@contextmanager
+def schema_creation_lock(settings: Settings) -> Iterator[None]:
+    """Creates what the stores expect to exist (the file's folder, the schema) and keeps
+    processes starting together (API, projector) from racing to create the same tables:
+    concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue."""
     if not settings.is_postgres:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        yield
         return
-    if settings.database_schema:
-        with psycopg.connect(settings.postgres.conninfo(), autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    sql.Identifier(settings.database_schema)
-                )
-            )
+    with psycopg.connect(settings.postgres.conninfo(), autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        try:
+            if settings.database_schema:
+                statement = sql.SQL("CREATE SCHEMA IF NOT EXISTS {}")
+                connection.execute(statement.format(sql.Identifier(settings.database_schema)))
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))

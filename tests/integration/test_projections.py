@@ -6,6 +6,7 @@ import threading
 
 from infra.bootstrap import Runtime, build
 from infra.projector import Projector
+from infra.settings import Settings
 from projections.base import Row
 from tests.support.scenarios import MANAGER, agreed_plan, context
 
@@ -98,3 +99,24 @@ def test_two_projectors_racing_apply_each_event_once(runtime: Runtime) -> None:
     with runtime.store.transaction() as tx:
         audit = tx.fetchone("SELECT COUNT(*) AS n FROM audit_trail")
     assert audit is not None and audit["n"] == len(runtime.records.read_log(0, 1000))
+
+
+def test_processes_starting_together_on_an_empty_database_all_start(settings: Settings) -> None:
+    started: list[Runtime] = []
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            started.append(build(settings))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for runtime in started:
+        runtime.close()
+    assert failures == []
+    assert len(started) == 4
