@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 
 from domain.records import CareRecords
+from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
@@ -57,6 +58,7 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
             all_projections(AggregateCodec(records.mapper)),
             batch_size=settings.projection_batch_size,
             poll_interval=settings.poll_interval_seconds,
+            notifications=_notifications(settings, records),
         )
         projector.create_tables()
     return Runtime(settings, records, store, projector)
@@ -80,3 +82,12 @@ def schema_creation_lock(settings: Settings) -> Iterator[None]:
             yield
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+
+
+def _notifications(settings: Settings, records: CareRecords) -> PostgresNotifications | None:
+    if not settings.is_postgres:
+        return None
+    # Channels are per database, not per schema: another schema's writes only cause a
+    # harmless extra catch-up.
+    channel: str = records.recorder.channel_name  # type: ignore[attr-defined]
+    return PostgresNotifications(settings.postgres.conninfo(), channel)

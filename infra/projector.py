@@ -4,8 +4,9 @@ Each batch is applied to a projection in one transaction that also moves its tra
 position, after locking that position: a crash loses nothing, a restart resumes, and two
 runners (or a rebuild racing a server) never apply the same event twice.
 
-SQLite cannot push notifications, so the runner polls; a save in this process wakes it at
-once. The same loop serves PostgreSQL, in the API process or as its own worker.
+A save in this process wakes the runner at once. Saves elsewhere reach it through
+PostgreSQL's LISTEN/NOTIFY; SQLite cannot notify, so there the runner polls. Polling stays on
+as a safety net in both cases.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from domain.records import CareRecords
+from infra.notifications import PostgresNotifications
 from infra.read_store import ReadStore
 from projections import tracking
 from projections.base import Event, Projection
@@ -33,12 +35,14 @@ class Projector:
         *,
         batch_size: int = 500,
         poll_interval: float = 0.5,
+        notifications: PostgresNotifications | None = None,
     ) -> None:
         self.records = records
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.notifications = notifications
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -99,6 +103,15 @@ class Projector:
 
     def run(self) -> None:
         """Catches up, then waits for a wake-up or the poll interval; survives any failure."""
+        if self.notifications is not None:
+            self.notifications.start(self.wake)
+        try:
+            self._run()
+        finally:
+            if self.notifications is not None:
+                self.notifications.stop()
+
+    def _run(self) -> None:
         failures = 0
         while not self._stop.is_set():
             try:
