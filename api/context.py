@@ -3,6 +3,7 @@ reach the records and the read models without blocking the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -43,16 +44,23 @@ class Context(BaseContext):
         self.headers = request.headers
         self.correlation_id = request.headers.get(CORRELATION_ID) or str(uuid4())
         self._wait_header = request.headers.get(WAIT_FOR_POSITION)
+        self._caught_up: asyncio.Future[None] | None = None
         self.plans_by_person: DataLoader[str, Row | None] = DataLoader(load_fn=self._load_plans)
 
     async def read(self, query: Callable[[Transaction], T]) -> T:
         """Runs a read-model query, first waiting for the position the client asked to see."""
         if self._wait_header is not None:
-            position, self._wait_header = _position(self._wait_header), None
-            timeout = self.runtime.settings.wait_for_position_timeout_seconds
-            if not await run_in_threadpool(self.runtime.wait_for_position, position, timeout):
-                raise ProjectionLagging(position, timeout)
+            # Top-level fields resolve concurrently: all of them await the one wait.
+            if self._caught_up is None:
+                self._caught_up = asyncio.ensure_future(self._wait_for(self._wait_header))
+            await self._caught_up
         return await run_in_threadpool(self._read, query)
+
+    async def _wait_for(self, header: str) -> None:
+        position = _position(header)
+        timeout = self.runtime.settings.wait_for_position_timeout_seconds
+        if not await run_in_threadpool(self.runtime.wait_for_position, position, timeout):
+            raise ProjectionLagging(position, timeout)
 
     async def records(self, query: Callable[[CareRecords], T]) -> T:
         return await run_in_threadpool(query, self.runtime.records)

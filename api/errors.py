@@ -56,8 +56,9 @@ class ErrorCodes(MaskErrors):
         described = _describe(original)
         if described is not None:
             code, message, extra = described
-        elif original is None:
-            # Raised by GraphQL itself: a malformed document or a wrongly typed variable.
+        elif original is None or error.path is None:
+            # Raised by GraphQL itself, outside any field: a malformed document or a wrongly
+            # typed variable.
             code, message, extra = "BAD_REQUEST", error.message, {}
         else:
             log.error("unexpected error", exc_info=original)

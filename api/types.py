@@ -120,7 +120,14 @@ class Assessment:
             preferred_outcomes=document["preferredOutcomes"],
             informal_support=document["informalSupport"],
             communication_preferences=document["communicationPreferences"],
-            contribution=Contribution(**contribution) if contribution else None,
+            contribution=Contribution(
+                mode=contribution["mode"],
+                summary=contribution["summary"],
+                spoken_for_by=contribution["spokenForBy"],
+                reason_not_possible=contribution["reasonNotPossible"],
+            )
+            if contribution
+            else None,
             version=row["version"],
             updated_at=_when(row["updated_at"]),
         )

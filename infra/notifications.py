@@ -41,7 +41,7 @@ class PostgresNotifications:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                     on_notify()  # anything stored while not listening
                     while not self._stop.is_set():
-                        for _ in connection.notifies(timeout=0.5, stop_after=1):
+                        for _ in connection.notifies(timeout=0.1, stop_after=1):
                             on_notify()
             except psycopg.Error:
                 log.warning("lost the notification connection; retrying", exc_info=True)

@@ -12,7 +12,7 @@ from domain.envelope import CommandContext, Envelope
 from domain.errors import RecordNotFound, Rules
 from domain.permissions import authorise
 from domain.person import Person
-from domain.records.base import RecordsApplication, Written, parse_id
+from domain.records.base import RecordsApplication, Written
 from domain.support_plan import EnablementStep, OutcomeTerms, SupportPlan
 
 
@@ -169,7 +169,9 @@ class SupportPlanCommands(RecordsApplication):
         expected_version: int | None,
         decide: Callable[[SupportPlan, Envelope], None],
     ) -> Written:
-        plan_id = SupportPlan.create_id(str(parse_id(person_id, "personId")))
+        authorise(context.actor, command)
+        person = self._get_owned(context, Person, person_id)  # FORBIDDEN before NOT_FOUND
+        plan_id = SupportPlan.create_id(str(person.id))
         if not self._exists(plan_id):
             raise RecordNotFound("support plan for person", person_id)
         return self._change(context, command, SupportPlan, str(plan_id), expected_version, decide)

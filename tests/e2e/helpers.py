@@ -71,7 +71,10 @@ class Api:
         self.last_written = 0
 
     def post(
-        self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Any response, as JSON; never a stack trace, whatever went wrong."""
         payload = {"query": query, "variables": variables or {}}
@@ -90,11 +93,14 @@ class Api:
         return data
 
     def failure(
-        self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """The one error of a request that must fail."""
         body = self.post(query, variables, headers)
-        assert body.get("data") is None, body
+        assert not any((body.get("data") or {}).values()), body
         (error,) = body["errors"]
         assert isinstance(error["extensions"]["code"], str)
         return dict(error)
@@ -135,7 +141,9 @@ def feed_page(api: Api, after: str | None, first: int) -> dict[str, Any]:
     return page
 
 
-def read_feed(api: Api, after: str | None = None, first: int = 100) -> tuple[list[dict], str | None]:
+def read_feed(
+    api: Api, after: str | None = None, first: int = 100
+) -> tuple[list[dict], str | None]:
     """Every event after the cursor, page by page, and the cursor to resume from."""
     events: list[dict[str, Any]] = []
     while True:
@@ -170,7 +178,9 @@ class Plan:
     version: int
 
 
-def register(api: Api, name: str = "Ruth Evans", service_id: str = "svc-1", by: Staff = WORKER) -> str:
+def register(
+    api: Api, name: str = "Ruth Evans", service_id: str = "svc-1", by: Staff = WORKER
+) -> str:
     person = {"name": name, "dateOfBirth": "1970-05-01", "serviceId": service_id, "teamId": "t-1"}
     return str(api.mutate("registerPerson", person, by)["recordId"])
 
@@ -209,8 +219,8 @@ def drafted_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan
     return Plan(person_id, assessment_id, "", written["version"])
 
 
-def agreed_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan:
-    """A plan with one outcome and step, guidance, 14 hours and a review date, agreed."""
+def ready_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan:
+    """A draft with one outcome and step, guidance, 14 hours and a review date: ready to agree."""
     draft = drafted_plan(api, name, by)
     person_id = draft.person_id
     outcome_id = api.mutate("agreeOutcome", outcome_input(person_id), by)["partId"]
@@ -221,6 +231,12 @@ def agreed_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan:
     api.mutate("writeStaffGuidance", guidance, by)
     api.mutate("setSupportHours", {"personId": person_id, "hoursPerWeek": 14}, by)
     review = {"personId": person_id, "reviewDate": weeks_ahead(6)}
-    api.mutate("setNextReviewDate", review, by)
-    agreed = api.mutate("agreeSupportPlan", {"personId": person_id}, MANAGER)
-    return Plan(person_id, draft.assessment_id, outcome_id, agreed["version"])
+    written = api.mutate("setNextReviewDate", review, by)
+    return Plan(person_id, draft.assessment_id, outcome_id, written["version"])
+
+
+def agreed_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan:
+    """A ready plan, agreed by a manager."""
+    plan = ready_plan(api, name, by)
+    agreed = api.mutate("agreeSupportPlan", {"personId": plan.person_id}, MANAGER)
+    return Plan(plan.person_id, plan.assessment_id, plan.outcome_id, agreed["version"])

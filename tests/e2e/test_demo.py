@@ -1,0 +1,81 @@
+"""The demo people, as an inspector would explore them: how did each plan evolve, and why?"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from infra.bootstrap import Runtime
+from infra.demo import DEMO_TENANT, STAFF, load_demo
+from tests.e2e.helpers import Api, last_position
+
+PEOPLE = "{ people(first: 10) { edges { node { id name supportPlan { status } } } } }"
+HISTORY = """
+query History($personId: ID!) {
+  planHistory(personId: $personId, first: 50) {
+    edges { node { version effectiveAt recordedAt actor { id name role } reason summary
+      changes { field before after } } }
+    pageInfo { hasNextPage }
+  }
+}"""
+
+
+def when(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def loaded(api: Api, runtime: Runtime) -> list[str]:
+    person_ids = load_demo(runtime)
+    api.last_written = last_position(api)
+    return person_ids
+
+
+def test_each_demo_plan_shows_revisions_with_who_why_and_what_changed(
+    api: Api, runtime: Runtime
+) -> None:
+    person_ids = loaded(api, runtime)
+
+    people = [edge["node"] for edge in api.query(PEOPLE)["people"]["edges"]]
+    assert [person["id"] for person in people] == person_ids and len(people) == 3
+    assert {person["supportPlan"]["status"] for person in people} == {"agreed"}
+    staff = {(actor.id, actor.name, actor.role) for actor in STAFF.values()}
+    for person in people:
+        page = api.query(HISTORY, {"personId": person["id"]})["planHistory"]
+        versions = [edge["node"] for edge in page["edges"]]
+        assert page["pageInfo"]["hasNextPage"] is False
+        assert [v["version"] for v in versions] == list(range(1, len(versions) + 1))
+        assert {tuple(v["actor"].values()) for v in versions} <= staff
+        revisions = [v for v in versions if v["reason"] and v["changes"]]
+        assert len(revisions) >= 3, person["name"]
+        assert len({v["actor"]["name"] for v in versions}) >= 2
+        assert all(v["summary"] for v in versions)
+        assert all(when(v["effectiveAt"]) < when(v["recordedAt"]) for v in versions)
+
+
+def test_a_demo_revision_reads_as_a_before_and_after(api: Api, runtime: Runtime) -> None:
+    daniel, *_ = loaded(api, runtime)
+
+    versions = [
+        edge["node"] for edge in api.query(HISTORY, {"personId": daniel})["planHistory"]["edges"]
+    ]
+    hours = next(v for v in versions if v["summary"].startswith("Support hours set to 10"))
+
+    assert hours["actor"]["name"] == STAFF["tom"].name
+    assert hours["reason"] == "Stage 2 reached; morning visit no longer needs a full hour"
+    assert hours["changes"] == [{"field": "supportHoursPerWeek", "before": 14, "after": 10}]
+
+
+def test_loading_the_demo_twice_adds_nothing(api: Api, runtime: Runtime) -> None:
+    loaded(api, runtime)
+    before = last_position(api)
+
+    again = load_demo(runtime)
+
+    assert again == []
+    assert last_position(api) == before
+    people = api.query(PEOPLE)["people"]["edges"]
+    assert len(people) == 3
+    audit = api.query(
+        "query($s: ID!) { auditTrail(streamId: $s, first: 1) { edges { node { tenantId } } } }",
+        {"s": people[0]["node"]["id"]},
+    )["auditTrail"]["edges"]
+    assert audit[0]["node"]["tenantId"] == DEMO_TENANT

@@ -1,0 +1,272 @@
+"""Every refusal leaves with a stable code a client can act on, and writes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import queries as query_module
+from api.app import create_app
+from infra.bootstrap import build
+from infra.settings import Settings
+from tests.e2e.helpers import (
+    COMMISSIONER,
+    INSPECTOR,
+    MANAGER,
+    OTHER_PROVIDER,
+    SENIOR,
+    WAIT_FOR_POSITION,
+    WORKER,
+    Api,
+    Staff,
+    agreed_plan,
+    days_ago,
+    drafted_plan,
+    nothing_written,
+    ready_plan,
+    register,
+    rules,
+    start_assessment,
+)
+
+NOBODY = "00000000-0000-4000-8000-000000000000"
+PERSON = "query($id: ID!) { person(id: $id) { id name } }"
+
+
+def test_completing_an_empty_assessment_lists_every_missing_section_and_the_contribution(
+    api: Api,
+) -> None:
+    assessment_id = start_assessment(api, register(api))
+
+    with nothing_written(api):
+        error = api.refuse("completeAssessment", {"assessmentId": assessment_id})
+
+    assert rules(error) == [
+        "assessment.required.strengths",
+        "assessment.required.independent_skills",
+        "assessment.required.preferred_outcomes",
+        "assessment.required.informal_support",
+        "assessment.required.communication_preferences",
+        "assessment.contribution",
+    ]
+    fields = [violation["field"] for violation in error["extensions"]["violations"]]
+    assert fields[-1] == "contribution"
+    assert all(violation["message"] for violation in error["extensions"]["violations"])
+
+
+def test_support_hours_out_of_range_are_refused_at_the_edge_as_an_input_rule(api: Api) -> None:
+    plan = drafted_plan(api)
+
+    with nothing_written(api):
+        error = api.refuse("setSupportHours", {"personId": plan.person_id, "hoursPerWeek": 500})
+
+    (violation,) = error["extensions"]["violations"]
+    assert error["extensions"]["code"] == "VALIDATION_FAILED"
+    assert violation["rule"].startswith("input.") and violation["field"] == "hoursPerWeek"
+
+
+def test_an_outcome_must_build_on_strengths_the_assessment_found(api: Api) -> None:
+    plan = drafted_plan(api)
+    outcome = {"personId": plan.person_id, "title": " ", "baseline": "b", "target": "t",
+               "evidencedBy": "e", "buildsOn": ["Flies planes"]}  # fmt: skip
+
+    with nothing_written(api):
+        error = api.refuse("agreeOutcome", outcome)
+
+    assert rules(error) == ["plan.outcome.title_required", "plan.outcome.unknown_strength"]
+
+
+def test_changing_an_agreed_plan_without_a_reason_is_refused(api: Api) -> None:
+    plan = agreed_plan(api)
+
+    with nothing_written(api):
+        error = api.refuse("setSupportHours", {"personId": plan.person_id, "hoursPerWeek": 9})
+
+    assert rules(error) == ["plan.change.reason_required"]
+
+
+@pytest.mark.parametrize(
+    ("effective_at", "rule"),
+    [
+        ("2024-01-01T09:00:00", "envelope.effective_at.timezone"),
+        (days_ago(-2).isoformat(), "envelope.effective_at.future"),
+    ],
+    ids=["no-timezone", "future"],
+)
+def test_an_effective_time_must_carry_a_timezone_and_not_lie_ahead(
+    api: Api, effective_at: str, rule: str
+) -> None:
+    register(api)
+    person = {"name": "Ruth", "serviceId": "svc-1", "effectiveAt": effective_at}
+
+    with nothing_written(api):
+        error = api.refuse("registerPerson", person)
+
+    assert rules(error) == [rule]
+
+
+def test_a_stale_expected_version_is_refused_as_a_conflict(api: Api) -> None:
+    person_id = register(api)
+    move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat", "expectedVersion": 3}
+
+    with nothing_written(api):
+        error = api.refuse("movePerson", move)
+
+    assert error["extensions"] == {"code": "CONFLICT", "expectedVersion": 3, "actualVersion": 1}
+
+
+def test_starting_an_assessment_of_nobody_is_refused_as_not_found(api: Api) -> None:
+    register(api)
+
+    with nothing_written(api):
+        error = api.refuse("startAssessment", {"personId": NOBODY})
+
+    assert error["extensions"] == {"code": "NOT_FOUND"}
+    assert NOBODY in error["message"]
+
+
+def test_changing_a_plan_that_was_never_drafted_is_refused_as_not_found(api: Api) -> None:
+    person_id = register(api)
+
+    with nothing_written(api):
+        error = api.refuse("setSupportHours", {"personId": person_id, "hoursPerWeek": 3})
+
+    assert error["extensions"] == {"code": "NOT_FOUND"}
+
+
+@pytest.mark.parametrize(
+    "missing",
+    ["X-Stepwise-Actor-Id", "X-Stepwise-Actor-Name", "X-Stepwise-Actor-Role", "X-Stepwise-Tenant"],
+)
+def test_a_change_that_does_not_say_who_makes_it_is_forbidden(api: Api, missing: str) -> None:
+    register(api)
+    headers = {name: value for name, value in WORKER.headers().items() if name != missing}
+    document = "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { recordId } }"
+
+    with nothing_written(api):
+        error = api.failure(document, {"i": {"name": "Ruth", "serviceId": "s"}}, headers)
+
+    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert missing in error["message"]
+
+
+@pytest.mark.parametrize("reader", [INSPECTOR, COMMISSIONER], ids=lambda staff: staff.role)
+def test_inspectors_and_commissioners_may_read_but_not_write(api: Api, reader: Staff) -> None:
+    person_id = register(api)
+
+    with nothing_written(api):
+        error = api.refuse("startAssessment", {"personId": person_id}, reader)
+
+    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert api.query(PERSON, {"id": person_id})["person"]["id"] == person_id
+
+
+@pytest.mark.parametrize("staff", [WORKER, SENIOR], ids=lambda staff: staff.role)
+def test_only_a_manager_may_agree_a_plan(api: Api, staff: Staff) -> None:
+    plan = ready_plan(api)
+
+    with nothing_written(api):
+        error = api.refuse("agreeSupportPlan", {"personId": plan.person_id}, staff)
+
+    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert "manager" in error["message"]
+    agreed = api.mutate("agreeSupportPlan", {"personId": plan.person_id}, MANAGER)
+    assert agreed["version"] == plan.version + 1
+
+
+def test_an_unknown_role_is_forbidden(api: Api) -> None:
+    register(api)
+    stranger = Staff("u-x", "Xan", "administrator")
+
+    with nothing_written(api):
+        error = api.refuse("registerPerson", {"name": "Ruth", "serviceId": "s"}, stranger)
+
+    assert error["extensions"] == {"code": "FORBIDDEN"}
+
+
+def test_a_record_of_another_provider_cannot_be_changed(api: Api) -> None:
+    plan = agreed_plan(api)
+    change = {"personId": plan.person_id, "hoursPerWeek": 1, "reason": "Cuts"}
+
+    with nothing_written(api):
+        error = api.refuse("setSupportHours", change, OTHER_PROVIDER)
+        move = {"personId": plan.person_id, "serviceId": "svc-9", "reason": "Ours now"}
+        moved = api.refuse("movePerson", move, OTHER_PROVIDER)
+
+    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert moved["extensions"] == {"code": "FORBIDDEN"}
+
+
+def test_a_malformed_document_is_a_bad_request(api: Api) -> None:
+    error = api.failure("{ person(id: ) { id } }")
+
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+    assert "Syntax Error" in error["message"]
+
+
+def test_asking_for_a_field_that_does_not_exist_is_a_bad_request(api: Api) -> None:
+    error = api.failure("{ people(first: 1) { edges { node { shoeSize } } } }")
+
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+    assert "shoeSize" in error["message"]
+
+
+def test_a_wrongly_typed_variable_is_a_bad_request(api: Api) -> None:
+    error = api.failure("query($n: Int!) { events(first: $n) { pageInfo { endCursor } } }",
+                        {"n": "ten"})  # fmt: skip
+
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+    assert "ten" in error["message"]
+
+
+@pytest.fixture
+def impatient_api(settings: Settings) -> Iterator[Api]:
+    """Waits at most 0.3 s for the read models to reach a position."""
+    runtime = build(settings.model_copy(update={"wait_for_position_timeout_seconds": 0.3}))
+    try:
+        with TestClient(create_app(runtime)) as client:
+            yield Api(client)
+    finally:
+        runtime.close()
+
+
+def test_waiting_for_a_position_the_read_models_do_not_reach_in_time_is_not_ready(
+    impatient_api: Api,
+) -> None:
+    written = impatient_api.mutate("registerPerson", {"name": "Ruth", "serviceId": "s"})
+    beyond = written["position"] + 1000
+
+    error = impatient_api.failure(PERSON, {"id": written["recordId"]},
+                                  {WAIT_FOR_POSITION: str(beyond)})  # fmt: skip
+
+    assert error["extensions"] == {"code": "NOT_READY", "position": beyond}
+    assert "0.3s" in error["message"]
+
+
+def test_a_wait_header_that_is_not_a_position_is_refused(api: Api) -> None:
+    error = api.failure(PERSON, {"id": NOBODY}, {WAIT_FOR_POSITION: "soon"})
+
+    assert rules(error) == ["input.wait_for_position.invalid"]
+
+
+def test_an_unexpected_failure_is_masked_and_logged_in_full(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    person_id = register(api)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("connection to db-7.internal refused")
+
+    monkeypatch.setattr(query_module, "get_person", broken)
+    with caplog.at_level(logging.ERROR, logger="stepwise.api"):
+        body = api.post(PERSON, {"id": person_id})
+
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "INTERNAL"}
+    assert error["message"] == "unexpected error; it has been logged"
+    assert "db-7.internal" not in str(body) and "RuntimeError" not in str(body)
+    (logged,) = [record for record in caplog.records if record.name == "stepwise.api"]
+    assert logged.exc_info is not None and "db-7.internal" in str(logged.exc_info[1])

@@ -1,0 +1,107 @@
+"""Read-your-writes: a client that sends its write's position as X-Stepwise-Wait-For-Position
+sees that write in the very next query, however far the read models lag behind."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from infra.bootstrap import Runtime
+from infra.projector import Batch
+from projections.base import Projection
+from tests.e2e.helpers import SENIOR, WAIT_FOR_POSITION, Api, agreed_plan
+
+HOURS = "query($p: ID!) { supportPlan(personId: $p) { version supportHoursPerWeek } }"
+LAG_PER_PROJECTION = 0.1  # seconds: the support-plan read model lags ~0.3 s behind the log
+
+
+@pytest.fixture
+def slow_read_models(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Once set, every batch takes a while to reach each read model, as under load."""
+    process, lagging = runtime.projector.process, threading.Event()
+
+    def slowly(projection: Projection, batch: Batch) -> None:
+        if batch and lagging.is_set():
+            time.sleep(LAG_PER_PROJECTION)
+        process(projection, batch)
+
+    monkeypatch.setattr(runtime.projector, "process", slowly)
+    return lagging
+
+
+def settled_plan(api: Api) -> str:
+    """An agreed plan at 14 hours a week, which every read model already shows."""
+    plan = agreed_plan(api)
+    hours = api.query(HOURS, {"p": plan.person_id})["supportPlan"]["supportHoursPerWeek"]
+    assert hours == 14
+    return plan.person_id
+
+
+def cut_hours(api: Api, person_id: str, hours: float) -> dict:
+    change = {"personId": person_id, "hoursPerWeek": hours, "reason": "Goals met"}
+    return api.mutate("setSupportHours", change, SENIOR)
+
+
+def test_the_next_query_sent_with_the_writes_position_sees_the_write(api: Api) -> None:
+    person_id = settled_plan(api)
+
+    written = cut_hours(api, person_id, 10)
+    body = api.post(HOURS, {"p": person_id}, {WAIT_FOR_POSITION: str(written["position"])})
+
+    assert body["data"]["supportPlan"] == {"version": written["version"], "supportHoursPerWeek": 10}
+
+
+def test_a_lagging_read_model_is_waited_for_while_a_query_without_the_header_reads_stale(
+    api: Api, slow_read_models: threading.Event
+) -> None:
+    person_id = settled_plan(api)
+    slow_read_models.set()
+
+    written = cut_hours(api, person_id, 10)
+    stale = api.post(HOURS, {"p": person_id})
+    fresh = api.post(HOURS, {"p": person_id}, {WAIT_FOR_POSITION: str(written["position"])})
+
+    assert stale["data"]["supportPlan"]["supportHoursPerWeek"] == 14  # the lag is real
+    assert fresh["data"]["supportPlan"] == {
+        "version": written["version"],
+        "supportHoursPerWeek": 10,
+    }
+
+
+def test_every_field_of_a_query_sent_with_the_header_sees_the_write(
+    api: Api, slow_read_models: threading.Event
+) -> None:
+    person_id = settled_plan(api)
+    slow_read_models.set()
+
+    written = cut_hours(api, person_id, 10)
+    query = (
+        "query($p: ID!) { person(id: $p) { id } "
+        "supportPlan(personId: $p) { version supportHoursPerWeek } }"
+    )
+    body = api.post(query, {"p": person_id}, {WAIT_FOR_POSITION: str(written["position"])})
+
+    assert body["data"]["supportPlan"] == {"version": written["version"], "supportHoursPerWeek": 10}
+
+
+def test_after_a_wait_every_read_model_has_reached_the_writes_position(
+    api: Api, slow_read_models: threading.Event
+) -> None:
+    person_id = settled_plan(api)
+    slow_read_models.set()
+
+    written = cut_hours(api, person_id, 10)
+    history = api.post(
+        "query($p: ID!) { planHistory(personId: $p, first: 20) { edges { node { reason } } } }",
+        {"p": person_id},
+        {WAIT_FOR_POSITION: str(written["position"])},
+    )
+    positions = api.post("{ projectionPositions { name position } }")["data"]
+
+    assert history["data"]["planHistory"]["edges"][-1]["node"]["reason"] == "Goals met"
+    reached = {p["name"]: p["position"] for p in positions["projectionPositions"]}
+    assert reached == dict.fromkeys(
+        ["people", "assessments", "support_plans", "audit_trail"], written["position"]
+    )
