@@ -80,12 +80,15 @@ class RecordsApplication(Application[UUID]):
         record_id: str,
         expected_version: int | None,
         decide: Callable[[A, Envelope], None],
+        person: Person | None = None,
     ) -> Written:
+        """`person` spares a second load when the caller has the record's person already."""
         authorise(context.actor, command)
         record = self._get_owned(context, kind, record_id)
         if expected_version is not None and record.version != expected_version:
             raise VersionConflict(record.id, expected_version, record.version)
-        decide(record, self._seal(context, self._service_of(record)))
+        service_id = person.service_id if person is not None else self._service_of(record)
+        decide(record, self._seal(context, service_id))
         return self._save(record, expected_version=record.version - len(record.pending_events))
 
     def _save(self, record: Aggregate, expected_version: int | None) -> Written:

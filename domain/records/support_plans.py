@@ -174,4 +174,6 @@ class SupportPlanCommands(RecordsApplication):
         plan_id = SupportPlan.create_id(str(person.id))
         if not self._exists(plan_id):
             raise RecordNotFound("support plan for person", person_id)
-        return self._change(context, command, SupportPlan, str(plan_id), expected_version, decide)
+        return self._change(
+            context, command, SupportPlan, str(plan_id), expected_version, decide, person
+        )
