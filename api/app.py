@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -12,32 +13,53 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.context import Context
 from api.schema import schema
+from api.waiting import ReadModelWatch
 from infra.bootstrap import Runtime
 
 
 def create_app(runtime: Runtime) -> FastAPI:
+    watch = ReadModelWatch(runtime)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.run_projector:
             runtime.projector.start()
+        await watch.start()
         try:
             yield
         finally:
+            await watch.stop()
             runtime.projector.stop()
 
     async def get_context(request: Request) -> Context:
-        return Context(runtime, request)
+        return Context(runtime, watch, request)
 
     app = FastAPI(title="Stepwise", lifespan=lifespan)
     app.include_router(GraphQLRouter(schema, context_getter=get_context), prefix="/graphql")
 
     @app.get("/health")
     async def health() -> JSONResponse:
+        """ok; degraded (a read model is parked or must be rebuilt: see `readModels`); or
+        unavailable (503) when the database cannot be reached."""
         try:
-            positions = await run_in_threadpool(runtime.projector.positions)
+            statuses = await run_in_threadpool(runtime.projector.statuses)
             last = await run_in_threadpool(runtime.records.last_position)
         except Exception:
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok", "lastPosition": last, "projections": positions})
+        models: dict[str, Any] = {}
+        for model in runtime.projector.models:
+            status = statuses[model.name]
+            state = "outdated" if status.version != model.version else status.state
+            models[model.name] = {"position": status.position, "behind": last - status.position,
+                                  "state": state}  # fmt: skip
+            if status.parked:
+                models[model.name] |= {
+                    "error": status.error,
+                    "errorPosition": status.error_position,
+                }
+        degraded = any(entry["state"] != "live" for entry in models.values())
+        body = {"status": "degraded" if degraded else "ok", "lastPosition": last,
+                "readModels": models}  # fmt: skip
+        return JSONResponse(body)
 
     return app

@@ -1,10 +1,10 @@
-"""Per-request context: who is asking (from headers, until authentication exists) and how to
+"""Per-request context: who is asking (from headers, until authentication exists), and how to
 reach the records and the read models without blocking the event loop."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 from uuid import uuid4
@@ -14,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from domain.envelope import Actor, CommandContext
-from domain.errors import DomainError, Forbidden, RulesViolated, Violation
-from domain.records import CareRecords, Written
+from api.waiting import ReadModelWatch
+from domain.care_records import CareRecords, Written
+from domain.commands import Command
+from domain.envelope import Actor, CommandContext, Role
+from domain.errors import Forbidden, RulesViolated, Violation
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
 from projections.support_plans import current_plans_for
@@ -29,67 +31,83 @@ ACTOR_ROLE = "X-Stepwise-Actor-Role"
 TENANT = "X-Stepwise-Tenant"
 CORRELATION_ID = "X-Correlation-Id"
 WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
+IDEMPOTENCY_KEY = "Idempotency-Key"
+MAX_POSITION = 2**63 - 1
 
 
-class ProjectionLagging(DomainError):
-    def __init__(self, position: int, timeout: float) -> None:
-        self.position = position
-        super().__init__(f"read models did not reach position {position} within {timeout:g}s")
+@dataclass(frozen=True)
+class RequestFields:
+    """What every mutation input carries besides the command itself."""
+
+    effective_at: datetime | None
+    reason: str | None
+    expected_version: int | None
+    idempotency_key: str | None
 
 
 class Context(BaseContext):
-    def __init__(self, runtime: Runtime, request: Request) -> None:
+    def __init__(self, runtime: Runtime, watch: ReadModelWatch, request: Request) -> None:
         super().__init__()
         self.runtime = runtime
+        self.watch = watch
         self.headers = request.headers
         self.correlation_id = request.headers.get(CORRELATION_ID) or str(uuid4())
         self._wait_header = request.headers.get(WAIT_FOR_POSITION)
-        self._caught_up: asyncio.Future[None] | None = None
         self.plans_by_person: DataLoader[str, Row | None] = DataLoader(load_fn=self._load_plans)
 
-    async def read(self, query: Callable[[Transaction], T]) -> T:
-        """Runs a read-model query, first waiting for the position the client asked to see."""
-        if self._wait_header is not None:
-            # Top-level fields resolve concurrently: all of them await the one wait.
-            if self._caught_up is None:
-                self._caught_up = asyncio.ensure_future(self._wait_for(self._wait_header))
-            await self._caught_up
+    async def read(self, query: Callable[[Transaction], T], *read_models: str) -> T:
+        """Runs a query on the given read models, once they show the position the client
+        sent in X-Stepwise-Wait-For-Position (if any)."""
+        if self._wait_header is not None and read_models:
+            timeout = self.runtime.settings.wait_for_position_timeout_seconds
+            await self.watch.until(_position(self._wait_header), read_models, timeout)
         return await run_in_threadpool(self._read, query)
-
-    async def _wait_for(self, header: str) -> None:
-        position = _position(header)
-        timeout = self.runtime.settings.wait_for_position_timeout_seconds
-        if not await run_in_threadpool(self.runtime.wait_for_position, position, timeout):
-            raise ProjectionLagging(position, timeout)
 
     async def records(self, query: Callable[[CareRecords], T]) -> T:
         return await run_in_threadpool(query, self.runtime.records)
 
-    async def write(
-        self,
-        command: Callable[[CareRecords, CommandContext], Written],
-        effective_at: datetime | None,
-        reason: str | None,
-    ) -> Written:
-        context = self.command_context(effective_at, reason)
-        return await run_in_threadpool(command, self.runtime.records, context)
+    async def execute(self, command: Command, request: RequestFields) -> Written:
+        context = self.command_context(request)
+        return await run_in_threadpool(self.runtime.records.execute, context, command)
 
-    def command_context(self, effective_at: datetime | None, reason: str | None) -> CommandContext:
+    def command_context(self, request: RequestFields) -> CommandContext:
         values = {name: (self.headers.get(name) or "").strip()
                   for name in (ACTOR_ID, ACTOR_NAME, ACTOR_ROLE, TENANT)}  # fmt: skip
         missing = [name for name, value in values.items() if not value]
         if missing:
             raise Forbidden(f"changes must say who makes them: send the headers {missing}")
+        role = Role.named(values[ACTOR_ROLE])
         return CommandContext(
-            actor=Actor(values[ACTOR_ID], values[ACTOR_NAME], values[ACTOR_ROLE]),
+            actor=Actor(values[ACTOR_ID], values[ACTOR_NAME], role),
             tenant_id=values[TENANT],
             correlation_id=self.correlation_id,
-            effective_at=effective_at,
-            reason=reason,
+            effective_at=request.effective_at,
+            reason=request.reason,
+            expected_version=request.expected_version,
+            idempotency_key=self._idempotency_key(request.idempotency_key),
         )
 
+    def _idempotency_key(self, given: str | None) -> str | None:
+        header = self.headers.get(IDEMPOTENCY_KEY)
+        if given is not None and header is not None and given != header:
+            violation = Violation(
+                "input.idempotency_key.conflict",
+                "idempotencyKey",
+                f"the input's idempotencyKey differs from the {IDEMPOTENCY_KEY} header; send one",
+            )
+            raise RulesViolated([violation])
+        key = given if given is not None else header
+        if key is not None and not (0 < len(key) <= 200 and key.isprintable()):
+            violation = Violation(
+                "input.idempotency_key.invalid",
+                "idempotencyKey",
+                "an idempotency key is 1 to 200 printable characters, e.g. a UUID",
+            )
+            raise RulesViolated([violation])
+        return key
+
     async def _load_plans(self, person_ids: list[str]) -> list[Row | None]:
-        rows = await self.read(lambda tx: current_plans_for(tx, person_ids))
+        rows = await self.read(lambda tx: current_plans_for(tx, person_ids), "support_plans")
         by_person = {row["person_id"]: row for row in rows}
         return [by_person.get(person_id) for person_id in person_ids]
 
@@ -100,9 +118,12 @@ class Context(BaseContext):
 
 def _position(header: str) -> int:
     try:
-        return max(int(header), 0)
+        position = int(header)
     except ValueError:
+        position = -1
+    if not 0 <= position <= MAX_POSITION:
         violation = Violation(
             "input.wait_for_position.invalid", WAIT_FOR_POSITION, "send a log position number"
         )
-        raise RulesViolated([violation]) from None
+        raise RulesViolated([violation])
+    return position

@@ -9,8 +9,15 @@ from graphql.error import GraphQLError
 from pydantic import ValidationError
 from strawberry.extensions import MaskErrors
 
-from api.context import ProjectionLagging
-from domain.errors import Forbidden, RecordNotFound, RulesViolated, VersionConflict, Violation
+from api.waiting import NotReady
+from domain.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    RecordNotFound,
+    RulesViolated,
+    VersionConflict,
+    Violation,
+)
 from projections.event_records import camel
 
 log = logging.getLogger("stepwise.api")
@@ -43,8 +50,13 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
         return "NOT_FOUND", str(original), {}
     if isinstance(original, Forbidden):
         return "FORBIDDEN", str(original), {}
-    if isinstance(original, ProjectionLagging):
-        return "NOT_READY", str(original), {"position": original.position}
+    if isinstance(original, IdempotencyKeyReused):
+        return "IDEMPOTENCY_KEY_REUSED", str(original), {"idempotencyKey": original.key}
+    if isinstance(original, NotReady):
+        lagging: dict[str, Any] = {"position": original.position}
+        if original.parked:
+            lagging["readModels"] = original.parked
+        return "NOT_READY", str(original), lagging
     return None
 
 

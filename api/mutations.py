@@ -1,102 +1,186 @@
-"""One mutation per command. Each returns where it wrote; refusals become coded errors."""
+"""The GraphQL mutations, generated from the command registry: one per registered command, with
+an input of the command's fields plus what every request says (effective time, reason,
+idempotency key and, for a change to an existing record, the expected version).
+
+Shape is checked here, with pydantic, against the command's own annotations (types, lengths,
+ranges); meaning is checked by the domain.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import types
+import typing
+from datetime import datetime
+from typing import Annotated, Any, Union
 
 import strawberry
+from annotated_types import Ge
+from pydantic import TypeAdapter, ValidationError
+from strawberry.tools import create_type
 from strawberry.types import Info
+from strawberry.types.field import StrawberryField
 
-from api import inputs as i
-from api.context import Context
-from api.types import WriteResult
-from domain.assessment import Contribution
-from domain.envelope import CommandContext
-from domain.person import Advocate
-from domain.records import CareRecords, Written
-from domain.support_plan import OutcomeTerms
+from api.common import Position
+from api.context import Context, RequestFields
+from api.errors import violations_from
+from domain.commands import Change, Command, Registration, Registry, Text
+from domain.errors import RulesViolated, Violation
+from projections.event_records import camel
 
-ContextInfo = Info[Context, None]
-Action = Callable[[CareRecords, CommandContext], Written]
+# Refused in any text: they can't be stored everywhere (NUL on PostgreSQL) and mean nothing
+# in a care record. Tab, newline and carriage return are kept.
+CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
 
 
-async def submit(info: ContextInfo, command: i.Command, action: Action) -> WriteResult:
-    written = await info.context.write(action, command.effective_at, command.reason)
-    return WriteResult(
-        record_id=strawberry.ID(written.record_id),
-        version=written.version,
-        position=written.position,
-        part_id=strawberry.ID(written.part_id) if written.part_id else None,
+@strawberry.type(description="What a command stored. Send `position` as the "
+                 "X-Stepwise-Wait-For-Position header to read your own write.")  # fmt: skip
+class WriteResult:
+    record_id: strawberry.ID
+    version: int
+    position: Position
+    part_id: strawberry.ID | None = strawberry.field(
+        description="The outcome or enablement step the command created, if any"
     )
 
 
-def outcome_terms(c: i.AgreeOutcome | i.ReviseOutcome) -> OutcomeTerms:
-    return OutcomeTerms(c.title, c.baseline, c.target, c.evidenced_by, c.builds_on)
+@dataclasses.dataclass(frozen=True)
+class _Request:
+    reason: Text | None = None
+    expected_version: Annotated[int, Ge(1)] | None = None
 
 
-@strawberry.type
-class PeopleMutations:
-    @strawberry.mutation(description="Register a person supported by a service")
-    async def register_person(self, info: ContextInfo, input: i.RegisterPersonInput) -> WriteResult:
-        c: i.RegisterPerson = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.register_person(
-            ctx, name=c.name, date_of_birth=c.date_of_birth, service_id=c.service_id,
-            team_id=c.team_id))  # fmt: skip
-
-    @strawberry.mutation(description="Move a person to another service or team (needs a reason)")
-    async def move_person(self, info: ContextInfo, input: i.MovePersonInput) -> WriteResult:
-        c: i.MovePerson = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.move_person(
-            ctx, c.person_id, c.expected_version, service_id=c.service_id,
-            team_id=c.team_id))  # fmt: skip
-
-    @strawberry.mutation(description="Record who advocates for the person")
-    async def record_advocate(self, info: ContextInfo, input: i.RecordAdvocateInput) -> WriteResult:
-        c: i.RecordAdvocate = input.to_pydantic()
-        advocate = Advocate(c.name, c.relationship, c.contact)
-        return await submit(info, c, lambda r, ctx: r.record_advocate(
-            ctx, c.person_id, c.expected_version, advocate))  # fmt: skip
-
-    @strawberry.mutation(description="Record whether the person consents to information sharing")
-    async def record_consent_to_share(
-        self, info: ContextInfo, input: i.RecordConsentToShareInput
-    ) -> WriteResult:
-        c: i.RecordConsentToShare = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.record_consent_to_share(
-            ctx, c.person_id, c.expected_version, given=c.given, scope=c.scope))  # fmt: skip
+_REQUEST = TypeAdapter(_Request)
 
 
-@strawberry.type
-class AssessmentMutations:
-    @strawberry.mutation(description="Start a strengths-led assessment of a person")
-    async def start_assessment(
-        self, info: ContextInfo, input: i.StartAssessmentInput
-    ) -> WriteResult:
-        c: i.StartAssessment = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.start_assessment(ctx, c.person_id))
+def mutation_type(registry: Registry) -> type:
+    fields = [_mutation(registration) for registration in registry]
+    return create_type("Mutation", fields, description="Every change, one command each")
 
-    @strawberry.mutation(description="Record one section of an assessment (replaces it)")
-    async def record_assessment_section(
-        self, info: ContextInfo, input: i.RecordAssessmentSectionInput
-    ) -> WriteResult:
-        c: i.RecordAssessmentSection = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.record_assessment_section(
-            ctx, c.assessment_id, c.expected_version, c.section, c.entries))  # fmt: skip
 
-    @strawberry.mutation(description="Record how the person contributed to their assessment")
-    async def record_contribution(
-        self, info: ContextInfo, input: i.RecordContributionInput
-    ) -> WriteResult:
-        c: i.RecordContribution = input.to_pydantic()
-        contribution = Contribution(c.mode.value, c.summary, c.spoken_for_by, c.reason_not_possible)
-        return await submit(info, c, lambda r, ctx: r.record_contribution(
-            ctx, c.assessment_id, c.expected_version, contribution))  # fmt: skip
+def _mutation(registration: Registration) -> StrawberryField:
+    command = registration.command
+    input_type = _input_type(registration)
+    adapter = TypeAdapter(command)
 
-    @strawberry.mutation(description="Complete an assessment: every section and the "
-                         "person's contribution must be recorded")  # fmt: skip
-    async def complete_assessment(
-        self, info: ContextInfo, input: i.CompleteAssessmentInput
-    ) -> WriteResult:
-        c: i.CompleteAssessment = input.to_pydantic()
-        return await submit(info, c, lambda r, ctx: r.complete_assessment(
-            ctx, c.assessment_id, c.expected_version))  # fmt: skip
+    async def resolve(info: Info[Context, None], input: Any) -> WriteResult:
+        written = await info.context.execute(_command(command, adapter, input), _request(input))
+        return WriteResult(
+            record_id=strawberry.ID(written.record_id),
+            version=written.version,
+            position=Position(written.position),
+            part_id=strawberry.ID(written.part_id) if written.part_id else None,
+        )
+
+    resolve.__annotations__ = {
+        "info": Info[Context, None],
+        "input": input_type,
+        "return": WriteResult,
+    }
+    resolve.__name__ = command.command_name()
+    return strawberry.mutation(
+        resolver=resolve, name=camel(command.command_name()), description=_describe(command)
+    )
+
+
+def _input_type(registration: Registration) -> type:
+    command = registration.command
+    hints = typing.get_type_hints(command, include_extras=True)
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {}
+    for field in dataclasses.fields(command):
+        annotations[field.name] = _graphql_type(field.name, hints[field.name])
+        if field.default is not dataclasses.MISSING:
+            namespace[field.name] = field.default
+    annotations |= {
+        "effective_at": datetime | None,
+        "reason": str | None,
+        "idempotency_key": str | None,
+    }
+    namespace |= {
+        "effective_at": strawberry.field(
+            default=None,
+            description="When it happened or takes effect (default: now); never in the future",
+        ),
+        "reason": strawberry.field(default=None, description="Why; required once a plan is agreed"),
+        "idempotency_key": strawberry.field(
+            default=None,
+            description="Makes a retry harmless: the same key with the same input returns the "
+            "first result and writes nothing (or send the Idempotency-Key header)",
+        ),
+    }
+    if isinstance(registration, Change):
+        annotations["expected_version"] = int | None
+        namespace["expected_version"] = strawberry.field(
+            default=None, description="Refuse with CONFLICT unless the record is at this version"
+        )
+    namespace["__annotations__"] = annotations
+    cls = type(f"{command.__name__}Input", (), namespace)
+    return strawberry.input(cls, description=_describe(command))
+
+
+def _graphql_type(name: str, hint: Any) -> Any:
+    """The GraphQL type of a command field: its Python type without the shape constraints,
+    with record ids as ID."""
+    origin = typing.get_origin(hint)
+    if origin is Annotated:
+        return _graphql_type(name, typing.get_args(hint)[0])
+    if origin in (Union, types.UnionType):
+        (inner,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _graphql_type(name, inner) | None
+    if origin is list:
+        return list[_graphql_type(name, typing.get_args(hint)[0])]  # type: ignore[misc]
+    if hint is str and name.endswith("_id"):
+        return strawberry.ID
+    return hint
+
+
+def _command(command: type[Command], adapter: TypeAdapter[Command], given: Any) -> Command:
+    values = {field.name: getattr(given, field.name) for field in dataclasses.fields(command)}
+    try:
+        validated = adapter.validate_python(values)
+    except ValidationError as error:
+        raise RulesViolated(violations_from(error)) from None
+    _refuse_control_characters(values)
+    return validated
+
+
+def _request(given: Any) -> RequestFields:
+    expected_version = getattr(given, "expected_version", None)
+    try:
+        _REQUEST.validate_python({"reason": given.reason, "expected_version": expected_version})
+    except ValidationError as error:
+        raise RulesViolated(violations_from(error)) from None
+    _refuse_control_characters({"reason": given.reason})
+    return RequestFields(
+        effective_at=given.effective_at,
+        reason=given.reason,
+        expected_version=expected_version,
+        idempotency_key=given.idempotency_key,
+    )
+
+
+def _refuse_control_characters(values: dict[str, Any]) -> None:
+    violations = [
+        Violation(
+            "input.text.control_character",
+            camel(name),
+            "text may not contain control characters (tab and line breaks are fine)",
+        )
+        for name, value in values.items()
+        if any(CONTROL_CHARACTERS.intersection(text) for text in _texts(value))
+    ]
+    if violations:
+        raise RulesViolated(violations)
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
+
+
+def _describe(command: type[Command]) -> str:
+    return " ".join((command.__doc__ or command.__name__).split())

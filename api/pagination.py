@@ -15,7 +15,7 @@ Node = TypeVar("Node")
 Row = TypeVar("Row")
 
 MAX_PAGE = 100
-MAX_POSITION = 2**63 - 1  # BIGINT: a larger number cannot have been issued
+MAX_POSITION = 2**63 - 1  # BIGINT: a larger position cannot have been issued
 
 
 def encode_cursor(kind: str, value: int) -> str:

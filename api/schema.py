@@ -1,18 +1,29 @@
-"""The GraphQL schema: queries, mutations, and the error-code extension."""
+"""The GraphQL schema: every slice's root fields, the mutations generated from the command
+registry, and the error-code extension."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+import api.slices
+from api.common import SCALARS
 from api.errors import ErrorCodes
-from api.mutations import AssessmentMutations, PeopleMutations
-from api.plan_mutations import PlanMutations
-from api.queries import Query
+from api.mutations import mutation_type
+from domain.care_records import REGISTRY
 
-Mutation = merge_types("Mutation", (PeopleMutations, AssessmentMutations, PlanMutations))
+SLICES = [
+    importlib.import_module(f"api.slices.{module.name}")
+    for module in pkgutil.iter_modules(api.slices.__path__)
+]
+Query = merge_types("Query", tuple(s.Query for s in SLICES if hasattr(s, "Query")))
+Mutation = mutation_type(REGISTRY)
 
 
 class StepwiseSchema(strawberry.Schema):
@@ -22,4 +33,9 @@ class StepwiseSchema(strawberry.Schema):
         """Errors are logged by ErrorCodes (unexpected ones only); refusals are not failures."""
 
 
-schema = StepwiseSchema(query=Query, mutation=Mutation, extensions=[ErrorCodes])
+schema = StepwiseSchema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[ErrorCodes],
+    config=StrawberryConfig(scalar_map=SCALARS),
+)

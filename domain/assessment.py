@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -37,7 +38,7 @@ class Contribution:
 
 class Assessment(Aggregate):
     @event("Started")
-    def __init__(self, envelope: Envelope, person_id: str) -> None:
+    def __init__(self, envelope: Envelope, person_id: str, id: UUID | None = None) -> None:
         self.tenant_id = envelope.tenant_id
         self.person_id = person_id
         self.sections: dict[str, list[str]] = {}

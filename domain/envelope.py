@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.errors import Rules
+from domain.errors import Forbidden, Rules
 
 
 class Role(StrEnum):
@@ -16,17 +16,31 @@ class Role(StrEnum):
     COMMISSIONER = "commissioner"
     INSPECTOR = "inspector"
 
+    @classmethod
+    def named(cls, name: str) -> Role:
+        """The role a caller claims, by value or by enum name; an unknown one is refused."""
+        for role in cls:
+            if name in (role.value, role.name):
+                return role
+        known = sorted(role.value for role in cls)
+        raise Forbidden(f"unknown role {name!r}; known roles: {known}")
+
 
 @dataclass(frozen=True)
 class Actor:
     id: str
     name: str
-    role: str
+    role: Role
+
+    def __post_init__(self) -> None:
+        # Stored events hold the role's text; reading them back gives the enum again.
+        object.__setattr__(self, "role", Role.named(str(self.role)))
 
 
 @dataclass(frozen=True)
 class CommandContext:
-    """What the caller states about a command: who issues it, for which provider, when and why.
+    """What the caller states about a command: who issues it, for which provider, when, why,
+    which version of the record they decided on, and the key that makes a retry harmless.
 
     `effective_at` is when the fact happened or takes effect; None means "now".
     """
@@ -37,6 +51,13 @@ class CommandContext:
     effective_at: datetime | None = None
     reason: str | None = None
     causation_id: str | None = None
+    expected_version: int | None = None
+    idempotency_key: str | None = None
+
+
+def event_id(record_id: object, version: int) -> str:
+    """How one event is named in causation ids: its record and the version it wrote."""
+    return f"{record_id}/{version}"
 
 
 @dataclass(frozen=True)
@@ -51,7 +72,13 @@ class Envelope:
 
     @classmethod
     def seal(
-        cls, context: CommandContext, *, service_id: str | None, now: datetime, skew: timedelta
+        cls,
+        context: CommandContext,
+        *,
+        service_id: str | None,
+        now: datetime,
+        skew: timedelta,
+        causation_id: str | None = None,
     ) -> Envelope:
         """Fixes the effective time (default: now) and refuses one set in the future."""
         effective_at = context.effective_at or now
@@ -78,5 +105,5 @@ class Envelope:
             tenant_id=context.tenant_id,
             service_id=service_id,
             correlation_id=context.correlation_id,
-            causation_id=context.causation_id,
+            causation_id=causation_id or context.causation_id,
         )

@@ -25,10 +25,10 @@ class RulesViolated(DomainError):
 
 
 class RecordNotFound(DomainError):
-    def __init__(self, kind: str, record_id: object) -> None:
+    def __init__(self, kind: str, record_id: object, message: str = "") -> None:
         self.kind = kind
         self.record_id = str(record_id)
-        super().__init__(f"no {kind} with id {record_id}")
+        super().__init__(message or f"no {kind} with id {record_id}")
 
 
 class VersionConflict(DomainError):
@@ -62,3 +62,14 @@ class Rules:
     def enforce(self) -> None:
         if self.violations:
             raise RulesViolated(self.violations)
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was first sent with another request; a retry must repeat its request exactly."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different request: "
+            "send a new key for a new request, or repeat the first request exactly"
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -34,6 +35,7 @@ class Person(Aggregate):
         date_of_birth: date | None,
         service_id: str,
         team_id: str | None,
+        id: UUID | None = None,  # the library takes a caller-chosen record id as `id`
     ) -> None:
         self.tenant_id = envelope.tenant_id
         self.name = name
@@ -43,11 +45,26 @@ class Person(Aggregate):
         self.advocate: Advocate | None = None
         self.consent_to_share: ConsentToShare | None = None
 
+    class Moved(Aggregate.Event):
+        """Moved to another service or team; says where from, so history needs no lookup."""
+
+        class_version = 2
+        envelope: Envelope
+        service_id: str
+        team_id: str | None
+        from_service_id: str | None
+        from_team_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["from_service_id"] = state["from_team_id"] = None  # not recorded before v2
+
     @classmethod
     def register(
         cls,
         envelope: Envelope,
         *,
+        id: UUID | None = None,
         name: str,
         date_of_birth: date | None,
         service_id: str,
@@ -64,7 +81,9 @@ class Person(Aggregate):
                 "the date of birth cannot be in the future",
             )
         rules.enforce()
-        return cls(envelope, name.strip(), date_of_birth, service_id.strip(), _strip(team_id))
+        return cls(
+            envelope, name.strip(), date_of_birth, service_id.strip(), _strip(team_id), id=id
+        )
 
     def move(self, envelope: Envelope, *, service_id: str, team_id: str | None) -> None:
         service_id, team_id = service_id.strip(), _strip(team_id)
@@ -78,10 +97,17 @@ class Person(Aggregate):
         )
         rules.require_text(envelope.reason, "person.move.reason_required", "reason", "a reason")
         rules.enforce()
-        self._moved(envelope, service_id, team_id)
+        self._moved(envelope, service_id, team_id, self.service_id, self.team_id)
 
-    @event("Moved")
-    def _moved(self, envelope: Envelope, service_id: str, team_id: str | None) -> None:
+    @event(Moved)
+    def _moved(
+        self,
+        envelope: Envelope,
+        service_id: str,
+        team_id: str | None,
+        from_service_id: str | None,
+        from_team_id: str | None,
+    ) -> None:
         self.service_id = service_id
         self.team_id = team_id
 

@@ -5,7 +5,7 @@ Every change is its own event; once the plan is agreed, every change must say wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,49 +14,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
+from domain.outcome import EnablementStep, Outcome, OutcomeTerms
 
 MAX_WEEKLY_HOURS = 168.0
 
-
-@dataclass(frozen=True)
-class EnablementStep:
-    """strength -> weekly micro-step -> how progress will be evidenced."""
-
-    step_id: str
-    strength: str
-    weekly_micro_step: str
-    evidence_route: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    outcome_id: str
-    title: str
-    baseline: str
-    target: str
-    evidenced_by: str
-    builds_on: list[str]
-    steps: list[EnablementStep] = field(default_factory=list)
-    retired: bool = False
-
-
-@dataclass(frozen=True)
-class OutcomeTerms:
-    """The measurable terms of an outcome; in a revision, None means "unchanged"."""
-
-    title: str | None = None
-    baseline: str | None = None
-    target: str | None = None
-    evidenced_by: str | None = None
-    builds_on: list[str] | None = None
-
-    def changes(self) -> dict[str, Any]:
-        """The terms given, with surrounding whitespace removed."""
-        return {
-            name: value.strip() if isinstance(value, str) else [v.strip() for v in value]
-            for name, value in vars(self).items()
-            if value is not None
-        }
+__all__ = ["EnablementStep", "Outcome", "OutcomeTerms", "SupportPlan"]
 
 
 class SupportPlan(Aggregate):
@@ -138,10 +100,17 @@ class SupportPlan(Aggregate):
             "the guidance already says exactly this",
         )
         rules.enforce()
-        self._guidance_written(envelope, guidance.strip())
+        if self.staff_guidance is None:
+            self._guidance_written(envelope, guidance.strip())
+        else:
+            self._guidance_rewritten(envelope, self.staff_guidance, guidance.strip())
 
     @event("StaffGuidanceWritten")
     def _guidance_written(self, envelope: Envelope, guidance: str) -> None:
+        self.staff_guidance = guidance
+
+    @event("StaffGuidanceRewritten")
+    def _guidance_rewritten(self, envelope: Envelope, previous: str, guidance: str) -> None:
         self.staff_guidance = guidance
 
     def set_support_hours(self, envelope: Envelope, hours_per_week: float) -> None:
@@ -159,11 +128,25 @@ class SupportPlan(Aggregate):
             "support hours are already set to that",
         )
         rules.enforce()
-        self._hours_set(envelope, float(hours_per_week))
+        before, after = self.support_hours_per_week, float(hours_per_week)
+        if before is None:
+            self._hours_set(envelope, after)
+        elif after < before:
+            self._hours_reduced(envelope, before, after)
+        else:
+            self._hours_increased(envelope, before, after)
 
     @event("SupportHoursSet")
     def _hours_set(self, envelope: Envelope, hours_per_week: float) -> None:
         self.support_hours_per_week = hours_per_week
+
+    @event("SupportHoursReduced")
+    def _hours_reduced(self, envelope: Envelope, before: float, after: float) -> None:
+        self.support_hours_per_week = after
+
+    @event("SupportHoursIncreased")
+    def _hours_increased(self, envelope: Envelope, before: float, after: float) -> None:
+        self.support_hours_per_week = after
 
     def set_next_review_date(self, envelope: Envelope, review_date: date) -> None:
         rules = self._change_rules(envelope)
@@ -173,12 +156,32 @@ class SupportPlan(Aggregate):
             "reviewDate",
             "the next review must fall after the date this change takes effect",
         )
+        rules.check(
+            review_date != self.next_review_date,
+            "plan.review_date.no_change",
+            "reviewDate",
+            "the next review is already set for that date",
+        )
         rules.enforce()
-        self._review_date_set(envelope, review_date)
+        before = self.next_review_date
+        if before is None:
+            self._review_date_set(envelope, review_date)
+        elif review_date < before:
+            self._review_brought_forward(envelope, before, review_date)
+        else:
+            self._review_postponed(envelope, before, review_date)
 
     @event("NextReviewDateSet")
     def _review_date_set(self, envelope: Envelope, review_date: date) -> None:
         self.next_review_date = review_date
+
+    @event("NextReviewBroughtForward")
+    def _review_brought_forward(self, envelope: Envelope, before: date, after: date) -> None:
+        self.next_review_date = after
+
+    @event("NextReviewPostponed")
+    def _review_postponed(self, envelope: Envelope, before: date, after: date) -> None:
+        self.next_review_date = after
 
     def revise_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
         rules = self._change_rules(envelope)
@@ -200,11 +203,29 @@ class SupportPlan(Aggregate):
                 f"enablement steps still use {sorted(stranded)}; keep them in buildsOn",
             )
         rules.enforce()
-        self._outcome_revised(envelope, outcome_id, changes)
+        previous = {name: getattr(outcome, name) for name in changes} if outcome else {}
+        self._outcome_revised(envelope, outcome_id, changes, previous)
 
-    @event("OutcomeRevised")
+    class OutcomeRevised(Aggregate.Event):
+        """An outcome's terms revised: the new terms, and what they replaced."""
+
+        class_version = 2
+        envelope: Envelope
+        outcome_id: str
+        changes: dict[str, Any]
+        previous: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["previous"] = {}  # not recorded before v2
+
+    @event(OutcomeRevised)
     def _outcome_revised(
-        self, envelope: Envelope, outcome_id: str, changes: dict[str, Any]
+        self,
+        envelope: Envelope,
+        outcome_id: str,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
     ) -> None:
         self.outcomes[outcome_id] = replace(self.outcomes[outcome_id], **changes)
 

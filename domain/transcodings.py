@@ -13,8 +13,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.assessment import Contribution
 from domain.envelope import Actor, Envelope
+from domain.outcome import EnablementStep, Outcome
 from domain.person import Advocate, ConsentToShare
-from domain.support_plan import EnablementStep, Outcome
 
 
 class DateAsISO(Transcoding):

@@ -5,19 +5,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
 from psycopg import sql
 
-from domain.records import CareRecords
+from domain.care_records import CareRecords
 from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
-from projections import all_projections
-from projections.base import AggregateCodec
+from projections import all_read_models
+from projections.folding import AggregateCodec
 
 SCHEMA_LOCK_KEY = 0x5745_5057  # any constant shared by every Stepwise process
 
@@ -29,8 +29,11 @@ class Runtime:
     store: ReadStore
     projector: Projector
 
+    outdated: list[str] = field(default_factory=list)  # read models to rebuild before use
+
     def wait_for_position(self, position: int, timeout: float) -> bool:
-        """Blocks until every read model has applied the given log position (read-your-writes)."""
+        """Blocks until every read model has applied the position. For scripts and tests:
+        requests wait without a thread of their own (see api.waiting)."""
         deadline = time.monotonic() + timeout
         while min(self.projector.positions().values()) < position:
             if time.monotonic() >= deadline:
@@ -55,13 +58,19 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
         projector = Projector(
             records,
             store,
-            all_projections(AggregateCodec(records.mapper)),
+            all_read_models(AggregateCodec(records.mapper)),
             batch_size=settings.projection_batch_size,
             poll_interval=settings.poll_interval_seconds,
+            channel=positions_channel(settings) if settings.is_postgres else None,
             notifications=_notifications(settings, records),
         )
-        projector.create_tables()
-    return Runtime(settings, records, store, projector)
+        outdated = projector.create_tables()
+    return Runtime(settings, records, store, projector, outdated)
+
+
+def positions_channel(settings: Settings) -> str:
+    """Where projectors announce read-model positions: one channel per schema."""
+    return f"stepwise_read_models_{settings.database_schema or 'public'}"[:63]
 
 
 @contextmanager

@@ -1,20 +1,24 @@
-"""The `stepwise` command: serve, load demo data, run and inspect projections."""
+"""The `stepwise` command: serve, load demo data, run, inspect, rebuild and retry read models."""
 
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from infra.bootstrap import Runtime, build
 from infra.demo import load_demo
+from infra.read_store import Busy
+from infra.rebuild import rebuild as rebuild_read_models
 from infra.settings import Settings
+from projections.base import ReadModel
 
 cli = typer.Typer(help="Stepwise: strengths-based care records over GraphQL.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
@@ -22,9 +26,9 @@ cli.add_typer(projections_cli, name="projections")
 console = Console()
 
 
-def _runtime() -> Runtime:
+def _runtime(settings: Settings | None = None) -> Runtime:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    return build(Settings())
+    return build(settings or Settings())
 
 
 def _describe(settings: Settings) -> str:
@@ -36,18 +40,22 @@ def _describe(settings: Settings) -> str:
 
 @cli.command()
 def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [STEPWISE_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [STEPWISE_PORT]")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo people first (idempotent)")] = False,
 ) -> None:
     """Serve GraphQL (and GraphiQL in a browser) at /graphql."""
-    runtime = _runtime()
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    runtime = _runtime(Settings(**overrides))  # type: ignore[arg-type]
     settings = runtime.settings
-    if demo:
-        _load_demo(runtime)
-    from api.app import create_app  # the API is imported only by the commands that serve it
-
-    console.print(f"Records: {_describe(settings)}")
-    console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
     try:
+        _rebuild_outdated(runtime)
+        if demo:
+            _load_demo(runtime)
+        from api.app import create_app  # the API is imported only by the commands that serve it
+
+        console.print(f"Records: {_describe(settings)}")
+        console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
         uvicorn.run(create_app(runtime), host=settings.host, port=settings.port)
     finally:
         runtime.close()
@@ -58,6 +66,7 @@ def demo() -> None:
     """Load three demo people with assessments and plans revised over several months."""
     runtime = _runtime()
     try:
+        _rebuild_outdated(runtime)
         _load_demo(runtime)
     finally:
         runtime.close()
@@ -73,13 +82,17 @@ def _load_demo(runtime: Runtime) -> None:
 
 @projections_cli.command("status")
 def status() -> None:
-    """Show how far each read model has read the event log."""
+    """Show how far each read model has read the event log, and any that are parked."""
     runtime = _runtime()
     try:
         last = runtime.records.last_position()
-        table = Table("projection", "position", "behind")
-        for name, position in runtime.projector.positions().items():
-            table.add_row(name, str(position), str(last - position))
+        table = Table("read model", "position", "behind", "state", "error")
+        for model in runtime.projector.models:
+            current = runtime.projector.statuses()[model.name]
+            state = "outdated" if current.version != model.version else current.state
+            error = f"at {current.error_position}: {current.error}" if current.parked else ""
+            table.add_row(model.name, str(current.position), str(last - current.position), state,
+                          error)  # fmt: skip
         console.print(f"Event log: {_describe(runtime.settings)}, last position {last}")
         console.print(table)
     finally:
@@ -88,26 +101,24 @@ def status() -> None:
 
 @projections_cli.command("rebuild")
 def rebuild(
-    name: Annotated[list[str] | None, typer.Argument(help="Projections to rebuild (all)")] = None,
+    name: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild (all)")] = None,
 ) -> None:
-    """Empty read models and replay the whole event log into them."""
+    """Rebuild read models from the whole log, beside the live ones, then swap them in."""
     runtime = _runtime()
     try:
-        chosen = [p for p in runtime.projector.projections if not name or p.name in name]
-        unknown = set(name or []) - {p.name for p in chosen}
-        if unknown:
-            raise typer.BadParameter(f"unknown projections: {sorted(unknown)}")
-        last = runtime.records.last_position()
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=console) as progress:
-            for projection in chosen:
-                task = progress.add_task(projection.name, total=last)
+        chosen = [_model(runtime, n) for n in name] if name else runtime.projector.models
+        _rebuild(runtime, chosen)
+    finally:
+        runtime.close()
 
-                def advance(position: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=position)
 
-                runtime.projector.rebuild(projection, advance)
-                progress.update(task, completed=last)
+@projections_cli.command("retry")
+def retry(name: Annotated[str, typer.Argument(help="The parked read model")]) -> None:
+    """Let a parked read model try again from the event it stopped at (after a fix)."""
+    runtime = _runtime()
+    try:
+        runtime.projector.retry(_model(runtime, name).name)
+        console.print(f"{name} will try again; `stepwise projections status` shows how it goes")
     finally:
         runtime.close()
 
@@ -117,13 +128,50 @@ def run() -> None:
     """Keep every read model up to date, as its own process (e.g. beside PostgreSQL)."""
     runtime = _runtime()
     signal.signal(signal.SIGTERM, lambda *_: runtime.projector.stop())
-    console.print(f"Projecting from {_describe(runtime.settings)}; Ctrl-C to stop")
     try:
+        _rebuild_outdated(runtime)
+        console.print(f"Projecting from {_describe(runtime.settings)}; Ctrl-C to stop")
         runtime.projector.run()
     except KeyboardInterrupt:
         pass
     finally:
         runtime.close()
+
+
+def _model(runtime: Runtime, name: str) -> ReadModel:
+    try:
+        return runtime.projector.model(name)
+    except LookupError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def _rebuild_outdated(runtime: Runtime) -> None:
+    if runtime.outdated:
+        console.print(f"Read models built by an earlier version: {', '.join(runtime.outdated)}")
+        _rebuild(runtime, [runtime.projector.model(name) for name in runtime.outdated])
+        runtime.outdated.clear()
+
+
+def _rebuild(runtime: Runtime, models: Sequence[ReadModel]) -> None:
+    last = runtime.records.last_position()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f"rebuilding {', '.join(m.name for m in models)}", total=last)
+            failures = rebuild_read_models(
+                runtime.projector,
+                models,
+                lambda position: progress.update(task, completed=position),
+            )
+            progress.update(task, completed=last)
+    except Busy as busy:
+        console.print(f"[red]{busy}[/red]")
+        raise typer.Exit(1) from None
+    for model_name, failure in failures.items():
+        console.print(f"[red]{model_name} was not rebuilt[/red] (live tables kept): {failure}")
+    if failures:
+        raise typer.Exit(1)
+    console.print(f"Rebuilt and swapped in: {', '.join(m.name for m in models)}")
 
 
 def main() -> None:

@@ -7,19 +7,34 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import uuid4
 
-from domain.assessment import Contribution, Section
-from domain.envelope import Actor, CommandContext
-from domain.records import CareRecords
-from domain.support_plan import OutcomeTerms
+from domain.assessment import ContributionMode, Section
+from domain.assessment_commands import (
+    CompleteAssessment,
+    RecordAssessmentSection,
+    RecordContribution,
+    StartAssessment,
+)
+from domain.care_records import CareRecords, Written
+from domain.commands import Command
+from domain.envelope import Actor, CommandContext, Role
+from domain.person_commands import RegisterPerson
+from domain.support_plan_commands import (
+    AddEnablementStep,
+    AgreeOutcome,
+    AgreeSupportPlan,
+    DraftSupportPlan,
+    SetNextReviewDate,
+    SetSupportHours,
+    WriteStaffGuidance,
+)
 from infra.bootstrap import Runtime
 from infra.demo_people import DEMO_PEOPLE, DemoPerson
 
 DEMO_TENANT = "demo-provider"
-
 STAFF = {
-    "priya": Actor("staff-priya", "Priya Shah", "support_worker"),
-    "tom": Actor("staff-tom", "Tom Okafor", "senior_support_worker"),
-    "helen": Actor("staff-helen", "Helen Marsh", "manager"),
+    "priya": Actor("staff-priya", "Priya Shah", Role.SUPPORT_WORKER),
+    "tom": Actor("staff-tom", "Tom Okafor", Role.SENIOR_SUPPORT_WORKER),
+    "helen": Actor("staff-helen", "Helen Marsh", Role.MANAGER),
 }
 
 
@@ -28,55 +43,52 @@ class DemoLoader:
     records: CareRecords
     now: datetime
 
-    def context(self, who: str, days_ago: int, reason: str | None = None) -> CommandContext:
-        return CommandContext(
+    def run(self, who: str, days_ago: int, command: Command, reason: str | None = None) -> Written:
+        context = CommandContext(
             actor=STAFF[who],
             tenant_id=DEMO_TENANT,
             correlation_id=f"demo-{uuid4().hex[:8]}",
             effective_at=self.now - timedelta(days=days_ago),
             reason=reason,
         )
+        return self.records.execute(context, command)
 
     def review_date(self, days_ago: int, weeks_later: int) -> date:
         return (self.now - timedelta(days=days_ago) + timedelta(weeks=weeks_later)).date()
 
     def load(self, person: DemoPerson) -> str:
-        r, start = self.records, person.started_days_ago
-        person_id = r.register_person(
-            self.context("priya", start), name=person.name, date_of_birth=person.date_of_birth,
-            service_id=person.service_id, team_id=person.team_id,
-        ).record_id  # fmt: skip
-        assessment_id = r.start_assessment(self.context("priya", start), person_id).record_id
-        for section, entries in person.assessment.items():
-            r.record_assessment_section(
-                self.context("priya", start), assessment_id, None, Section(section), entries
-            )
-        r.record_contribution(
-            self.context("priya", start), assessment_id, None, Contribution(*person.contribution)
+        start = person.started_days_ago
+        registration = RegisterPerson(
+            person.name, person.service_id, person.date_of_birth, person.team_id
         )
-        r.complete_assessment(self.context("tom", start - 1), assessment_id, None)
-        r.draft_support_plan(self.context("tom", start - 2), person_id, assessment_id)
+        person_id = self.run("priya", start, registration).record_id
+        assessment_id = self.run("priya", start, StartAssessment(person_id)).record_id
+        for section, entries in person.assessment.items():
+            self.run(
+                "priya", start, RecordAssessmentSection(assessment_id, Section(section), entries)
+            )
+        mode, summary, spoken_for_by, reason_not_possible = person.contribution
+        contribution = RecordContribution(
+            assessment_id, ContributionMode(mode), summary, spoken_for_by, reason_not_possible
+        )
+        self.run("priya", start, contribution)
+        self.run("tom", start - 1, CompleteAssessment(assessment_id))
+        self.run("tom", start - 2, DraftSupportPlan(person_id, assessment_id))
         self._build_plan(person, person_id, start - 2)
-        r.agree_support_plan(self.context("helen", start - 3), person_id, None)
+        self.run("helen", start - 3, AgreeSupportPlan(person_id))
         for revision in person.revisions:
             revision(self, person_id)
         return person_id
 
     def _build_plan(self, person: DemoPerson, person_id: str, day: int) -> None:
-        r = self.records
-        outcome = r.agree_outcome(
-            self.context("tom", day), person_id, None, OutcomeTerms(*person.outcome)
-        )
+        outcome_id = self.run("tom", day, AgreeOutcome(person_id, *person.outcome)).part_id or ""
         for strength, micro_step, evidence in person.steps:
-            r.add_enablement_step(
-                self.context("tom", day), person_id, None, outcome.part_id or "",
-                strength=strength, weekly_micro_step=micro_step, evidence_route=evidence,
-            )  # fmt: skip
-        r.write_staff_guidance(self.context("tom", day), person_id, None, person.guidance)
-        r.set_support_hours(self.context("tom", day), person_id, None, person.hours)
-        r.set_next_review_date(
-            self.context("tom", day), person_id, None, self.review_date(day, weeks_later=6)
-        )
+            step = AddEnablementStep(person_id, outcome_id, strength, micro_step, evidence)
+            self.run("tom", day, step)
+        self.run("tom", day, WriteStaffGuidance(person_id, person.guidance))
+        self.run("tom", day, SetSupportHours(person_id, person.hours))
+        review = SetNextReviewDate(person_id, self.review_date(day, weeks_later=6))
+        self.run("tom", day, review)
 
 
 def load_demo(runtime: Runtime) -> list[str]:

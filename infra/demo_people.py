@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.support_plan import OutcomeTerms, SupportPlan
+from domain.support_plan import SupportPlan
+from domain.support_plan_commands import (
+    AddEnablementStep,
+    ReviseOutcome,
+    SetNextReviewDate,
+    SetSupportHours,
+    WriteStaffGuidance,
+)
 
 if TYPE_CHECKING:
     from infra.demo import DemoLoader
@@ -38,34 +45,28 @@ def _outcome_id(loader: DemoLoader, person_id: str) -> str:
 
 
 def hours(who: str, days_ago: int, value: float, reason: str) -> Revision:
-    return lambda d, pid: d.records.set_support_hours(
-        d.context(who, days_ago, reason), pid, None, value
-    )
+    return lambda d, pid: d.run(who, days_ago, SetSupportHours(pid, value), reason)
 
 
 def target(who: str, days_ago: int, new_target: str, reason: str) -> Revision:
-    return lambda d, pid: d.records.revise_outcome(
-        d.context(who, days_ago, reason), pid, None, _outcome_id(d, pid),
-        OutcomeTerms(target=new_target),
-    )  # fmt: skip
-
-
-def step(who: str, days_ago: int, strength: str, micro: str, evidence: str, why: str) -> Revision:
-    return lambda d, pid: d.records.add_enablement_step(
-        d.context(who, days_ago, why), pid, None, _outcome_id(d, pid),
-        strength=strength, weekly_micro_step=micro, evidence_route=evidence,
-    )  # fmt: skip
-
-
-def guidance(who: str, days_ago: int, text: str, reason: str) -> Revision:
-    return lambda d, pid: d.records.write_staff_guidance(
-        d.context(who, days_ago, reason), pid, None, text
+    return lambda d, pid: d.run(
+        who, days_ago, ReviseOutcome(pid, _outcome_id(d, pid), target=new_target), reason
     )
 
 
+def step(who: str, days_ago: int, strength: str, micro: str, evidence: str, why: str) -> Revision:
+    return lambda d, pid: d.run(
+        who, days_ago, AddEnablementStep(pid, _outcome_id(d, pid), strength, micro, evidence), why
+    )
+
+
+def guidance(who: str, days_ago: int, text: str, reason: str) -> Revision:
+    return lambda d, pid: d.run(who, days_ago, WriteStaffGuidance(pid, text), reason)
+
+
 def review(who: str, days_ago: int, weeks_later: int, reason: str) -> Revision:
-    return lambda d, pid: d.records.set_next_review_date(
-        d.context(who, days_ago, reason), pid, None, d.review_date(days_ago, weeks_later)
+    return lambda d, pid: d.run(
+        who, days_ago, SetNextReviewDate(pid, d.review_date(days_ago, weeks_later)), reason
     )
 
 

@@ -1,5 +1,6 @@
-"""PostgreSQL tells listeners when events are stored (the library NOTIFYs on every insert):
-a projector in another process wakes at once instead of waiting for its next poll."""
+"""PostgreSQL tells listeners what happened elsewhere: the event store NOTIFYs on every insert
+(a projector in another process wakes at once instead of waiting for its next poll), and
+projectors announce how far each read model has got (requests waiting to read their writes)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class PostgresNotifications:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, on_notify: Callable[[], None]) -> None:
+    def start(self, on_notify: Callable[[str], None]) -> None:
         self._stop.clear()
         self._thread = threading.Thread(
             target=self._listen, args=(on_notify,), name="stepwise-listen", daemon=True
@@ -33,16 +34,16 @@ class PostgresNotifications:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def _listen(self, on_notify: Callable[[], None]) -> None:
+    def _listen(self, on_notify: Callable[[str], None]) -> None:
         """Listens until stopped; reconnects after a lost connection (polling covers the gap)."""
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as connection:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
-                    on_notify()  # anything stored while not listening
+                    on_notify("")  # anything that happened while not listening
                     while not self._stop.is_set():
-                        for _ in connection.notifies(timeout=0.1, stop_after=1):
-                            on_notify()
+                        for notify in connection.notifies(timeout=0.1, stop_after=1):
+                            on_notify(notify.payload)
             except psycopg.Error:
                 log.warning("lost the notification connection; retrying", exc_info=True)
                 self._stop.wait(2.0)

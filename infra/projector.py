@@ -1,29 +1,59 @@
-"""Follows the global event log and keeps every read model up to date, exactly once.
+"""Follows the global event log and keeps every read model up to date: exactly once, each read
+model on its own.
 
-Each batch is applied to a projection in one transaction that also moves its tracked
-position, after locking that position: a crash loses nothing, a restart resumes, and two
-runners (or a rebuild racing a server) never apply the same event twice.
+The log is read once for all read models that are behind, keeping only the event types they
+handle. Each read model applies its share of a batch in its own transaction, which also locks
+and moves its tracked position: a crash loses nothing, a restart resumes, and two runners (or a
+rebuild racing a server) never apply an event twice. An event a read model cannot apply parks
+that read model just before it, with the error; the others go on.
 
-A save in this process wakes the runner at once. Saves elsewhere reach it through
-PostgreSQL's LISTEN/NOTIFY; SQLite cannot notify, so there the runner polls. Polling stays on
-as a safety net in both cases.
+A save in this process wakes the runner at once; saves elsewhere reach it through PostgreSQL's
+LISTEN/NOTIFY, and SQLite, which cannot notify, is polled. After each commit the runner tells
+its listeners (and, on PostgreSQL, other processes) how far the read model has got, so a request
+waiting to read its own write needs no polling of its own.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from domain.records import CareRecords
+import psycopg
+from eventsourcing import persistence
+from psycopg_pool import PoolTimeout
+
+from domain.care_records import CareRecords
 from infra.notifications import PostgresNotifications
 from infra.read_store import ReadStore
 from projections import tracking
-from projections.base import Event, Projection
+from projections.base import Batch, ReadModel, Transaction, live_tables
+from projections.event_records import event_type
 
 log = logging.getLogger("stepwise.projector")
 
-Batch = Sequence[tuple[int, Event]]
+SHADOW = "__rebuild"
+Listener = Callable[[str, int], None]  # (read model, position it reached)
+
+
+@dataclass(frozen=True, eq=False)  # lanes are told apart by identity
+class Lane:
+    """One read model, kept in one set of tables, tracked under one name."""
+
+    model: ReadModel
+    tracking: str
+    tables: Mapping[str, str]
+
+    @classmethod
+    def live(cls, model: ReadModel) -> Lane:
+        return cls(model, model.name, live_tables(model))
+
+    @classmethod
+    def shadow(cls, model: ReadModel) -> Lane:
+        tables = {table.name: f"{table.name}{SHADOW}" for table in model.tables}
+        return cls(model, f"{model.name}{SHADOW}", tables)
 
 
 class Projector:
@@ -31,97 +61,212 @@ class Projector:
         self,
         records: CareRecords,
         store: ReadStore,
-        projections: Sequence[Projection],
+        models: Sequence[ReadModel],
         *,
         batch_size: int = 500,
         poll_interval: float = 0.5,
         notifications: PostgresNotifications | None = None,
+        channel: str | None = None,
     ) -> None:
         self.records = records
         self.store = store
-        self.projections = list(projections)
+        self.models = list(models)
+        self.lanes = [Lane.live(model) for model in self.models]
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.notifications = notifications
-        self._wake = threading.Event()
+        self.channel = channel  # PostgreSQL channel announcing positions to other processes
+        self.listeners: list[Listener] = []
+        self._lane_wakes = {lane.tracking: threading.Event() for lane in self.lanes}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def create_tables(self) -> None:
+    def model(self, name: str) -> ReadModel:
+        for model in self.models:
+            if model.name == name:
+                return model
+        known = ", ".join(model.name for model in self.models)
+        raise LookupError(f"no read model named {name!r}; read models: {known}")
+
+    def create_tables(self) -> list[str]:
+        """Creates what is missing; returns the read models stored by another version of the
+        code, which are left untouched until they are rebuilt."""
+        outdated = []
         with self.store.transaction(write=True) as tx:
             tracking.create_table(tx)
-            for projection in self.projections:
-                projection.create_tables(tx)
+            known = tracking.statuses(tx)
+            for model in self.models:
+                status = known.get(model.name)
+                if status is not None and status.version != model.version:
+                    outdated.append(model.name)
+                    continue
+                model.create_tables(tx, live_tables(model))
+                tracking.register(tx, model.name, model.version)
+        return outdated
+
+    def statuses(self) -> dict[str, tracking.Status]:
+        """Each read model's position and state, in the order read models are declared."""
+        with self.store.transaction() as tx:
+            known = tracking.statuses(tx)
+        missing = tracking.Status("", 0, tracking.LIVE, 0)
+        return {m.name: known.get(m.name, missing) for m in self.models}
 
     def positions(self) -> dict[str, int]:
-        with self.store.transaction() as tx:
-            known = tracking.positions(tx)
-        return {p.name: known.get(p.name, 0) for p in self.projections}
+        return {name: status.position for name, status in self.statuses().items()}
+
+    def retry(self, name: str) -> None:
+        self.model(name)
+        with self.store.transaction(write=True) as tx:
+            tracking.release(tx, name)
+        self.wake()
+
+    # -- following the log ------------------------------------------------------------------
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
         """Applies every event not yet projected; returns how many log entries were read.
-
         `progress` is told the log position reached after each batch."""
-        read = 0
+        return self.follow(self.lanes, progress)
+
+    def follow(
+        self,
+        lanes: Sequence[Lane],
+        progress: Callable[[int], None] | None = None,
+        batch_size: int | None = None,
+    ) -> int:
+        read, limit = 0, batch_size or self.batch_size
         while not self._stop.is_set():
-            positions = self.positions()
-            batch = self.records.read_log(min(positions.values()), self.batch_size)
-            if not batch:
+            last = self.records.last_position()
+            behind = self._runnable(lanes, last)
+            if not behind:
                 return read
-            for projection in self.projections:
-                self.process(projection, [e for e in batch if e[0] > positions[projection.name]])
+            start = min(position for position in behind.values())
+            topics = sorted({topic for lane in behind for topic in lane.model.topics()})
+            batch = self.records.read_log(start, limit, topics, stop=last)
+            end = batch[-1][0] if len(batch) == limit else last
+            for lane in behind:
+                self.advance(lane, batch, end)
             read += len(batch)
             if progress:
-                progress(batch[-1][0])
+                progress(end)
         return read
 
-    def process(self, projection: Projection, batch: Batch) -> None:
-        """Applies a batch to one projection; entries at or below its position are skipped."""
-        if not batch:
-            return
-        with self.store.transaction(write=True) as tx:
-            position = tracking.lock_position(tx, projection.name)
-            for event_position, event in batch:
-                if event_position > position:
-                    projection.apply(tx, event, event_position)
-            if batch[-1][0] > position:
-                tracking.set_position(tx, projection.name, batch[-1][0])
+    def _runnable(self, lanes: Sequence[Lane], last: int) -> dict[Lane, int]:
+        """The lanes behind the log that may run (not parked, built by this code)."""
+        with self.store.transaction() as tx:
+            known = tracking.statuses(tx)
+        behind = {}
+        for lane in lanes:
+            status = known.get(lane.tracking)
+            if status and not status.parked and status.version == lane.model.version:
+                if status.position < last:
+                    behind[lane] = status.position
+        return behind
 
-    def rebuild(self, projection: Projection, progress: Callable[[int], None] | None = None) -> int:
-        """Empties the projection's tables and replays the whole log into them."""
+    def advance(self, lane: Lane, batch: Batch, end: int) -> None:
+        """Applies a batch to one lane and moves it to `end`; events at or below its position
+        are skipped, and an event it cannot apply parks it."""
+        try:
+            self._apply(lane, batch, end)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            self._isolate(lane, batch, end)
+
+    def _apply(self, lane: Lane, batch: Batch, end: int) -> None:
+        handled = lane.model.event_types()
         with self.store.transaction(write=True) as tx:
-            tracking.lock_position(tx, projection.name)
-            projection.clear(tx)
-            tracking.set_position(tx, projection.name, 0)
-        only_this = Projector(self.records, self.store, [projection], batch_size=self.batch_size)
-        return only_this.catch_up(progress)
+            position = tracking.lock(tx, lane.tracking).position
+            if position >= end:
+                return  # another runner got here first
+            events = [(p, e) for p, e in batch if p > position and type(e) in handled]
+            if events:
+                lane.model.apply(tx, lane.tables, events)
+            tracking.advance(tx, lane.tracking, end)
+            self._announce(tx, lane, end)
+        self._tell(lane, end)
+
+    def _isolate(self, lane: Lane, batch: Batch, end: int) -> None:
+        """Applies the batch event by event to find the one that fails, and parks the read
+        model just before it; everything before it is kept."""
+        handled = lane.model.event_types()
+        for position, event in batch:
+            if type(event) not in handled:
+                continue
+            try:
+                self._apply(lane, [(position, event)], position)
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                self._park(lane, position, event_type(event), error)
+                return
+        self._apply(lane, [], end)
+
+    def _park(self, lane: Lane, position: int, event: str, error: Exception) -> None:
+        log.error(
+            "read model %s parked before position %d (%s): %s; after a fix, run "
+            "`stepwise projections retry %s`",
+            lane.tracking, position, event, error, lane.model.name, exc_info=error,
+        )  # fmt: skip
+        with self.store.transaction(write=True) as tx:
+            status = tracking.lock(tx, lane.tracking)
+            if status.position < position:
+                message = f"{type(error).__name__}: {error}"
+                tracking.park(tx, lane.tracking, before=position, event=event, error=message)
+            self._announce(tx, lane, -1)
+        self._tell(lane, -1)
+
+    def _announce(self, tx: Transaction, lane: Lane, position: int) -> None:
+        if self.channel and tx.dialect == "postgres" and lane.tracking == lane.model.name:
+            payload = f"{lane.tracking}:{position}"
+            tx.execute("SELECT pg_notify(%(c)s, %(p)s)", {"c": self.channel, "p": payload})
+
+    def _tell(self, lane: Lane, position: int) -> None:
+        if lane.tracking != lane.model.name:
+            return  # shadow tables: nobody reads them yet
+        for listener in self.listeners:
+            listener(lane.model.name, position)
 
     # -- running in the background -----------------------------------------------------------
 
-    def wake(self, _position: int = 0) -> None:
-        self._wake.set()
+    def wake(self, _news: object = None) -> None:
+        for lane_wake in self._lane_wakes.values():
+            lane_wake.set()
 
     def run(self) -> None:
-        """Catches up, then waits for a wake-up or the poll interval; survives any failure."""
+        """Follows the log with one thread per read model, so a slow or failing one holds
+        none of the others back; returns when stopped."""
+        self._stop.clear()
         if self.notifications is not None:
             self.notifications.start(self.wake)
+        threads = [
+            threading.Thread(
+                target=self._follow, args=(lane,), name=f"project-{lane.tracking}", daemon=True
+            )
+            for lane in self.lanes
+        ]
         try:
-            self._run()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         finally:
             if self.notifications is not None:
                 self.notifications.stop()
 
-    def _run(self) -> None:
+    def _follow(self, lane: Lane) -> None:
+        """Catches one lane up, then waits for a wake-up or the poll interval; survives any
+        failure, backing off while the database is away."""
+        wake = self._lane_wakes[lane.tracking]
         failures = 0
         while not self._stop.is_set():
             try:
-                self._wake.clear()
-                self.catch_up()
+                wake.clear()
+                self.follow([lane])
                 failures = 0
             except Exception:
                 failures += 1
-                log.exception("projection failed; retrying (attempt %d)", failures)
-            self._wake.wait(min(self.poll_interval * 2**failures, 30.0))
+                log.exception("%s failed; retrying (attempt %d)", lane.tracking, failures)
+            wake.wait(min(self.poll_interval * 2**failures, 30.0))
 
     def start(self) -> None:
         self._stop.clear()
@@ -131,9 +276,24 @@ class Projector:
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
         if self.wake in self.records.saved_listeners:
             self.records.saved_listeners.remove(self.wake)
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+
+def is_transient(error: BaseException) -> bool:
+    """An outage (connection lost, database locked or busy, pool exhausted), not a fault of the
+    event or the read model: retried later rather than parking anything."""
+    if isinstance(error, sqlite3.OperationalError):
+        return any(word in str(error) for word in ("locked", "busy"))
+    transient = (
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        PoolTimeout,
+        persistence.OperationalError,
+        persistence.InterfaceError,
+    )
+    return isinstance(error, transient)

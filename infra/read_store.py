@@ -6,20 +6,28 @@ are written once.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg import Cursor
 from psycopg.rows import dict_row
+from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 from infra.settings import Settings
 from projections.base import Params, Row, Transaction
+
+
+class Busy(Exception):
+    """Another process holds the lock for this kind of work."""
+
 
 _PYFORMAT = re.compile(r"%\((\w+)\)s")
 
@@ -38,6 +46,14 @@ class SqliteTransaction:
     def execute(self, sql: str, params: Params | None = None) -> None:
         self._connection.execute(_to_sqlite_style(sql), dict(params or {}))
 
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self._connection.executemany(_to_sqlite_style(sql), [dict(row) for row in rows])
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        self._connection.executemany(sql, rows)
+
     def fetchone(self, sql: str, params: Params | None = None) -> Row | None:
         row = self._connection.execute(_to_sqlite_style(sql), dict(params or {})).fetchone()
         return dict(row) if row is not None else None
@@ -55,6 +71,17 @@ class PostgresTransaction:
 
     def execute(self, sql: str, params: Params | None = None) -> None:
         self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(sql, rows)
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        names = SQL(", ").join(Identifier(column) for column in columns)
+        statement = SQL("COPY {} ({}) FROM STDIN").format(Identifier(table), names)
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def fetchone(self, sql: str, params: Params | None = None) -> Row | None:
         return self._cursor.execute(sql, params).fetchone()
@@ -78,6 +105,20 @@ class SqliteReadStore:
         return connection
 
     @contextmanager
+    def exclusive(self, purpose: str) -> Iterator[None]:
+        """Held by one process at a time (a lock on a file beside the database)."""
+        lock_file = self._path.with_name(f"{self._path.name}.{purpose}.lock")
+        with open(lock_file, "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Busy(f"another {purpose} is running on {self._path}; wait for it") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
     def transaction(self, write: bool = False) -> Iterator[Transaction]:
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -95,6 +136,8 @@ class SqliteReadStore:
 class PostgresReadStore:
     def __init__(self, settings: Settings) -> None:
         options = f"-c search_path={settings.database_schema}" if settings.database_schema else ""
+        self._conninfo = settings.postgres.conninfo()
+        self._schema = settings.database_schema or "public"
         self._pool: ConnectionPool[Any] = ConnectionPool(
             settings.postgres.conninfo(),
             min_size=1,
@@ -107,6 +150,19 @@ class PostgresReadStore:
     def transaction(self, write: bool = False) -> Iterator[Transaction]:
         with self._pool.connection() as connection, connection.transaction():
             yield PostgresTransaction(connection.cursor())
+
+    @contextmanager
+    def exclusive(self, purpose: str) -> Iterator[None]:
+        """Held by one process at a time across the database (a session advisory lock)."""
+        with psycopg.connect(self._conninfo, autocommit=True) as connection:
+            key = f"stepwise:{self._schema}:{purpose}"
+            row = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,))
+            if not row.fetchone()[0]:  # type: ignore[index]
+                raise Busy(f"another {purpose} is running on this database; wait for it")
+            try:
+                yield
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
     def close(self) -> None:
         self._pool.close()

@@ -5,76 +5,57 @@ from __future__ import annotations
 from typing import Any
 
 from domain.assessment import Assessment, Section
-from projections.base import Event, FoldingProjection, Row, Transaction, blob_type
+from projections.base import Event, Index, Row, Table, Transaction
 from projections.event_records import camel, dumps, jsonable
+from projections.folding import RecordTable
 
 
-class Assessments(FoldingProjection):
+class Assessments(RecordTable):
     name = "assessments"
-    tables = ("assessments",)
-    aggregate_type = Assessment
-    table = "assessments"
+    version = 2
+    aggregate = Assessment
     key = "assessment_id"
+    keep_on_update = ("started_at",)
+    tables = (
+        Table(
+            "assessments",
+            """assessment_id TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            document TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            aggregate_state {blob} NOT NULL""",
+            primary_key="assessment_id",
+            indexes=(Index("by_person", "person_id"),),
+        ),
+    )
 
-    def create_tables(self, tx: Transaction) -> None:
-        tx.execute(
-            f"""
-            CREATE TABLE IF NOT EXISTS assessments (
-                assessment_id TEXT PRIMARY KEY,
-                person_id TEXT NOT NULL,
-                tenant_id TEXT NOT NULL,
-                status TEXT NOT NULL,
-                document TEXT NOT NULL,
-                version INTEGER NOT NULL,
-                started_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                aggregate_state {blob_type(tx)} NOT NULL
-            )
-            """
-        )
-        tx.execute("CREATE INDEX IF NOT EXISTS assessments_by_person ON assessments (person_id)")
-
-    @staticmethod
-    def document(assessment: Assessment) -> dict[str, Any]:
-        sections = {camel(s.value): assessment.sections.get(s.value, []) for s in Section}
+    def row(self, assessment: Assessment, first_position: int, last_event: Event) -> Row:
+        doc = document(assessment)
         return {
-            "personId": assessment.person_id,
-            "status": "completed" if assessment.completed else "in_progress",
-            **sections,
-            "contribution": jsonable(assessment.contribution),
+            "assessment_id": str(assessment.id),
+            "person_id": assessment.person_id,
+            "tenant_id": assessment.tenant_id,
+            "status": doc["status"],
+            "document": dumps(doc),
+            "version": assessment.version,
+            "started_at": assessment.created_on.isoformat(),
+            "updated_at": assessment.modified_on.isoformat(),
+            "aggregate_state": self.codec.encode(assessment),
         }
 
-    def write(
-        self,
-        tx: Transaction,
-        event: Event,
-        position: int,
-        after: Assessment,
-        before: dict[str, Any],
-    ) -> None:
-        document = self.document(after)
-        tx.execute(
-            """
-            INSERT INTO assessments (assessment_id, person_id, tenant_id, status, document,
-                version, started_at, updated_at, aggregate_state)
-            VALUES (%(id)s, %(person)s, %(tenant)s, %(status)s, %(document)s, %(version)s,
-                %(at)s, %(at)s, %(state)s)
-            ON CONFLICT (assessment_id) DO UPDATE SET
-                status = excluded.status, document = excluded.document,
-                version = excluded.version, updated_at = excluded.updated_at,
-                aggregate_state = excluded.aggregate_state
-            """,
-            {
-                "id": str(after.id),
-                "person": after.person_id,
-                "tenant": after.tenant_id,
-                "status": document["status"],
-                "document": dumps(document),
-                "version": after.version,
-                "at": event.timestamp.isoformat(),
-                "state": self.codec.encode(after),
-            },
-        )
+
+def document(assessment: Assessment) -> dict[str, Any]:
+    sections = {camel(s.value): assessment.sections.get(s.value, []) for s in Section}
+    return {
+        "personId": assessment.person_id,
+        "status": "completed" if assessment.completed else "in_progress",
+        **sections,
+        "contribution": jsonable(assessment.contribution),
+    }
 
 
 def get_assessment(tx: Transaction, assessment_id: str) -> Row | None:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from projections.base import Event, Projection, Row, Transaction
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from projections.base import (
+    Batch,
+    Event,
+    Index,
+    ReadModel,
+    Row,
+    Table,
+    Tables,
+    Transaction,
+    handles,
+)
 from projections.event_records import event_record
 
 COLUMNS = (
@@ -12,44 +26,41 @@ COLUMNS = (
 )  # fmt: skip
 
 
-class AuditTrail(Projection):
+class AuditTrail(ReadModel):
     name = "audit_trail"
-    tables = ("audit_trail",)
+    version = 2
+    tables = (
+        Table(
+            "audit_trail",
+            """position BIGINT NOT NULL,
+            stream_id TEXT NOT NULL,
+            stream_type TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            event_type TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            effective_at TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            actor_name TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            reason TEXT,
+            tenant_id TEXT NOT NULL,
+            service_id TEXT,
+            correlation_id TEXT NOT NULL,
+            causation_id TEXT,
+            payload TEXT NOT NULL""",
+            primary_key="position",
+            indexes=(Index("by_stream", "stream_id, position"),),
+        ),
+    )
 
-    def create_tables(self, tx: Transaction) -> None:
-        tx.execute(
-            """
-            CREATE TABLE IF NOT EXISTS audit_trail (
-                position BIGINT PRIMARY KEY,
-                stream_id TEXT NOT NULL,
-                stream_type TEXT NOT NULL,
-                version INTEGER NOT NULL,
-                event_type TEXT NOT NULL,
-                recorded_at TEXT NOT NULL,
-                effective_at TEXT NOT NULL,
-                actor_id TEXT NOT NULL,
-                actor_name TEXT NOT NULL,
-                actor_role TEXT NOT NULL,
-                reason TEXT,
-                tenant_id TEXT NOT NULL,
-                service_id TEXT,
-                correlation_id TEXT NOT NULL,
-                causation_id TEXT,
-                payload TEXT NOT NULL
-            )
-            """
-        )
-        tx.execute(
-            "CREATE INDEX IF NOT EXISTS audit_trail_by_stream ON audit_trail (stream_id, position)"
-        )
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        rows = [self.handler(event)(self, event, position) for position, event in batch]
+        tx.copy(tables["audit_trail"], COLUMNS, rows)
 
-    def apply(self, tx: Transaction, event: Event, position: int) -> None:
-        columns = ", ".join(COLUMNS)
-        values = ", ".join(f"%({column})s" for column in COLUMNS)
-        tx.execute(
-            f"INSERT INTO audit_trail ({columns}) VALUES ({values})",
-            event_record(event, position),
-        )
+    @handles(Aggregate.Event)
+    def _recorded(self, event: Event, position: int) -> list[Any]:
+        record = event_record(event, position)
+        return [record[column] for column in COLUMNS]
 
 
 def stream_page(tx: Transaction, stream_id: str, after: int, first: int) -> list[Row]:

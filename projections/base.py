@@ -1,23 +1,28 @@
-"""What every read model shares: the transaction it writes in, and how it folds aggregates.
+"""What every read model shares: its tables, the events it handles, the transaction it writes
+in, and how a batch of events becomes one write per touched row.
 
-SQL is written once with `%(name)s` parameters; the SQLite store translates the style.
+SQL is written once with `%(name)s` parameters; the SQLite store translates the style. Table
+names come from `Tables`, so the same read model can be built into shadow tables during a
+rebuild and swapped in when complete.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import replace
-from typing import Any, Protocol
-from uuid import UUID
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
-from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
+
+from domain.catalogue import ALL_EVENTS
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
 Event = DomainEvent
+Batch = Sequence[tuple[int, Event]]  # (log position, event), in log order
+Tables = Mapping[str, str]  # a read model's table name -> the table to write
 
 
 class Transaction(Protocol):
@@ -25,87 +30,122 @@ class Transaction(Protocol):
 
     def execute(self, sql: str, params: Params | None = None) -> None: ...
 
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Appends rows in bulk (COPY on PostgreSQL)."""
+
     def fetchone(self, sql: str, params: Params | None = None) -> Row | None: ...
 
     def fetchall(self, sql: str, params: Params | None = None) -> list[Row]: ...
 
 
-def blob_type(tx: Transaction) -> str:
-    return "BYTEA" if tx.dialect == "postgres" else "BLOB"
+@dataclass(frozen=True)
+class Index:
+    suffix: str
+    columns: str
+    unique: bool = False
 
 
-class Projection(ABC):
-    """A read model: its tables, and what each event does to them."""
+@dataclass(frozen=True)
+class Table:
+    """A read-model table. `columns` may use {blob} for the dialect's binary type."""
 
     name: str
-    tables: tuple[str, ...]
+    columns: str
+    primary_key: str
+    indexes: tuple[Index, ...] = ()
 
-    @abstractmethod
-    def create_tables(self, tx: Transaction) -> None: ...
+    def create(self, tx: Transaction, name: str) -> None:
+        blob = "BYTEA" if tx.dialect == "postgres" else "BLOB"
+        tx.execute(
+            f"CREATE TABLE IF NOT EXISTS {name} ({self.columns.format(blob=blob)}, "
+            f"CONSTRAINT {name}_pkey PRIMARY KEY ({self.primary_key}))"
+        )
 
-    @abstractmethod
-    def apply(self, tx: Transaction, event: Event, position: int) -> None:
-        """Writes the event's effect. Called inside the transaction that moves the position."""
+    def create_indexes(self, tx: Transaction, name: str) -> None:
+        for index in self.indexes:
+            unique = "UNIQUE " if index.unique else ""
+            tx.execute(
+                f"CREATE {unique}INDEX IF NOT EXISTS {name}_{index.suffix} "
+                f"ON {name} ({index.columns})"
+            )
 
-    def clear(self, tx: Transaction) -> None:
-        for table in self.tables:
-            tx.execute(f"DELETE FROM {table}")  # table names are constants, never input
+
+def handles(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Marks a read model's method as the handler of these events (or of every event that
+    subclasses one of them)."""
+
+    def mark(method: Callable[..., Any]) -> Callable[..., Any]:
+        method.__handles__ = event_types  # type: ignore[attr-defined]
+        return method
+
+    return mark
 
 
-class AggregateCodec:
-    """Stores an aggregate's state in a read-model row, encoded like the library's snapshots.
+class ReadModel(ABC):
+    """A read model: its tables, and what each event it handles does to them.
 
-    A folding projection rebuilds the previous state from that row and applies the new event
-    with the aggregate's own evolve methods, so the read model can never disagree with them.
+    `version` says which shape of tables and handlers the code expects; a stored read model
+    of another version is rebuilt before it is used.
     """
 
-    _topic = get_topic(Snapshot)
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[Table, ...]]
+    _handlers: ClassVar[dict[type, Callable[..., Any]]] = {}
 
-    def __init__(self, mapper: Mapper[UUID]) -> None:
-        self._mapper = mapper
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared: dict[type, Callable[..., Any]] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute in vars(klass).values():
+                for event_type in getattr(attribute, "__handles__", ()):
+                    declared[event_type] = attribute
+        cls._handlers = {
+            event: handler
+            for declared_type, handler in declared.items()
+            for event in ALL_EVENTS
+            if issubclass(event, declared_type)
+        }
 
-    def encode(self, aggregate: Aggregate) -> bytes:
-        # Stamped with the aggregate's own time, not the clock, so a rebuild writes equal bytes.
-        snapshot = replace(Snapshot.take(aggregate), timestamp=aggregate.modified_on)
-        return self._mapper.to_stored_event(snapshot).state
+    @classmethod
+    def event_types(cls) -> frozenset[type]:
+        return frozenset(cls._handlers)
 
-    def decode(self, record_id: str, version: int, state: bytes) -> Aggregate:
-        stored = StoredEvent(UUID(record_id), version, self._topic, bytes(state))
-        snapshot: Snapshot = self._mapper.to_domain_event(stored)  # type: ignore[assignment]
-        return snapshot.mutate(None)  # type: ignore[return-value]
+    @classmethod
+    def topics(cls) -> list[str]:
+        """The only events this read model reads from the log."""
+        return sorted(get_topic(event_type) for event_type in cls.event_types())
 
+    def handler(self, event: Event) -> Callable[..., Any]:
+        return self._handlers[type(event)]
 
-class FoldingProjection(Projection):
-    """A table with one row per aggregate of one type, holding its state as it now stands."""
-
-    aggregate_type: type[Aggregate]
-    table: str
-    key: str
-
-    def __init__(self, codec: AggregateCodec) -> None:
-        self.codec = codec
-
-    def apply(self, tx: Transaction, event: Event, position: int) -> None:
-        if not isinstance(event, self.aggregate_type.Event):
-            return
-        record_id = str(event.originator_id)
-        row = tx.fetchone(
-            f"SELECT version, aggregate_state FROM {self.table} WHERE {self.key} = %(id)s",
-            {"id": record_id},
-        )
-        before = (
-            self.codec.decode(record_id, row["version"], row["aggregate_state"]) if row else None
-        )
-        before_document = self.document(before) if before is not None else {}
-        after = event.mutate(before)
-        self.write(tx, event, position, after, before_document)
-
-    @staticmethod
-    @abstractmethod
-    def document(aggregate: Any) -> dict[str, Any]:
-        """The record as clients see it (camelCase keys, JSON values)."""
+    def create_tables(self, tx: Transaction, tables: Tables, *, with_indexes: bool = True) -> None:
+        for table in self.tables:
+            table.create(tx, tables[table.name])
+            if with_indexes:
+                table.create_indexes(tx, tables[table.name])
 
     @abstractmethod
-    def write(
-        self, tx: Transaction, event: Event, position: int, after: Any, before: dict[str, Any]
-    ) -> None: ...
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        """Writes the batch's effect. Called inside the transaction that moves the position."""
+
+    def forget(self) -> None:
+        """Drops anything kept between batches (a rebuild starts and ends with this)."""
+
+
+def live_tables(model: ReadModel) -> dict[str, str]:
+    return {table.name: table.name for table in model.tables}
+
+
+def upsert(table: str, key: str, columns: Sequence[str], keep: Iterable[str] = ()) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE of every column but the key and those kept."""
+    kept = {key, *keep}
+    names = ", ".join(columns)
+    values = ", ".join(f"%({column})s" for column in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in kept)
+    return (
+        f"INSERT INTO {table} ({names}) VALUES ({values}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    )

@@ -52,10 +52,9 @@ def event_type(event: Event) -> str:
     return type(event).__qualname__
 
 
-def event_record(event: Event, position: int) -> dict[str, Any]:
+def event_record(event: Event, position: int, *, with_payload: bool = True) -> dict[str, Any]:
     envelope = event.envelope  # type: ignore[attr-defined]
-    payload = {k: v for k, v in vars(event).items() if k not in _ENVELOPE_ATTRIBUTES}
-    return {
+    record = {
         "position": position,
         "stream_id": str(event.originator_id),
         "stream_type": event_type(event).split(".")[0],
@@ -65,11 +64,14 @@ def event_record(event: Event, position: int) -> dict[str, Any]:
         "effective_at": envelope.effective_at.isoformat(),
         "actor_id": envelope.actor.id,
         "actor_name": envelope.actor.name,
-        "actor_role": envelope.actor.role,
+        "actor_role": envelope.actor.role.value,
         "reason": envelope.reason,
         "tenant_id": envelope.tenant_id,
         "service_id": envelope.service_id,
         "correlation_id": envelope.correlation_id,
         "causation_id": envelope.causation_id,
-        "payload": dumps(payload),
     }
+    if with_payload:
+        payload = {k: v for k, v in vars(event).items() if k not in _ENVELOPE_ATTRIBUTES}
+        record["payload"] = dumps(payload)
+    return record

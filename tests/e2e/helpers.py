@@ -35,6 +35,11 @@ class Staff:
     role: str
     tenant: str = TENANT
 
+    @property
+    def shown_role(self) -> str:
+        """The role as GraphQL answers it: an enum name."""
+        return self.role.upper()
+
     def headers(self) -> dict[str, str]:
         return {
             "X-Stepwise-Actor-Id": self.id,

@@ -57,7 +57,7 @@ def test_resuming_from_a_stored_cursor_gives_exactly_the_new_events_once(api: Ap
 
     assert [event["position"] for event in new] == [w["position"] for w in written]
     assert [event["eventType"].split(".")[-1] for event in new] == [
-        "SupportHoursSet", "Registered", "StaffGuidanceWritten"
+        "SupportHoursReduced", "Registered", "StaffGuidanceRewritten"
     ]  # fmt: skip
     assert {e["position"] for e in new}.isdisjoint(e["position"] for e in before)
     again, cursor_after = read_feed(api, after=resume_cursor, first=2)
@@ -83,7 +83,7 @@ def test_each_event_in_the_feed_carries_its_envelope_and_facts(api: Api) -> None
 
     assert event["streamId"] == person_id and event["streamType"] == "Person"
     assert event["version"] == 1 and event["eventType"].endswith("Registered")
-    assert event["actor"] == {"id": WORKER.id, "name": WORKER.name, "role": WORKER.role}
+    assert event["actor"] == {"id": WORKER.id, "name": WORKER.name, "role": WORKER.shown_role}
     assert event["tenantId"] == WORKER.tenant and event["correlationId"] == "req-42"
     assert event["payload"]["name"] == "Ruth Evans"
     assert event["payload"]["serviceId"] == "svc-1"

@@ -36,8 +36,8 @@ def test_each_demo_plan_shows_revisions_with_who_why_and_what_changed(
 
     people = [edge["node"] for edge in api.query(PEOPLE)["people"]["edges"]]
     assert [person["id"] for person in people] == person_ids and len(people) == 3
-    assert {person["supportPlan"]["status"] for person in people} == {"agreed"}
-    staff = {(actor.id, actor.name, actor.role) for actor in STAFF.values()}
+    assert {person["supportPlan"]["status"] for person in people} == {"AGREED"}
+    staff = {(actor.id, actor.name, actor.role.name) for actor in STAFF.values()}
     for person in people:
         page = api.query(HISTORY, {"personId": person["id"]})["planHistory"]
         versions = [edge["node"] for edge in page["edges"]]
@@ -57,7 +57,7 @@ def test_a_demo_revision_reads_as_a_before_and_after(api: Api, runtime: Runtime)
     versions = [
         edge["node"] for edge in api.query(HISTORY, {"personId": daniel})["planHistory"]["edges"]
     ]
-    hours = next(v for v in versions if v["summary"].startswith("Support hours set to 10"))
+    hours = next(v for v in versions if v["summary"].startswith("Support hours reduced to 10"))
 
     assert hours["actor"]["name"] == STAFF["tom"].name
     assert hours["reason"] == "Stage 2 reached; morning visit no longer needs a full hour"

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api import queries as query_module
 from api.app import create_app
+from api.slices import people as people_slice
 from infra.bootstrap import build
 from infra.settings import Settings
 from tests.e2e.helpers import (
@@ -260,7 +260,7 @@ def test_an_unexpected_failure_is_masked_and_logged_in_full(
     def broken(*_: object) -> None:
         raise RuntimeError("connection to db-7.internal refused")
 
-    monkeypatch.setattr(query_module, "get_person", broken)
+    monkeypatch.setattr(people_slice, "get_person", broken)
     with caplog.at_level(logging.ERROR, logger="stepwise.api"):
         body = api.post(PERSON, {"id": person_id})
 

@@ -21,7 +21,7 @@ query Person($id: ID!) {
 }"""
 
 PEOPLE = """
-query People($serviceId: String, $first: Int!, $after: String) {
+query People($serviceId: ID, $first: Int!, $after: String) {
   people(serviceId: $serviceId, first: $first, after: $after) {
     edges { cursor node { id name serviceId } }
     pageInfo { hasNextPage endCursor }
@@ -62,7 +62,7 @@ def test_a_person_with_an_agreed_plan_shows_it_on_their_record(api: Api) -> None
 
     person = api.query(PERSON, {"id": plan.person_id})["person"]
 
-    assert person["supportPlan"] == {"status": "agreed", "version": plan.version}
+    assert person["supportPlan"] == {"status": "AGREED", "version": plan.version}
 
 
 def test_people_page_through_one_service_in_registration_order(api: Api) -> None:
@@ -114,14 +114,14 @@ def test_a_completed_assessment_reads_back_section_by_section(api: Api) -> None:
 
     assessment = api.query(ASSESSMENT, {"id": assessment_id})["assessment"]
 
-    assert assessment["personId"] == person_id and assessment["status"] == "completed"
+    assert assessment["personId"] == person_id and assessment["status"] == "COMPLETED"
     assert assessment["strengths"] == SECTIONS["STRENGTHS"]
     assert assessment["independentSkills"] == SECTIONS["INDEPENDENT_SKILLS"]
     assert assessment["preferredOutcomes"] == SECTIONS["PREFERRED_OUTCOMES"]
     assert assessment["informalSupport"] == SECTIONS["INFORMAL_SUPPORT"]
     assert assessment["communicationPreferences"] == SECTIONS["COMMUNICATION_PREFERENCES"]
     assert assessment["contribution"] == {
-        "mode": "direct", "summary": "Chose her goals", "spokenForBy": None,
+        "mode": "DIRECT", "summary": "Chose her goals", "spokenForBy": None,
         "reasonNotPossible": None,
     }  # fmt: skip
     assert assessment["version"] == 8
@@ -134,7 +134,7 @@ def test_an_assessment_in_progress_shows_only_what_is_recorded(api: Api) -> None
 
     assessment = api.query(ASSESSMENT, {"id": assessment_id})["assessment"]
 
-    assert assessment["status"] == "in_progress"
+    assert assessment["status"] == "IN_PROGRESS"
     assert assessment["strengths"] == ["Sings"] and assessment["informalSupport"] == []
     assert assessment["contribution"] is None
 

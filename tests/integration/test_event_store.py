@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import RulesViolated, VersionConflict
 from domain.support_plan import SupportPlan
+from domain.support_plan_commands import SetSupportHours
 from infra.bootstrap import Runtime, build
-from tests.support.scenarios import MANAGER, agreed_plan, context
+from tests.support.scenarios import MANAGER, agreed_plan, change_hours, context
 
 
 def test_a_plan_is_appended_and_reloads_exactly_as_decided(runtime: Runtime) -> None:
@@ -24,8 +27,10 @@ def test_a_plan_is_appended_and_reloads_exactly_as_decided(runtime: Runtime) -> 
 
 def test_events_keep_their_envelope_through_storage(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
-    runtime.records.set_support_hours(context(MANAGER, "Fewer visits"), plan.person_id, None, 10)
+    change_hours(runtime.records, plan.person_id, 10)
     _, last = runtime.records.read_log(runtime.records.last_position() - 1, 1)[0]
+    assert type(last).__name__ == "SupportHoursReduced"
+    assert (last.before, last.after) == (14, 10)
     assert last.envelope.actor == MANAGER
     assert last.envelope.reason == "Fewer visits"
     assert last.envelope.tenant_id == "provider-a"
@@ -34,10 +39,9 @@ def test_events_keep_their_envelope_through_storage(runtime: Runtime) -> None:
 
 def test_a_stale_expected_version_is_refused_with_both_versions(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
+    stale = replace(context(reason="Fewer visits"), expected_version=plan.plan_version - 1)
     with pytest.raises(VersionConflict) as refused:
-        runtime.records.set_support_hours(
-            context(reason="Fewer visits"), plan.person_id, plan.plan_version - 1, 10
-        )
+        runtime.records.execute(stale, SetSupportHours(plan.person_id, 10))
     assert (refused.value.expected, refused.value.actual) == (
         plan.plan_version - 1,
         plan.plan_version,
@@ -61,7 +65,7 @@ def test_a_refused_command_writes_nothing(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
     before = runtime.records.last_position()
     with pytest.raises(RulesViolated):
-        runtime.records.set_support_hours(context(), plan.person_id, None, 10)  # no reason
+        runtime.records.execute(context(), SetSupportHours(plan.person_id, 10))  # no reason
     assert runtime.records.last_position() == before
 
 
@@ -78,7 +82,7 @@ def test_a_second_application_on_the_same_database_sees_every_event(runtime: Run
 def test_a_long_lived_plan_is_snapshotted_and_reloads_the_same(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
     for hours in range(60):
-        runtime.records.set_support_hours(context(reason="weekly"), plan.person_id, None, hours)
+        runtime.records.execute(context(reason="weekly"), SetSupportHours(plan.person_id, hours))
     plan_id = SupportPlan.create_id(plan.person_id)
     assert runtime.records.snapshots is not None
     latest = next(iter(runtime.records.snapshots.get(plan_id, desc=True, limit=1)))

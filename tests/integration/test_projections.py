@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from infra.bootstrap import Runtime, build
 from infra.projector import Projector
+from infra.rebuild import rebuild
 from infra.settings import Settings
 from projections.base import Row
-from tests.support.scenarios import MANAGER, agreed_plan, context
+from tests.support.scenarios import agreed_plan, change_hours
 
 TABLES = {
     "people": "person_id",
@@ -31,7 +33,7 @@ def snapshot(runtime: Runtime) -> dict[str, list[Row]]:
 
 def test_the_plan_read_models_show_the_plan_and_each_change(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
-    runtime.records.set_support_hours(context(MANAGER, "Fewer visits"), plan.person_id, None, 10)
+    change_hours(runtime.records, plan.person_id, 10)
     runtime.projector.catch_up()
     with runtime.store.transaction() as tx:
         current = tx.fetchone("SELECT * FROM current_plans WHERE person_id = %(p)s",
@@ -41,8 +43,11 @@ def test_the_plan_read_models_show_the_plan_and_each_change(runtime: Runtime) ->
     assert current is not None and current["status"] == "agreed"
     assert current["version"] == plan.plan_version + 1
     assert last["reason"] == "Fewer visits" and last["actor_name"] == "Mo Khan"
-    assert last["summary"] == "Support hours set to 10 a week (were 14)"
-    assert '"before": 14' in last["diff"] and '"after": 10' in last["diff"]
+    assert last["summary"] == "Support hours reduced to 10 a week (were 14)"
+    assert last["event_type"] == "SupportPlan.SupportHoursReduced"
+    assert json.loads(last["changes"]) == [
+        {"field": "supportHoursPerWeek", "before": 14, "after": 10}
+    ]
 
 
 def test_processing_the_same_positions_twice_changes_nothing(runtime: Runtime) -> None:
@@ -50,8 +55,8 @@ def test_processing_the_same_positions_twice_changes_nothing(runtime: Runtime) -
     runtime.projector.catch_up()
     before = snapshot(runtime)
     log = runtime.records.read_log(0, 1000)
-    for projection in runtime.projector.projections:
-        runtime.projector.process(projection, log)
+    for lane in runtime.projector.lanes:
+        runtime.projector.advance(lane, log, log[-1][0])
     assert snapshot(runtime) == before
     assert set(runtime.projector.positions().values()) == {runtime.records.last_position()}
 
@@ -59,12 +64,12 @@ def test_processing_the_same_positions_twice_changes_nothing(runtime: Runtime) -
 def test_a_rebuild_equals_the_incrementally_built_tables(runtime: Runtime) -> None:
     plan = agreed_plan(runtime.records)
     runtime.projector.catch_up()
-    runtime.records.set_support_hours(context(MANAGER, "Fewer visits"), plan.person_id, None, 9)
+    change_hours(runtime.records, plan.person_id, 9)
     agreed_plan(runtime.records, name="Second Person")
     runtime.projector.catch_up()
     incremental = snapshot(runtime)
-    for projection in runtime.projector.projections:
-        runtime.projector.rebuild(projection)
+    failures = rebuild(runtime.projector, runtime.projector.models)
+    assert failures == {}
     assert snapshot(runtime) == incremental
 
 
@@ -89,8 +94,8 @@ def test_a_restarted_projector_resumes_where_it_stopped(runtime: Runtime) -> Non
 def test_two_projectors_racing_apply_each_event_once(runtime: Runtime) -> None:
     for n in range(3):
         agreed_plan(runtime.records, name=f"Person {n}")
-    rival = Projector(runtime.records, runtime.store, runtime.projector.projections, batch_size=7)
-    mine = Projector(runtime.records, runtime.store, runtime.projector.projections, batch_size=5)
+    rival = Projector(runtime.records, runtime.store, runtime.projector.models, batch_size=7)
+    mine = Projector(runtime.records, runtime.store, runtime.projector.models, batch_size=5)
     threads = [threading.Thread(target=p.catch_up) for p in (mine, rival)]
     for thread in threads:
         thread.start()

@@ -85,6 +85,8 @@ def test_replay_does_not_judge_history_by_the_rules_of_today() -> None:
         envelope=given.envelope(reason=None),
         service_id="s-1",
         team_id=None,
+        from_service_id="s-1",
+        from_team_id=None,
     )
 
     rebuilt = given.replayed([*registered, moved])

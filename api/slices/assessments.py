@@ -1,0 +1,84 @@
+"""Strengths-led assessments."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from api.common import when
+from api.context import Context
+from domain.assessment import ContributionMode
+from projections.assessments import Assessments, get_assessment
+from projections.base import Row
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="Where an assessment stands")
+class AssessmentStatus(Enum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+@strawberry.type(description="How the person took part in their assessment.")
+class Contribution:
+    mode: ContributionMode
+    summary: str
+    spoken_for_by: str | None
+    reason_not_possible: str | None
+
+
+@strawberry.type(description="A strengths-led assessment.")
+class Assessment:
+    id: strawberry.ID
+    person_id: strawberry.ID
+    status: AssessmentStatus
+    strengths: list[str]
+    independent_skills: list[str]
+    preferred_outcomes: list[str]
+    informal_support: list[str]
+    communication_preferences: list[str]
+    contribution: Contribution | None
+    version: int
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> Assessment:
+        document = json.loads(row["document"])
+        contribution = document["contribution"]
+        return cls(
+            id=strawberry.ID(row["assessment_id"]),
+            person_id=strawberry.ID(row["person_id"]),
+            status=AssessmentStatus(row["status"]),
+            strengths=document["strengths"],
+            independent_skills=document["independentSkills"],
+            preferred_outcomes=document["preferredOutcomes"],
+            informal_support=document["informalSupport"],
+            communication_preferences=document["communicationPreferences"],
+            contribution=Contribution(
+                mode=ContributionMode(contribution["mode"]),
+                summary=contribution["summary"],
+                spoken_for_by=contribution["spokenForBy"],
+                reason_not_possible=contribution["reasonNotPossible"],
+            )
+            if contribution
+            else None,
+            version=row["version"],
+            updated_at=when(row["updated_at"]),
+        )
+
+
+async def assessment(info: ContextInfo, id: strawberry.ID) -> Assessment | None:
+    row = await info.context.read(lambda tx: get_assessment(tx, str(id)), Assessments.name)
+    return Assessment.from_row(row) if row else None
+
+
+@strawberry.type
+class Query:
+    assessment: Assessment | None = strawberry.field(
+        resolver=assessment, description="A strengths-led assessment"
+    )

@@ -1,0 +1,101 @@
+"""The ordered change feed of every event, and one record's audit trail."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.common import Actor, Position, when
+from api.context import Context
+from api.pagination import Connection, check_page_size, connection, decode_cursor
+from domain.envelope import Role
+from projections.audit_trail import AuditTrail, stream_page
+from projections.base import Row
+from projections.event_records import event_record
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type(description="One stored event with its envelope.")
+class RecordedEvent:
+    position: Position = strawberry.field(description="Place in the global log")
+    stream_id: strawberry.ID
+    stream_type: str
+    version: int
+    event_type: str
+    recorded_at: datetime
+    effective_at: datetime
+    actor: Actor
+    reason: str | None
+    tenant_id: strawberry.ID
+    service_id: strawberry.ID | None
+    correlation_id: str
+    causation_id: str | None = strawberry.field(
+        description="The event this one followed from, as <streamId>/<version>"
+    )
+    payload: JSON
+
+    @classmethod
+    def from_row(cls, row: Row) -> RecordedEvent:
+        return cls(
+            position=row["position"],
+            stream_id=strawberry.ID(row["stream_id"]),
+            stream_type=row["stream_type"],
+            version=row["version"],
+            event_type=row["event_type"],
+            recorded_at=when(row["recorded_at"]),
+            effective_at=when(row["effective_at"]),
+            actor=Actor(
+                id=strawberry.ID(row["actor_id"]),
+                name=row["actor_name"],
+                role=Role(row["actor_role"]),
+            ),
+            reason=row["reason"],
+            tenant_id=strawberry.ID(row["tenant_id"]),
+            service_id=strawberry.ID(row["service_id"]) if row["service_id"] else None,
+            correlation_id=row["correlation_id"],
+            causation_id=row["causation_id"],
+            payload=json.loads(row["payload"]),
+        )
+
+
+async def audit_trail(
+    info: ContextInfo, stream_id: strawberry.ID, first: int = 20, after: str | None = None
+) -> Connection[RecordedEvent]:
+    check_page_size(first)
+    start = decode_cursor("position", after)
+    rows = await info.context.read(
+        lambda tx: stream_page(tx, str(stream_id), start, first), AuditTrail.name
+    )
+    return connection(
+        rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
+    )
+
+
+async def events(
+    info: ContextInfo, after: str | None = None, first: int = 50
+) -> Connection[RecordedEvent]:
+    check_page_size(first)
+    start = decode_cursor("position", after)
+    # Read from the event store itself: the feed never lags behind what was committed.
+    log = await info.context.records(lambda records: records.read_log(start, first + 1))
+    rows = [event_record(event, position) for position, event in log]
+    return connection(
+        rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
+    )
+
+
+@strawberry.type
+class Query:
+    audit_trail: Connection[RecordedEvent] = strawberry.field(
+        resolver=audit_trail, description="Every event of one record, with its envelope"
+    )
+    events: Connection[RecordedEvent] = strawberry.field(
+        resolver=events,
+        description="The global, ordered change feed. Store `pageInfo.endCursor` and pass it "
+        "as `after` later to receive exactly the events that followed, once.",
+    )

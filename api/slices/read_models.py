@@ -1,0 +1,54 @@
+"""How far each read model has read the log, and whether it is running."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from api.common import Position, ReadModelState
+from api.context import Context
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type(description="A read model's progress through the log")
+class ProjectionPosition:
+    name: str
+    position: Position
+    state: ReadModelState
+    error: str | None = strawberry.field(description="Why a parked read model stopped")
+    error_position: Position | None = strawberry.field(
+        description="The position of the event a parked read model could not apply"
+    )
+
+
+async def projection_positions(info: ContextInfo) -> list[ProjectionPosition]:
+    projector = info.context.runtime.projector
+    statuses = await run_in_threadpool(projector.statuses)
+    found = []
+    for model in projector.models:
+        status = statuses[model.name]
+        state = ReadModelState.PARKED if status.parked else ReadModelState.LIVE
+        if status.version != model.version:
+            state = ReadModelState.OUTDATED
+        found.append(
+            ProjectionPosition(
+                name=model.name,
+                position=Position(status.position),
+                state=state,
+                error=status.error,
+                error_position=Position(status.error_position)
+                if status.error_position is not None
+                else None,
+            )
+        )
+    return found
+
+
+@strawberry.type
+class Query:
+    projection_positions: list[ProjectionPosition] = strawberry.field(
+        resolver=projection_positions,
+        description="How far each read model has read the log, and whether it is parked",
+    )

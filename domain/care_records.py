@@ -1,0 +1,211 @@
+"""CareRecords: the one event-sourced application, for every kind of record.
+
+One application (one event store) gives one total order: the change feed's cursor, the audit
+chain and every projection's position are all the same number. Every command takes one path,
+`execute`: authorise, answer a retry from its receipt, find the record, check the version the
+caller decided on, decide, save, and say what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.utils import Environment, EnvType
+
+from domain import assessment_commands, person_commands, support_plan_commands
+from domain.commands import Command, Creation, NewIds, Registration, Registry
+from domain.envelope import CommandContext, Envelope
+from domain.errors import (
+    DomainError,
+    Forbidden,
+    IdempotencyKeyReused,
+    RecordNotFound,
+    RulesViolated,
+    VersionConflict,
+    Violation,
+)
+from domain.receipts import Receipt, ReceiptBook
+from domain.support_plan import SupportPlan
+from domain.transcodings import register_domain_transcodings
+
+A = TypeVar("A", bound=Aggregate)
+
+REGISTRY = Registry(
+    [*person_commands.COMMANDS, *assessment_commands.COMMANDS, *support_plan_commands.COMMANDS]
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command stored: the record, its new version, and its place in the global log."""
+
+    record_id: str
+    version: int
+    position: int
+    part_id: str | None = None  # an outcome or step the command created inside the record
+
+
+class CareRecords(Application[UUID]):
+    """Records of people supported, their assessments and their support plans."""
+
+    registry = REGISTRY
+    # A living plan gathers events for years; snapshots keep loading it cheap.
+    snapshotting_intervals = {SupportPlan: 50}
+
+    def __init__(
+        self,
+        env: EnvType | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        clock_skew: timedelta = timedelta(minutes=2),
+    ) -> None:
+        super().__init__(env)
+        if not isinstance(self.recorder, ReceiptBook):
+            raise TypeError("CareRecords needs a recorder that keeps command receipts")
+        self.receipts: ReceiptBook = self.recorder
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock_skew = clock_skew
+        self.saved_listeners: list[Callable[[int], None]] = []
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only what Stepwise derives from its settings: the library's own version merges
+        os.environ, where a stray (or prefixed) key would silently win."""
+        derived = dict(type(self).env)
+        if self.snapshotting_intervals:
+            derived["IS_SNAPSHOTTING_ENABLED"] = "y"
+        derived.update(env or {})
+        # With these database functions a follower can miss events under concurrent writers.
+        derived["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"
+        derived.pop(f"{name.upper()}_POSTGRES_ENABLE_DB_FUNCTIONS", None)
+        return Environment(name, derived)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def execute(self, context: CommandContext, command: Command) -> Written:
+        registration = self.registry.authorise(context.actor, command)
+        requested = Receipt.requested(context, command) if context.idempotency_key else None
+        if requested is not None and (earlier := self._answer_retry(requested)) is not None:
+            return earlier
+        ids = NewIds(context.tenant_id, context.idempotency_key)
+        try:
+            record = self._decide(registration, context, command, ids)
+        except DomainError:
+            # A concurrent retry of this very request may have been stored since we looked;
+            # if so, its effect (not a refusal of the repeat) is the answer.
+            if requested is not None and (earlier := self._answer_retry(requested)) is not None:
+                return earlier
+            raise
+        decided_on = record.version - len(record.pending_events)
+        receipt = requested.written(record.id, record.version, ids.part_id) if requested else None
+        try:
+            recordings: list[Recording[UUID]] = self.save(record, receipt=receipt)
+        except IntegrityError:
+            if requested is not None and (earlier := self._answer_retry(requested)) is not None:
+                return earlier  # a concurrent retry of this very request was stored first
+            actual = self._current_version(record.id)
+            raise VersionConflict(record.id, decided_on, actual) from None
+        position = recordings[-1].notification.id
+        return Written(str(record.id), record.version, position, ids.part_id)
+
+    def _decide(
+        self, registration: Registration, context: CommandContext, command: Command, ids: NewIds
+    ) -> Aggregate:
+        scope = _Scope(self, context.tenant_id)
+        if isinstance(registration, Creation):
+
+            def seal(service_id: str | None, causation_id: str | None = None) -> Envelope:
+                return self._seal(context, service_id, causation_id)
+
+            return registration.create(scope, command, seal, ids)
+        found = registration.find(scope, command)
+        record, expected = found.record, context.expected_version
+        if expected is not None and record.version != expected:
+            raise VersionConflict(record.id, expected, record.version)
+        envelope = self._seal(context, found.service_id)
+        registration.decide(record, envelope, **command.arguments(ids))
+        return record
+
+    def _answer_retry(self, requested: Receipt) -> Written | None:
+        stored = self.receipts.find_receipt(requested.tenant_id, requested.key)
+        if stored is None:
+            return None
+        if stored.fingerprint != requested.fingerprint:
+            raise IdempotencyKeyReused(requested.key)
+        position = self.receipts.position_of(UUID(stored.record_id), stored.version) or 0
+        return Written(stored.record_id, stored.version, position, stored.part_id)
+
+    def _seal(
+        self, context: CommandContext, service_id: str | None, causation_id: str | None = None
+    ) -> Envelope:
+        return Envelope.seal(
+            context,
+            service_id=service_id,
+            now=self.clock(),
+            skew=self.clock_skew,
+            causation_id=causation_id,
+        )
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        if recordings:
+            for listener in self.saved_listeners:
+                listener(recordings[-1].notification.id)
+
+    def _current_version(self, record_id: UUID) -> int:
+        last = self.recorder.select_events(record_id, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    # -- reading the log ----------------------------------------------------------------------
+
+    def read_log(
+        self, after: int, limit: int, topics: Sequence[str] = (), stop: int | None = None
+    ) -> list[tuple[int, DomainEvent]]:
+        """Events after a position, in global order, decoded; only the given topics, if any."""
+        notifications = self.recorder.select_notifications(
+            start=after + 1, limit=limit, stop=stop, topics=list(topics)
+        )
+        return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
+
+    def last_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+class _Scope:
+    """Records as one provider may see them while a command is decided."""
+
+    def __init__(self, records: CareRecords, tenant_id: str) -> None:
+        self._records = records
+        self._tenant_id = tenant_id
+
+    def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
+        uuid = record_id if isinstance(record_id, UUID) else parse_id(str(record_id), field)
+        try:
+            record: Any = self._records.repository.get(uuid)
+        except AggregateNotFoundError:
+            raise RecordNotFound(kind.__name__, record_id, missing) from None
+        if not isinstance(record, kind):
+            raise RecordNotFound(kind.__name__, record_id, missing)
+        if getattr(record, "tenant_id", None) != self._tenant_id:
+            raise Forbidden(f"{kind.__name__} {record_id} belongs to another provider")
+        return record
+
+    def exists(self, record_id: UUID) -> bool:
+        return bool(self._records.recorder.select_events(record_id, limit=1))
+
+
+def parse_id(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        violation = Violation("input.id.invalid", field, f"{value!r} is not a record id")
+        raise RulesViolated([violation]) from None

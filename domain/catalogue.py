@@ -1,0 +1,32 @@
+"""Every kind of record Stepwise keeps, and every event each can record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate, CanInitAggregate
+
+from domain.assessment import Assessment
+from domain.person import Person
+from domain.support_plan import SupportPlan
+
+RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan)
+
+
+def event_classes(record_type: type[Aggregate]) -> list[type[Any]]:
+    """The events a record type can record, in the order its class declares them. The
+    library's default `Created` class is left out where the record starts with its own."""
+    found = [
+        value
+        for value in vars(record_type).values()
+        if isinstance(value, type)
+        and issubclass(value, record_type.Event)
+        and value is not record_type.Event
+    ]
+    starts = [event for event in found if issubclass(event, CanInitAggregate)]
+    if len(starts) > 1:
+        found = [event for event in found if event.__name__ != "Created"]
+    return found
+
+
+ALL_EVENTS = tuple(event for kind in RECORD_TYPES for event in event_classes(kind))

@@ -1,0 +1,48 @@
+"""The parts of a support plan: measurable outcomes, each built on assessed strengths, and the
+enablement steps that lead to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EnablementStep:
+    """strength -> weekly micro-step -> how progress will be evidenced."""
+
+    step_id: str
+    strength: str
+    weekly_micro_step: str
+    evidence_route: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome_id: str
+    title: str
+    baseline: str
+    target: str
+    evidenced_by: str
+    builds_on: list[str]
+    steps: list[EnablementStep] = field(default_factory=list)
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeTerms:
+    """The measurable terms of an outcome; in a revision, None means "unchanged"."""
+
+    title: str | None = None
+    baseline: str | None = None
+    target: str | None = None
+    evidenced_by: str | None = None
+    builds_on: list[str] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The terms given, with surrounding whitespace removed."""
+        return {
+            name: value.strip() if isinstance(value, str) else [v.strip() for v in value]
+            for name, value in vars(self).items()
+            if value is not None
+        }

@@ -1,0 +1,91 @@
+"""Commands on the record of a person supported, and who may issue them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from domain.commands import (
+    STAFF,
+    Change,
+    Command,
+    Creation,
+    Found,
+    Key,
+    Name,
+    NewIds,
+    Records,
+    Registration,
+    Seal,
+    Text,
+)
+from domain.person import Advocate, Person
+
+
+@dataclass(frozen=True)
+class RegisterPerson(Command):
+    """Register a person supported by a service."""
+
+    name: Name
+    service_id: Key
+    date_of_birth: date | None = None
+    team_id: Key | None = None
+
+
+@dataclass(frozen=True)
+class PersonCommand(Command):
+    person_id: Key
+    locators: ClassVar[frozenset[str]] = frozenset({"person_id"})
+
+
+@dataclass(frozen=True)
+class MovePerson(PersonCommand):
+    """Move a person to another service or team (needs a reason)."""
+
+    service_id: Key
+    team_id: Key | None = None
+
+
+@dataclass(frozen=True)
+class RecordAdvocate(PersonCommand):
+    """Record who advocates for the person."""
+
+    name: Name
+    relationship: Name
+    contact: Name | None = None
+
+    def arguments(self, ids: NewIds) -> dict[str, Any]:
+        return {"advocate": Advocate(self.name, self.relationship, self.contact)}
+
+
+@dataclass(frozen=True)
+class RecordConsentToShare(PersonCommand):
+    """Record whether the person consents to information sharing, and what it covers."""
+
+    given: bool
+    scope: Text
+
+
+def register(records: Records, command: RegisterPerson, seal: Seal, ids: NewIds) -> Person:
+    return Person.register(
+        seal(command.service_id),
+        id=ids.record(),
+        name=command.name,
+        date_of_birth=command.date_of_birth,
+        service_id=command.service_id,
+        team_id=command.team_id,
+    )
+
+
+def find_person(records: Records, command: PersonCommand) -> Found[Person]:
+    person = records.owned(Person, command.person_id, "personId")
+    return Found(person, person.service_id)
+
+
+COMMANDS: list[Registration] = [
+    Creation(RegisterPerson, STAFF, register),
+    Change(MovePerson, STAFF, find_person, Person.move),
+    Change(RecordAdvocate, STAFF, find_person, Person.record_advocate),
+    Change(RecordConsentToShare, STAFF, find_person, Person.record_consent_to_share),
+]

@@ -1,0 +1,134 @@
+"""The event store's recorders, extended to keep command receipts.
+
+A keyed command's receipt is inserted in the same transaction as its events, under a primary
+key of (provider, idempotency key): of two concurrent retries the store lets exactly one
+commit, and the other is answered from the receipt. Settings select these recorders through
+the library's APPLICATION_RECORDER_TOPIC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from domain.receipts import Receipt
+
+RECEIPTS = "command_receipts"
+RECEIPT_COLUMNS = (
+    "tenant_id, idempotency_key, fingerprint, record_id, version, part_id, recorded_at"
+)
+RECEIPTS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {table} ("
+    "tenant_id TEXT NOT NULL, idempotency_key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
+    "record_id TEXT NOT NULL, version BIGINT NOT NULL, part_id TEXT, recorded_at TEXT NOT NULL, "
+    "PRIMARY KEY (tenant_id, idempotency_key))"
+)
+
+
+def _values(receipt: Receipt) -> tuple[Any, ...]:
+    recorded_at = datetime.now(UTC).isoformat()
+    return (
+        receipt.tenant_id,
+        receipt.key,
+        receipt.fingerprint,
+        receipt.record_id,
+        receipt.version,
+        receipt.part_id,
+        recorded_at,
+    )
+
+
+def _receipt(row: Any) -> Receipt:
+    return Receipt(
+        tenant_id=row["tenant_id"],
+        key=row["idempotency_key"],
+        fingerprint=row["fingerprint"],
+        record_id=row["record_id"],
+        version=int(row["version"]),
+        part_id=row["part_id"],
+    )
+
+
+class ReceiptingSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+        self._insert_receipt = (
+            f"INSERT INTO {RECEIPTS} ({RECEIPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        self._select_receipt = (
+            f"SELECT * FROM {RECEIPTS} WHERE tenant_id = ? AND idempotency_key = ?"
+        )
+        self._select_position = (
+            f"SELECT rowid FROM {events_table_name} "
+            "WHERE originator_id = ? AND originator_version = ?"
+        )
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), RECEIPTS_DDL.format(table=RECEIPTS)]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        receipt: Receipt | None = kwargs.get("receipt")
+        if receipt is not None:
+            c.execute(self._insert_receipt, _values(receipt))
+        return positions
+
+    def find_receipt(self, tenant_id: str, key: str) -> Receipt | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_receipt, (tenant_id, key))
+            row = c.fetchone()
+        return _receipt(row) if row else None
+
+    def position_of(self, record_id: UUID, version: int) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_position, (record_id.hex, version))
+            row = c.fetchone()
+        return int(row["rowid"]) if row else None
+
+
+class ReceiptingPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, events = Identifier(datastore.schema), Identifier(events_table_name)
+        table = SQL("{}.{}").format(schema, Identifier(RECEIPTS))
+        self.sql_create_statements.append(SQL(RECEIPTS_DDL).format(table=table))
+        self._insert_receipt = SQL(
+            f"INSERT INTO {{}} ({RECEIPT_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        ).format(table)
+        self._select_receipt = SQL(
+            "SELECT * FROM {} WHERE tenant_id = %s AND idempotency_key = %s"
+        ).format(table)
+        self._select_position = SQL(
+            "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
+        ).format(schema, events)
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # Runs in the events' transaction, before them: a concurrent retry of the same request
+        # waits here on the key, then fails on it once the first commits.
+        receipt: Receipt | None = kwargs.get("receipt")
+        if receipt is not None:
+            curs.execute(self._insert_receipt, _values(receipt))
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def find_receipt(self, tenant_id: str, key: str) -> Receipt | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            row = curs.execute(self._select_receipt, (tenant_id, key)).fetchone()
+        return _receipt(row) if row else None
+
+    def position_of(self, record_id: UUID, version: int) -> int | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            row = curs.execute(self._select_position, (record_id, version)).fetchone()
+        return int(row["notification_id"]) if row else None
