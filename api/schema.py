@@ -8,6 +8,7 @@ import pkgutil
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -36,6 +37,8 @@ class StepwiseSchema(strawberry.Schema):
 schema = StepwiseSchema(
     query=Query,
     mutation=Mutation,
-    extensions=[ErrorCodes],
+    # Clients send the same few documents again and again: validate each once. (strawberry's
+    # ParserCache is left out: a syntax error raised inside it escapes the error codes.)
+    extensions=[lambda: ValidationCache(maxsize=1024), ErrorCodes],
     config=StrawberryConfig(scalar_map=SCALARS),
 )

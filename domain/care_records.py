@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
 from eventsourcing.utils import Environment, EnvType
 
 from domain import assessment_commands, person_commands, support_plan_commands
@@ -31,11 +31,23 @@ from domain.errors import (
     VersionConflict,
     Violation,
 )
-from domain.receipts import Receipt, ReceiptBook
+from domain.receipts import Receipt
 from domain.support_plan import SupportPlan
 from domain.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
+
+
+@runtime_checkable
+class Ledger(Protocol):
+    """What Stepwise's recorders add to the library's (see infra.event_store)."""
+
+    def find_receipt(self, tenant_id: str, key: str) -> Receipt | None: ...
+
+    def position_of(self, record_id: UUID, version: int) -> int | None: ...
+
+    def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]: ...
+
 
 REGISTRY = Registry(
     [*person_commands.COMMANDS, *assessment_commands.COMMANDS, *support_plan_commands.COMMANDS]
@@ -67,9 +79,9 @@ class CareRecords(Application[UUID]):
         clock_skew: timedelta = timedelta(minutes=2),
     ) -> None:
         super().__init__(env)
-        if not isinstance(self.recorder, ReceiptBook):
-            raise TypeError("CareRecords needs a recorder that keeps command receipts")
-        self.receipts: ReceiptBook = self.recorder
+        if not isinstance(self.recorder, Ledger):
+            raise TypeError("CareRecords needs one of the recorders in infra.event_store")
+        self.ledger: Ledger = self.recorder
         self.clock = clock or (lambda: datetime.now(UTC))
         self.clock_skew = clock_skew
         self.saved_listeners: list[Callable[[int], None]] = []
@@ -137,12 +149,12 @@ class CareRecords(Application[UUID]):
         return record
 
     def _answer_retry(self, requested: Receipt) -> Written | None:
-        stored = self.receipts.find_receipt(requested.tenant_id, requested.key)
+        stored = self.ledger.find_receipt(requested.tenant_id, requested.key)
         if stored is None:
             return None
         if stored.fingerprint != requested.fingerprint:
             raise IdempotencyKeyReused(requested.key)
-        position = self.receipts.position_of(UUID(stored.record_id), stored.version) or 0
+        position = self.ledger.position_of(UUID(stored.record_id), stored.version) or 0
         return Written(stored.record_id, stored.version, position, stored.part_id)
 
     def _seal(
@@ -174,6 +186,11 @@ class CareRecords(Application[UUID]):
         notifications = self.recorder.select_notifications(
             start=after + 1, limit=limit, stop=stop, topics=list(topics)
         )
+        return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
+
+    def read_stream(self, record_id: UUID, after: int, limit: int) -> list[tuple[int, DomainEvent]]:
+        """One record's events after a log position, in order, decoded: its audit trail."""
+        notifications = self.ledger.select_stream(record_id, after, limit)
         return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
 
     def last_position(self) -> int:

@@ -19,6 +19,9 @@ class Role(StrEnum):
     @classmethod
     def named(cls, name: str) -> Role:
         """The role a caller claims, by value or by enum name; an unknown one is refused."""
+        found = cls._value2member_map_.get(name)
+        if found is not None:
+            return found  # type: ignore[return-value]
         for role in cls:
             if name in (role.value, role.name):
                 return role
@@ -34,7 +37,8 @@ class Actor:
 
     def __post_init__(self) -> None:
         # Stored events hold the role's text; reading them back gives the enum again.
-        object.__setattr__(self, "role", Role.named(str(self.role)))
+        if not isinstance(self.role, Role):
+            object.__setattr__(self, "role", Role.named(str(self.role)))
 
 
 @dataclass(frozen=True)

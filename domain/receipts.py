@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
-from typing import Protocol, runtime_checkable
-from uuid import UUID
 
 from domain.commands import Command
 from domain.envelope import CommandContext
@@ -44,12 +42,3 @@ class Receipt:
 
     def written(self, record_id: object, version: int, part_id: str | None) -> Receipt:
         return replace(self, record_id=str(record_id), version=version, part_id=part_id)
-
-
-@runtime_checkable
-class ReceiptBook(Protocol):
-    """Kept by the event store's recorder (see infra.event_store)."""
-
-    def find_receipt(self, tenant_id: str, key: str) -> Receipt | None: ...
-
-    def position_of(self, record_id: UUID, version: int) -> int | None: ...

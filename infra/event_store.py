@@ -1,4 +1,5 @@
-"""The event store's recorders, extended to keep command receipts.
+"""The event store's recorders, extended to keep command receipts and to page through one
+record's events with their places in the global log.
 
 A keyed command's receipt is inserted in the same transaction as its events, under a primary
 key of (provider, idempotency key): of two concurrent retries the store lets exactly one
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 from psycopg import Cursor
@@ -58,7 +59,7 @@ def _receipt(row: Any) -> Receipt:
     )
 
 
-class ReceiptingSQLiteRecorder(SQLiteApplicationRecorder):
+class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         self._insert_receipt = (
@@ -70,6 +71,10 @@ class ReceiptingSQLiteRecorder(SQLiteApplicationRecorder):
         self._select_position = (
             f"SELECT rowid FROM {events_table_name} "
             "WHERE originator_id = ? AND originator_version = ?"
+        )
+        self._select_stream = (
+            f"SELECT rowid, * FROM {events_table_name} WHERE originator_id = ? AND rowid > ? "
+            "ORDER BY originator_version LIMIT ?"
         )
 
     def construct_create_table_statements(self) -> list[str]:
@@ -96,8 +101,24 @@ class ReceiptingSQLiteRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return int(row["rowid"]) if row else None
 
+    def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]:
+        """One record's events after a log position, in order, with their positions."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(self._select_stream, (record_id.hex, after, limit))
+            rows = c.fetchall()
+        return [
+            Notification(
+                id=row["rowid"],
+                originator_id=record_id,
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+            for row in rows
+        ]
 
-class ReceiptingPostgresRecorder(PostgresApplicationRecorder):
+
+class StepwisePostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema, events = Identifier(datastore.schema), Identifier(events_table_name)
@@ -111,6 +132,10 @@ class ReceiptingPostgresRecorder(PostgresApplicationRecorder):
         ).format(table)
         self._select_position = SQL(
             "SELECT notification_id FROM {}.{} WHERE originator_id = %s AND originator_version = %s"
+        ).format(schema, events)
+        self._select_stream = SQL(
+            "SELECT * FROM {}.{} WHERE originator_id = %s AND notification_id > %s "
+            "ORDER BY originator_version LIMIT %s"
         ).format(schema, events)
 
     def _insert_events(
@@ -132,3 +157,18 @@ class ReceiptingPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             row = curs.execute(self._select_position, (record_id, version)).fetchone()
         return int(row["notification_id"]) if row else None
+
+    def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]:
+        """One record's events after a log position, in order, with their positions."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = curs.execute(self._select_stream, (record_id, after, limit)).fetchall()
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=record_id,
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]

@@ -72,6 +72,7 @@ def _swap(projector: Projector, lane: Lane) -> int:
             if batch:
                 model.apply(tx, lane.tables, batch)
             position = batch[-1][0] if len(batch) == BATCH_SIZE else last
+        model.flush(tx, lane.tables)
         for table in model.tables:
             shadow = lane.tables[table.name]
             tx.execute(f"DROP TABLE IF EXISTS {table.name}")

@@ -84,14 +84,14 @@ class Settings(BaseSettings):
         if not self.is_postgres:
             return env | {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "APPLICATION_RECORDER_TOPIC": "infra.event_store:ReceiptingSQLiteRecorder",
+                "APPLICATION_RECORDER_TOPIC": "infra.event_store:StepwiseSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
             }
         target = self.postgres
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "APPLICATION_RECORDER_TOPIC": "infra.event_store:ReceiptingPostgresRecorder",
+            "APPLICATION_RECORDER_TOPIC": "infra.event_store:StepwisePostgresRecorder",
             "POSTGRES_DBNAME": target.dbname,
             "POSTGRES_HOST": target.host,
             "POSTGRES_PORT": str(target.port),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from projections.assessments import Assessments
-from projections.audit_trail import AuditTrail
 from projections.base import ReadModel
 from projections.folding import AggregateCodec
 from projections.people import People
@@ -11,4 +10,4 @@ from projections.support_plans import SupportPlans
 
 
 def all_read_models(codec: AggregateCodec) -> list[ReadModel]:
-    return [People(codec), Assessments(codec), SupportPlans(codec), AuditTrail()]
+    return [People(codec), Assessments(codec), SupportPlans(codec)]

@@ -131,7 +131,10 @@ class ReadModel(ABC):
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         """Writes the batch's effect. Called inside the transaction that moves the position."""
 
-    def forget(self) -> None:
+    def flush(self, tx: Transaction, tables: Tables) -> None:  # noqa: B027 - usually nothing
+        """Writes whatever a rebuild has kept back, before its tables are swapped in."""
+
+    def forget(self) -> None:  # noqa: B027 - most read models keep nothing between batches
         """Drops anything kept between batches (a rebuild starts and ends with this)."""
 
 

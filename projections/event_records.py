@@ -5,12 +5,14 @@ Shared by the audit trail and the change feed so both describe an event identica
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from projections.base import Event
 
@@ -23,14 +25,18 @@ _ENVELOPE_ATTRIBUTES = {
 }
 
 
+@lru_cache(maxsize=4096)
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
 
 def jsonable(value: Any) -> Any:
+    """A value as JSON shows it: camelCase keys, ISO dates, enum values."""
+    if value is None or isinstance(value, (str, int, float)):  # most values, so checked first
+        return value.value if isinstance(value, Enum) else value
     if is_dataclass(value) and not isinstance(value, type):
-        return {camel(f.name): jsonable(getattr(value, f.name)) for f in fields(value)}
+        return {key: jsonable(getattr(value, name)) for name, key in _field_names(type(value))}
     if isinstance(value, dict):
         return {camel(str(k)): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -44,8 +50,14 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=256)
+def _field_names(cls: type) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, camel(f.name)) for f in fields(cls))
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(jsonable(value), ensure_ascii=False, sort_keys=True)
+    """JSON text for a read-model column (orjson: a rebuild encodes a value for every event)."""
+    return orjson.dumps(jsonable(value), option=orjson.OPT_SORT_KEYS).decode()
 
 
 def event_type(event: Event) -> str:

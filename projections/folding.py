@@ -2,15 +2,15 @@
 model cannot disagree with the domain.
 
 Within a batch, each touched record is read once, every event is applied in memory, and each
-row is written once. During a rebuild (shadow tables, one writer) folded records are also kept
-across batches, so a long-lived record is not decoded again for every batch.
+row is written once. A rebuild keeps folded records across batches too, so a long-lived record
+is neither decoded nor written again for every batch.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -21,7 +21,7 @@ from eventsourcing.utils import get_topic
 from domain.catalogue import event_classes
 from projections.base import Batch, Event, ReadModel, Row, Tables, Transaction, upsert
 
-CACHE_LIMIT = 20_000  # records kept across batches during a rebuild
+CACHE_LIMIT = 5_000  # records a rebuild keeps folded in memory between batches
 
 
 class AggregateCodec:
@@ -43,11 +43,25 @@ class AggregateCodec:
         return snapshot.mutate(None)  # type: ignore[return-value]
 
 
+@dataclass
+class _Rebuilding:
+    """What a rebuild keeps between batches: recently folded records, and those whose rows are
+    not written yet (when the tables are about to be swapped in, or on eviction)."""
+
+    records: OrderedDict[int, Aggregate] = field(default_factory=OrderedDict)
+    first_seen: dict[int, int] = field(default_factory=dict)
+    unwritten: dict[int, Event] = field(default_factory=dict)  # -> the last event folded
+    written: set[int] = field(default_factory=set)
+
+
 class RecordTable(ReadModel):
     """Keeps `tables[0]` with one row per record of `aggregate`, keyed by `key`.
 
     Every event of the aggregate is folded in; a handler declared with @handles is also given
     the record as it stood before the event, and what it returns is passed to `write_more`.
+    While following the log, each batch writes each touched row once. While rebuilding into
+    shadow tables (one writer, swapped in only when complete), rows are written once per
+    record, when it leaves the bounded set kept in memory or at `flush`.
     """
 
     aggregate: ClassVar[type[Aggregate]]
@@ -56,7 +70,7 @@ class RecordTable(ReadModel):
 
     def __init__(self, codec: AggregateCodec) -> None:
         self.codec = codec
-        self._caches: dict[str, OrderedDict[UUID, Aggregate]] = {}
+        self._rebuilding: dict[str, _Rebuilding] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -65,67 +79,98 @@ class RecordTable(ReadModel):
             cls._handlers = folded_only | cls._handlers
 
     def forget(self) -> None:
-        self._caches.clear()
+        self._rebuilding.clear()
 
     def _fold_only(self, before: Aggregate | None, event: Event, position: int) -> None:
         return None
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         table = tables[self.tables[0].name]
-        cache = (
-            self._caches.setdefault(table, OrderedDict()) if table != self.tables[0].name else None
-        )
+        kept = None
+        if table != self.tables[0].name:
+            kept = self._rebuilding.setdefault(table, _Rebuilding())
         try:
-            self._apply(tx, tables, table, batch, cache)
+            self._apply(tx, tables, table, batch, kept)
         except BaseException:
-            self._caches.pop(table, None)  # it may hold state the rollback undid
+            self._rebuilding.pop(table, None)  # it may hold state the rollback undid
             raise
 
+    def flush(self, tx: Transaction, tables: Tables) -> None:
+        table = tables[self.tables[0].name]
+        kept = self._rebuilding.get(table)
+        if kept is not None:
+            self._write(tx, table, kept, list(kept.unwritten))
+
     def _apply(
-        self,
-        tx: Transaction,
-        tables: Tables,
-        table: str,
-        batch: Batch,
-        cache: OrderedDict[UUID, Aggregate] | None,
+        self, tx: Transaction, tables: Tables, table: str, batch: Batch, kept: _Rebuilding | None
     ) -> None:
-        records = self._load(tx, table, {event.originator_id for _, event in batch}, cache)
-        first_seen: dict[UUID, int] = {}
-        last_event: dict[UUID, Event] = {}
+        # Records are keyed by their id's integer: hashing a UUID runs Python code, and a
+        # rebuild does it several times for every event.
+        ids = {event.originator_id.int: event.originator_id for _, event in batch}
+        records = self._load(tx, table, ids, kept)
+        first_seen: dict[int, int] = {}
+        last_event: dict[int, Event] = {}
         produced = []
+        handlers = self._handlers
         for position, event in batch:
-            record_id = event.originator_id
-            before = records.get(record_id)
-            result = self.handler(event)(self, before, event, position)
+            key = event.originator_id.int
+            before = records.get(key)
+            result = handlers[type(event)](self, before, event, position)
             if result is not None:
                 produced.append(result)
-            records[record_id] = cast(Any, event).mutate(before)
-            first_seen.setdefault(record_id, position)
-            last_event[record_id] = event
-        rows = [self.row(records[rid], first, last_event[rid]) for rid, first in first_seen.items()]
-        columns = list(rows[0])
-        tx.executemany(upsert(table, self.key, columns, self.keep_on_update), rows)
-        if cache is not None:
-            for record_id in first_seen:
-                cache[record_id] = records[record_id]
-                cache.move_to_end(record_id)
-            while len(cache) > CACHE_LIMIT:
-                cache.popitem(last=False)
+            records[key] = cast(Any, event).mutate(before)
+            first_seen.setdefault(key, position)
+            last_event[key] = event
+        if kept is None:
+            rows = [self.row(records[k], first, last_event[k]) for k, first in first_seen.items()]
+            tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
+        else:
+            self._keep(tx, table, kept, records, first_seen, last_event)
         self.write_more(tx, tables, produced)
 
-    def _load(
+    def _keep(
         self,
         tx: Transaction,
         table: str,
-        ids: set[UUID],
-        cache: OrderedDict[UUID, Aggregate] | None,
-    ) -> dict[UUID, Any]:
-        found = {rid: cache[rid] for rid in ids if cache is not None and rid in cache}
-        missing = [str(rid) for rid in ids if rid not in found]
+        kept: _Rebuilding,
+        records: dict[int, Any],
+        first_seen: dict[int, int],
+        last_event: dict[int, Event],
+    ) -> None:
+        for key, position in first_seen.items():
+            kept.records[key] = records[key]
+            kept.records.move_to_end(key)
+            kept.first_seen.setdefault(key, position)
+            kept.unwritten[key] = last_event[key]
+        leaving = list(kept.records)[: max(0, len(kept.records) - CACHE_LIMIT)]
+        self._write(tx, table, kept, [key for key in leaving if key in kept.unwritten])
+        for key in leaving:
+            del kept.records[key]
+
+    def _write(self, tx: Transaction, table: str, kept: _Rebuilding, keys: list[int]) -> None:
+        rows = [
+            self.row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
+            for key in keys
+        ]
+        kept.written.update(keys)
+        if rows:
+            tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
+
+    def _load(
+        self, tx: Transaction, table: str, ids: dict[int, UUID], kept: _Rebuilding | None
+    ) -> dict[int, Any]:
+        """The touched records as they stood: kept in memory, or read from their rows (during
+        a rebuild, only the rows it has written can exist)."""
+        found = {key: kept.records[key] for key in ids if key in kept.records} if kept else {}
+        missing = [
+            str(record_id)
+            for key, record_id in ids.items()
+            if key not in found and (kept is None or key in kept.written)
+        ]
         for row in select_by_keys(tx, table, self.key, missing, "version, aggregate_state"):
             record_id = row[self.key]
             state = self.codec.decode(record_id, row["version"], row["aggregate_state"])
-            found[UUID(record_id)] = state
+            found[UUID(record_id).int] = state
         return found
 
     def row(self, record: Any, first_position: int, last_event: Event) -> Row:

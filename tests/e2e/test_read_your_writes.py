@@ -90,15 +90,17 @@ def test_a_query_waits_only_for_the_read_models_it_reads(
     api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     person_id = settled_plan(api)
-    advance, audit_may_go = runtime.projector.advance, threading.Event()
+    advance, people_may_go = runtime.projector.advance, threading.Event()
 
-    def audit_trail_stalls(lane: Lane, batch: Batch, end: int) -> None:
-        if lane.model.name == "audit_trail" and batch:
-            audit_may_go.wait(timeout=10)
+    def people_stall(lane: Lane, batch: Batch, end: int) -> None:
+        if lane.model.name == "people" and batch:
+            people_may_go.wait(timeout=10)
         advance(lane, batch, end)
 
-    monkeypatch.setattr(runtime.projector, "advance", audit_trail_stalls)
+    monkeypatch.setattr(runtime.projector, "advance", people_stall)
     try:
+        move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat"}
+        api.mutate("movePerson", move, SENIOR)
         written = cut_hours(api, person_id, 10)
         history = api.post(
             "query($p: ID!) { planHistory(personId: $p, first: 20) { edges { node { reason } } } }",
@@ -107,9 +109,9 @@ def test_a_query_waits_only_for_the_read_models_it_reads(
         )
         positions = api.post("{ projectionPositions { name position } }")["data"]
     finally:
-        audit_may_go.set()
+        people_may_go.set()
 
     assert history["data"]["planHistory"]["edges"][-1]["node"]["reason"] == "Goals met"
     reached = {p["name"]: p["position"] for p in positions["projectionPositions"]}
     assert reached["support_plans"] == written["position"]
-    assert reached["audit_trail"] < written["position"]  # still stalled: nobody waited for it
+    assert reached["people"] < written["position"]  # still stalled: nobody waited for it
