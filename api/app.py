@@ -18,7 +18,7 @@ from infra.bootstrap import Runtime
 
 
 def create_app(runtime: Runtime) -> FastAPI:
-    watch = ReadModelWatch(runtime)
+    watch = ReadModelWatch(runtime, runtime.settings.wait_for_position_refresh_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
 from eventsourcing.utils import Environment, EnvType
 
-from domain import assessment_commands, person_commands, support_plan_commands
+from domain import catalogue
 from domain.commands import Command, Creation, NewIds, Registration, Registry
 from domain.envelope import CommandContext, Envelope
 from domain.errors import (
@@ -49,9 +49,7 @@ class Ledger(Protocol):
     def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]: ...
 
 
-REGISTRY = Registry(
-    [*person_commands.COMMANDS, *assessment_commands.COMMANDS, *support_plan_commands.COMMANDS]
-)
+REGISTRY = Registry(catalogue.COMMANDS)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Every kind of record Stepwise keeps, and every event each can record."""
+"""Every kind of record Stepwise keeps, the commands on it, and every event each can record:
+a new kind of record is registered here (and its read model in projections/__init__.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
 
+from domain import assessment_commands, person_commands, support_plan_commands
 from domain.assessment import Assessment
+from domain.commands import Registration
 from domain.person import Person
 from domain.support_plan import SupportPlan
 
 RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan)
+COMMANDS: list[Registration] = [
+    *person_commands.COMMANDS,
+    *assessment_commands.COMMANDS,
+    *support_plan_commands.COMMANDS,
+]
 
 
 def event_classes(record_type: type[Aggregate]) -> list[type[Any]]:

@@ -48,6 +48,7 @@ class Lane:
     model: ReadModel
     tracking: str
     tables: Mapping[str, str]
+    durable: bool = True  # shadow tables are thrown away after a crash: no need to wait for disk
 
     @classmethod
     def live(cls, model: ReadModel) -> Lane:
@@ -56,7 +57,7 @@ class Lane:
     @classmethod
     def shadow(cls, model: ReadModel) -> Lane:
         tables = {table.name: f"{table.name}{SHADOW}" for table in model.tables}
-        return cls(model, f"{model.name}{SHADOW}", tables)
+        return cls(model, f"{model.name}{SHADOW}", tables, durable=False)
 
 
 class Projector:
@@ -179,7 +180,7 @@ class Projector:
 
     def _apply(self, lane: Lane, batch: Batch, end: int) -> None:
         handled = lane.model.event_types()
-        with self.store.transaction(write=True) as tx:
+        with self.store.transaction(write=True, durable=lane.durable) as tx:
             position = tracking.lock(tx, lane.tracking).position
             if position >= end:
                 return  # another runner got here first

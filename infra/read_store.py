@@ -119,8 +119,12 @@ class SqliteReadStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
-    def transaction(self, write: bool = False) -> Iterator[Transaction]:
+    def transaction(self, write: bool = False, durable: bool = True) -> Iterator[Transaction]:
+        """`durable=False` commits without waiting for the disk: for work a crash would
+        discard anyway (a rebuild's shadow tables)."""
         with closing(self._connect()) as connection:
+            if not durable:
+                connection.execute("PRAGMA synchronous=OFF")
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield SqliteTransaction(connection)
@@ -147,9 +151,14 @@ class PostgresReadStore:
         )
 
     @contextmanager
-    def transaction(self, write: bool = False) -> Iterator[Transaction]:
+    def transaction(self, write: bool = False, durable: bool = True) -> Iterator[Transaction]:
+        """`durable=False` commits without waiting for the disk: for work a crash would
+        discard anyway (a rebuild's shadow tables)."""
         with self._pool.connection() as connection, connection.transaction():
-            yield PostgresTransaction(connection.cursor())
+            cursor = connection.cursor()
+            if not durable:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            yield PostgresTransaction(cursor)
 
     @contextmanager
     def exclusive(self, purpose: str) -> Iterator[None]:

@@ -9,6 +9,7 @@ any point leaves the live tables as they were; the next rebuild clears its lefto
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 
 from infra.projector import Lane, Projector
@@ -33,6 +34,9 @@ def rebuild(
                 _drop(tx, lane)
                 lane.model.create_tables(tx, lane.tables, with_indexes=False)
                 tracking.reset(tx, lane.tracking, lane.model.version)
+        # A rebuild keeps thousands of folded records alive, so every collection of cycles would
+        # walk them all; it makes few cycles, and they are collected once it ends.
+        gc.disable()
         try:
             projector.follow(lanes, progress, BATCH_SIZE)
             return {
@@ -41,6 +45,7 @@ def rebuild(
                 if (failure := _swap_in(projector, lane)) is not None
             }
         finally:
+            gc.enable()
             for lane in lanes:
                 lane.model.forget()
 

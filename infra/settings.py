@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 0.5
     projection_batch_size: int = 500
     wait_for_position_timeout_seconds: float = 10.0
+    wait_for_position_refresh_seconds: float = Field(
+        default=0.25,
+        description="While requests wait, how often positions are re-read in case no "
+        "notification came (SQLite has none)",
+    )
     clock_skew_seconds: int = 120
     pool_size: int = 10
     pool_max_overflow: int = 10
