@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
-from typing import NewType
+from typing import Any, NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
@@ -48,6 +48,12 @@ class Actor:
     id: strawberry.ID
     name: str
     role: Role
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Actor:
+        """From a row with actor_id, actor_name and actor_role columns."""
+        return cls(id=strawberry.ID(row["actor_id"]), name=row["actor_name"],
+                   role=Role(row["actor_role"]))  # fmt: skip
 
 
 @strawberry.enum(description="What a projection is doing")

@@ -14,7 +14,6 @@ from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from domain.care_records import parse_id
-from domain.envelope import Role
 from projections.base import Row
 from projections.event_records import event_record
 
@@ -50,11 +49,7 @@ class RecordedEvent:
             event_type=row["event_type"],
             recorded_at=when(row["recorded_at"]),
             effective_at=when(row["effective_at"]),
-            actor=Actor(
-                id=strawberry.ID(row["actor_id"]),
-                name=row["actor_name"],
-                role=Role(row["actor_role"]),
-            ),
+            actor=Actor.from_row(row),
             reason=row["reason"],
             tenant_id=strawberry.ID(row["tenant_id"]),
             service_id=strawberry.ID(row["service_id"]) if row["service_id"] else None,

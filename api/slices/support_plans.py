@@ -14,7 +14,6 @@ from strawberry.types import Info
 from api.common import Actor, Position, day, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
-from domain.envelope import Role
 from projections.base import Row
 from projections.support_plans import SupportPlans, get_current_plan, plan_versions_page
 
@@ -134,11 +133,7 @@ class PlanVersion:
             event_type=row["event_type"],
             recorded_at=when(row["recorded_at"]),
             effective_at=when(row["effective_at"]),
-            actor=Actor(
-                id=strawberry.ID(row["actor_id"]),
-                name=row["actor_name"],
-                role=Role(row["actor_role"]),
-            ),
+            actor=Actor.from_row(row),
             reason=row["reason"],
             summary=row["summary"],
             changes=[FieldChange(**change) for change in json.loads(row["changes"])],

@@ -9,25 +9,8 @@ from infra.bootstrap import Runtime, build
 from infra.projector import Projector
 from infra.rebuild import rebuild
 from infra.settings import Settings
-from projections.base import Row
 from tests.support.scenarios import agreed_plan, change_hours
-
-TABLES = {
-    "people": "person_id",
-    "assessments": "assessment_id",
-    "current_plans": "plan_id",
-    "plan_versions": "plan_id, version",
-}
-
-
-def snapshot(runtime: Runtime) -> dict[str, list[Row]]:
-    with runtime.store.transaction() as tx:
-        tables = {t: tx.fetchall(f"SELECT * FROM {t} ORDER BY {key}") for t, key in TABLES.items()}
-    for rows in tables.values():
-        for row in rows:
-            if "aggregate_state" in row:
-                row["aggregate_state"] = bytes(row["aggregate_state"])
-    return tables
+from tests.support.tables import snapshot
 
 
 def test_the_plan_read_models_show_the_plan_and_each_change(runtime: Runtime) -> None:

@@ -20,27 +20,16 @@ from infra.bootstrap import Runtime, build
 from infra.read_store import Busy
 from infra.rebuild import rebuild
 from projections import tracking
-from projections.base import ReadModel, Row
+from projections.base import ReadModel
 from projections.people import People
 from projections.support_plans import SupportPlans
 from tests.support.scenarios import AgreedPlan, agreed_plan, change_hours
+from tests.support.tables import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 REDUCED: Any = SupportPlan.SupportHoursReduced  # made by the library: type checkers cannot see it
 FAULT = "hours ledger unavailable"
 SMALL_BATCH = 5  # a rebuild of the histories below takes several batches
-
-
-def snapshot(runtime: Runtime) -> dict[str, list[Row]]:
-    """Every read model's live tables, row by row."""
-    keys = {t.name: t.primary_key for model in runtime.projector.models for t in model.tables}
-    with runtime.store.transaction() as tx:
-        tables = {t: tx.fetchall(f"SELECT * FROM {t} ORDER BY {key}") for t, key in keys.items()}
-    for rows in tables.values():
-        for row in rows:
-            if "aggregate_state" in row:
-                row["aggregate_state"] = bytes(row["aggregate_state"])
-    return tables
 
 
 def history(runtime: Runtime) -> AgreedPlan:
