@@ -50,6 +50,7 @@ class Ledger(Protocol):
 
 
 REGISTRY = Registry(catalogue.COMMANDS)
+LAST_POSSIBLE_POSITION = 2**63 - 1  # notification ids are 64-bit signed integers
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ class CareRecords(Application[UUID]):
         self, after: int, limit: int, topics: Sequence[str] = (), stop: int | None = None
     ) -> list[tuple[int, DomainEvent]]:
         """Events after a position, in global order, decoded; only the given topics, if any."""
+        if after >= LAST_POSSIBLE_POSITION:
+            return []  # nothing can follow it (and SQLite cannot even be asked)
         notifications = self.recorder.select_notifications(
             start=after + 1, limit=limit, stop=stop, topics=list(topics)
         )

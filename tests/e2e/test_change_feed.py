@@ -118,6 +118,15 @@ def test_a_cursor_this_feed_did_not_issue_is_refused(api: Api, after: str) -> No
     assert error["extensions"]["violations"][0]["field"] == "after"
 
 
+def test_a_cursor_at_the_largest_possible_position_gives_an_empty_page(api: Api) -> None:
+    register(api)
+    last_possible = cursor(f"position:{2**63 - 1}")
+
+    page = api.query(FEED, {"after": last_possible, "first": 5})["events"]
+
+    assert page == {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": last_possible}}
+
+
 def test_a_forged_cursor_beyond_any_position_gives_an_empty_page_or_a_refusal(api: Api) -> None:
     register(api)
     forged = cursor(f"position:{2**64}")
