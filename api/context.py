@@ -33,6 +33,13 @@ CORRELATION_ID = "X-Correlation-Id"
 WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_POSITION = 2**63 - 1
+MAX_HEADER = 200  # characters in an actor, tenant or correlation header
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    tenant_id: str
 
 
 @dataclass(frozen=True)
@@ -70,16 +77,41 @@ class Context(BaseContext):
         context = self.command_context(request)
         return await run_in_threadpool(self.runtime.records.execute, context, command)
 
-    def command_context(self, request: RequestFields) -> CommandContext:
+    def caller(self) -> Caller:
+        """Who is making a change, from the headers; refused unless they all say it."""
         values = {name: (self.headers.get(name) or "").strip()
                   for name in (ACTOR_ID, ACTOR_NAME, ACTOR_ROLE, TENANT)}  # fmt: skip
         missing = [name for name, value in values.items() if not value]
         if missing:
             raise Forbidden(f"changes must say who makes them: send the headers {missing}")
+        too_long = [name for name, value in values.items() if len(value) > MAX_HEADER]
+        if len(self.correlation_id) > MAX_HEADER:
+            too_long.append(CORRELATION_ID)
+        if too_long:
+            violations = [
+                Violation("input.header.too_long", name, f"at most {MAX_HEADER} characters")
+                for name in too_long
+            ]
+            raise RulesViolated(violations)
         role = Role.named(values[ACTOR_ROLE])
+        return Caller(Actor(values[ACTOR_ID], values[ACTOR_NAME], role), values[TENANT])
+
+    def refuse_shared_header_key(self) -> None:
+        """One Idempotency-Key header cannot stand for several mutations of one document."""
+        if self.headers.get(IDEMPOTENCY_KEY) is not None:
+            violation = Violation(
+                "input.idempotency_key.one_mutation",
+                IDEMPOTENCY_KEY,
+                "the header covers one mutation: send one mutation per request, or give each "
+                "mutation its own idempotencyKey",
+            )
+            raise RulesViolated([violation])
+
+    def command_context(self, request: RequestFields) -> CommandContext:
+        caller = self.caller()
         return CommandContext(
-            actor=Actor(values[ACTOR_ID], values[ACTOR_NAME], role),
-            tenant_id=values[TENANT],
+            actor=caller.actor,
+            tenant_id=caller.tenant_id,
             correlation_id=self.correlation_id,
             effective_at=request.effective_at,
             reason=request.reason,

@@ -24,6 +24,7 @@ from strawberry.types.field import StrawberryField
 from api.common import Position
 from api.context import Context, RequestFields
 from api.errors import violations_from
+from domain.care_records import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
 from domain.errors import RulesViolated, Violation
 from projections.event_records import camel
@@ -63,7 +64,11 @@ def _mutation(registration: Registration) -> StrawberryField:
     input_type = _input_type(registration)
     adapter = TypeAdapter(command)
 
-    async def resolve(info: Info[Context, None], input: Any) -> WriteResult:
+    async def resolve(info: Info[Context, None], input: Any) -> WriteResult | None:
+        # Who may ask comes before what was asked: a reader gets FORBIDDEN, not a list of rules.
+        REGISTRY.authorise(info.context.caller().actor, command)
+        if len(info.operation.selection_set.selections) > 1:
+            info.context.refuse_shared_header_key()
         written = await info.context.execute(_command(command, adapter, input), _request(input))
         return WriteResult(
             record_id=strawberry.ID(written.record_id),
@@ -75,7 +80,7 @@ def _mutation(registration: Registration) -> StrawberryField:
     resolve.__annotations__ = {
         "info": Info[Context, None],
         "input": input_type,
-        "return": WriteResult,
+        "return": WriteResult | None,  # a refusal nulls this mutation, not the others
     }
     resolve.__name__ = command.command_name()
     return strawberry.mutation(

@@ -104,7 +104,7 @@ class CareRecords(Application[UUID]):
     # -- commands -----------------------------------------------------------------------------
 
     def execute(self, context: CommandContext, command: Command) -> Written:
-        registration = self.registry.authorise(context.actor, command)
+        registration = self.registry.authorise(context.actor, type(command))
         requested = Receipt.requested(context, command) if context.idempotency_key else None
         if requested is not None and (earlier := self._answer_retry(requested)) is not None:
             return earlier

@@ -129,8 +129,8 @@ class Registry:
     def __iter__(self) -> Iterator[Registration]:
         return iter(self._registrations.values())
 
-    def authorise(self, actor: Actor, command: Command) -> Registration:
-        registration = self._registrations.get(type(command))
+    def authorise(self, actor: Actor, command: type[Command]) -> Registration:
+        registration = self._registrations.get(command)
         if registration is None:
             raise Forbidden(
                 f"{command.command_name()} is not a registered command; nobody may issue it"

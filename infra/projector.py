@@ -31,7 +31,7 @@ from domain.catalogue import ALL_EVENTS
 from infra.notifications import PostgresNotifications
 from infra.read_store import ReadStore
 from projections import tracking
-from projections.base import Batch, ReadModel, Transaction, live_tables
+from projections.base import Batch, EventFailed, ReadModel, Transaction, live_tables
 from projections.event_records import event_type
 
 log = logging.getLogger("stepwise.projector")
@@ -174,9 +174,16 @@ class Projector:
         try:
             self._apply(lane, batch, end)
         except Exception as error:
-            if is_transient(error):
-                raise
-            self._isolate(lane, batch, end)
+            if not lane.durable:
+                # A rebuild's lane keeps records in memory that the rollback just undid: it
+                # stops here, and the rebuild reports why.
+                lane.model.forget()
+                position, event = _blame(batch, end, error)
+                self._park(lane, position, event, error)
+            elif is_transient(error):
+                raise cause(error) from None
+            else:
+                self._isolate(lane, batch, end, error)
 
     def _apply(self, lane: Lane, batch: Batch, end: int) -> None:
         handled = lane.model.event_types()
@@ -191,32 +198,43 @@ class Projector:
             self._announce(tx, lane, end)
         self._tell(lane, end)
 
-    def _isolate(self, lane: Lane, batch: Batch, end: int) -> None:
-        """Applies the batch event by event to find the one that fails, and parks the read
-        model just before it; everything before it is kept."""
+    def _isolate(self, lane: Lane, batch: Batch, end: int, error: Exception) -> None:
+        """Keeps everything before the event the read model cannot apply, and parks it there.
+        When the failure does not name its event (a row the database refused), the batch is
+        applied event by event to find it."""
+        if isinstance(error, EventFailed):
+            try:
+                self._apply(lane, [e for e in batch if e[0] < error.position], error.position - 1)
+            except Exception as again:
+                if is_transient(again):
+                    raise
+            else:
+                self._park(lane, error.position, error.event_type, error)
+                return
         handled = lane.model.event_types()
         for position, event in batch:
             if type(event) not in handled:
                 continue
             try:
                 self._apply(lane, [(position, event)], position)
-            except Exception as error:
-                if is_transient(error):
+            except Exception as failure:
+                if is_transient(failure):
                     raise
-                self._park(lane, position, event_type(event), error)
+                self._park(lane, position, event_type(event), failure)
                 return
         self._apply(lane, [], end)
 
     def _park(self, lane: Lane, position: int, event: str, error: Exception) -> None:
+        root = cause(error)
         log.error(
             "read model %s parked before position %d (%s): %s; after a fix, run "
             "`stepwise projections retry %s`",
-            lane.tracking, position, event, error, lane.model.name, exc_info=error,
+            lane.tracking, position, event, root, lane.model.name, exc_info=error,
         )  # fmt: skip
         with self.store.transaction(write=True) as tx:
             status = tracking.lock(tx, lane.tracking)
             if status.position < position:
-                message = f"{type(error).__name__}: {error}"
+                message = f"{type(root).__name__}: {root}"
                 tracking.park(tx, lane.tracking, before=position, event=event, error=message)
             self._announce(tx, lane, -1)
         self._tell(lane, -1)
@@ -290,9 +308,26 @@ class Projector:
             self._thread = None
 
 
+def _blame(batch: Batch, end: int, error: Exception) -> tuple[int, str]:
+    """The event a failure names, or else the first event of its batch."""
+    if isinstance(error, EventFailed):
+        return error.position, error.event_type
+    if not batch:
+        return end, f"moving to position {end}"
+    return batch[0][0], f"one of the events up to position {batch[-1][0]}"
+
+
+def cause(error: BaseException) -> BaseException:
+    """What went wrong, under the note of which event it happened on."""
+    if isinstance(error, EventFailed) and error.__cause__ is not None:
+        return error.__cause__
+    return error
+
+
 def is_transient(error: BaseException) -> bool:
     """An outage (connection lost, database locked or busy, pool exhausted), not a fault of the
     event or the read model: retried later rather than parking anything."""
+    error = cause(error)
     if isinstance(error, sqlite3.OperationalError):
         return any(word in str(error) for word in ("locked", "busy"))
     transient = (

@@ -38,7 +38,12 @@ def rebuild(
         # walk them all; it makes few cycles, and they are collected once it ends.
         gc.disable()
         try:
-            projector.follow(lanes, progress, BATCH_SIZE)
+            try:
+                projector.follow(lanes, progress, BATCH_SIZE)
+            except Exception as error:  # the log could not be read: nothing is swapped in
+                for lane in lanes:
+                    _discard(projector, lane)
+                return {lane.model.name: f"{type(error).__name__}: {error}" for lane in lanes}
             return {
                 lane.model.name: failure
                 for lane in lanes

@@ -25,6 +25,15 @@ Batch = Sequence[tuple[int, Event]]  # (log position, event), in log order
 Tables = Mapping[str, str]  # a read model's table name -> the table to write
 
 
+class EventFailed(Exception):
+    """A read model could not apply this event; the cause is chained."""
+
+    def __init__(self, position: int, event: Event) -> None:
+        self.position = position
+        self.event_type = type(event).__qualname__
+        super().__init__(f"could not apply {self.event_type} at position {position}")
+
+
 class Transaction(Protocol):
     dialect: str  # "sqlite" or "postgres"
 

@@ -19,7 +19,16 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.catalogue import event_classes
-from projections.base import Batch, Event, ReadModel, Row, Tables, Transaction, upsert
+from projections.base import (
+    Batch,
+    Event,
+    EventFailed,
+    ReadModel,
+    Row,
+    Tables,
+    Transaction,
+    upsert,
+)
 
 CACHE_LIMIT = 5_000  # records a rebuild keeps folded in memory between batches
 
@@ -115,10 +124,13 @@ class RecordTable(ReadModel):
         for position, event in batch:
             key = event.originator_id.int
             before = records.get(key)
-            result = handlers[type(event)](self, before, event, position)
+            try:
+                result = handlers[type(event)](self, before, event, position)
+                records[key] = cast(Any, event).mutate(before)
+            except Exception as error:
+                raise EventFailed(position, event) from error
             if result is not None:
                 produced.append(result)
-            records[key] = cast(Any, event).mutate(before)
             first_seen.setdefault(key, position)
             last_event[key] = event
         if kept is None:

@@ -119,21 +119,35 @@ def test_a_key_of_200_characters_is_accepted(api: Api) -> None:
     assert api.query(PERSON, {"id": written["recordId"]})["person"]["name"] == "Ruth Evans"
 
 
-def test_two_aliased_mutations_with_one_key_and_the_same_input_write_once(api: Api) -> None:
-    _, cursor = read_feed(api)
+def test_one_header_key_for_several_mutations_of_a_document_is_refused_for_all(api: Api) -> None:
     document = (
         "mutation($input: RegisterPersonInput!) { "
         f"first: registerPerson(input: $input) {{ {WRITE_RESULT} }} "
         f"again: registerPerson(input: $input) {{ {WRITE_RESULT} }} }}"
     )
 
-    body = api.post(document, {"input": RUTH}, with_key(WORKER, "register-ruth"))
+    with nothing_written(api):
+        body = api.post(document, {"input": RUTH}, with_key(WORKER, "register-ruth"))
 
-    assert "errors" not in body, body["errors"]
-    first, again = body["data"]["first"], body["data"]["again"]
-    assert again == first
-    api.last_written = first["position"]
+    assert body["data"] == {"first": None, "again": None}
+    assert [rules(error) for error in body["errors"]] == [
+        ["input.idempotency_key.one_mutation"]
+    ] * 2
+
+
+def test_a_refused_mutation_does_not_hide_what_the_one_before_it_wrote(api: Api) -> None:
+    _, cursor = read_feed(api)
+    document = (
+        "mutation { "
+        f'saved: registerPerson(input: {{name: "Ruth", serviceId: "svc-1"}}) {{ {WRITE_RESULT} }} '
+        f'refused: registerPerson(input: {{name: "", serviceId: "svc-1"}}) {{ {WRITE_RESULT} }} }}'
+    )
+
+    body = api.post(document, {}, WORKER.headers())
+
+    saved = body["data"]["saved"]
+    assert body["data"]["refused"] is None
+    assert [rules(error) for error in body["errors"]] == [["person.name.required"]]
+    api.last_written = saved["position"]
     new_events, _ = read_feed(api, after=cursor)
-    assert [(event["position"], event["streamId"]) for event in new_events] == [
-        (first["position"], first["recordId"])
-    ]
+    assert [event["streamId"] for event in new_events] == [saved["recordId"]]

@@ -242,6 +242,27 @@ def test_a_rebuild_swaps_in_what_it_could_rebuild_and_reports_what_it_could_not(
     assert plan_events(runtime, plan.person_id)[-1] == "SupportPlan.SupportHoursReduced"
 
 
+def test_a_rebuild_names_the_event_it_could_not_apply_even_when_the_plan_spans_batches(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history(runtime)
+    reduced = next(
+        position
+        for position, event in runtime.records.read_log(0, 1000)
+        if isinstance(event, REDUCED)
+    )
+    monkeypatch.setattr(infra.rebuild, "BATCH_SIZE", SMALL_BATCH)  # each plan spans batches
+    fail_on(monkeypatch, SupportPlans, REDUCED, RuntimeError(FAULT))
+
+    failures = rebuild(runtime.projector, runtime.projector.models)
+
+    assert list(failures) == ["support_plans"]
+    assert failures["support_plans"].startswith(
+        f"at position {reduced} (SupportPlan.SupportHoursReduced): RuntimeError: {FAULT}"
+    )
+    assert leftovers(runtime) == []
+
+
 def test_a_rebuild_brings_back_a_parked_read_model_whose_fault_was_fixed(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
