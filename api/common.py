@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain.assessment import ContributionMode, Section
+from domain.care_records import parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
 
@@ -61,6 +62,24 @@ class ReadModelState(Enum):
     LIVE = "live"
     PARKED = "parked"
     OUTDATED = "outdated"
+
+
+# Refused in any text: they can't be stored everywhere (NUL on PostgreSQL) and mean nothing
+# in a care record. Tab, newline and carriage return are kept.
+CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
+
+
+def record_id(value: object, field: str) -> str:
+    """A record id given to a query, refused unless it is one (as commands refuse it)."""
+    return str(parse_id(str(value), field))
+
+
+def plain_text(value: str, field: str) -> str:
+    """Text given to a query, refused if it holds control characters (as commands refuse it)."""
+    if CONTROL_CHARACTERS.intersection(value):
+        message = "text may not contain control characters (tab and line breaks are fine)"
+        raise RulesViolated([Violation("input.text.control_character", field, message)])
+    return value
 
 
 def when(value: str) -> datetime:

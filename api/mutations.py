@@ -21,17 +21,13 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from api.common import Position
+from api.common import CONTROL_CHARACTERS, Position
 from api.context import Context, RequestFields
 from api.errors import violations_from
 from domain.care_records import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
 from domain.errors import RulesViolated, Violation
 from projections.event_records import camel
-
-# Refused in any text: they can't be stored everywhere (NUL on PostgreSQL) and mean nothing
-# in a care record. Tab, newline and carriage return are kept.
-CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
 
 
 @strawberry.type(description="What a command stored. Send `position` as the "

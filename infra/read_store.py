@@ -139,16 +139,22 @@ class SqliteReadStore:
 
 class PostgresReadStore:
     def __init__(self, settings: Settings) -> None:
-        options = f"-c search_path={settings.database_schema}" if settings.database_schema else ""
         self._conninfo = settings.postgres.conninfo()
         self._schema = settings.database_schema or "public"
         self._pool: ConnectionPool[Any] = ConnectionPool(
-            settings.postgres.conninfo(),
+            self._conninfo,
             min_size=1,
-            max_size=settings.pool_size,
-            kwargs={"row_factory": dict_row, "options": options},
+            max_size=settings.pool_size + settings.pool_max_overflow,
+            kwargs={"row_factory": dict_row},
+            configure=self._configure,
+            check=ConnectionPool.check_connection,  # a connection the server dropped is replaced
             open=True,
         )
+
+    def _configure(self, connection: psycopg.Connection[Any]) -> None:
+        statement = SQL("SET search_path TO {}").format(Identifier(self._schema))
+        connection.execute(statement)
+        connection.commit()
 
     @contextmanager
     def transaction(self, write: bool = False, durable: bool = True) -> Iterator[Transaction]:

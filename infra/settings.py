@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,7 +29,7 @@ class PostgresTarget:
             "user": self.user,
             "password": self.password,
         }
-        return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+        return make_conninfo(**{key: value for key, value in parts.items() if value})
 
 
 class Settings(BaseSettings):
@@ -62,7 +64,23 @@ class Settings(BaseSettings):
     def _known_scheme(cls, url: str) -> str:
         if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("use sqlite:///path.db or postgresql://user@host:port/database")
+        if url.startswith("postgres") and urlsplit(url).query:
+            raise ValueError(
+                "connection options in the URL are not passed on: set them as libpq "
+                "environment variables instead (e.g. PGSSLMODE=require)"
+            )
         return url
+
+    @field_validator("database_schema")
+    @classmethod
+    def _plain_schema_name(cls, schema: str | None) -> str | None:
+        # The event store looks up its types in the schema by an unquoted name.
+        if schema is not None and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+            raise ValueError(
+                "name the schema with lower-case letters, digits and underscores: the event "
+                "store cannot use capitals or spaces there"
+            )
+        return schema
 
     @property
     def is_postgres(self) -> bool:

@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from api.common import when
+from api.common import record_id, when
 from api.context import Context
 from domain.assessment import ContributionMode
 from projections.assessments import Assessments, get_assessment
@@ -73,7 +73,8 @@ class Assessment:
 
 
 async def assessment(info: ContextInfo, id: strawberry.ID) -> Assessment | None:
-    row = await info.context.read(lambda tx: get_assessment(tx, str(id)), Assessments.name)
+    assessment_id = record_id(id, "id")
+    row = await info.context.read(lambda tx: get_assessment(tx, assessment_id), Assessments.name)
     return Assessment.from_row(row) if row else None
 
 

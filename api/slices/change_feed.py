@@ -64,8 +64,8 @@ async def audit_trail(
 ) -> Connection[RecordedEvent]:
     check_page_size(first)
     start = decode_cursor("position", after)
-    record_id = parse_id(str(stream_id), "streamId")
-    log = await info.context.records(lambda r: r.read_stream(record_id, start, first + 1))
+    stream = parse_id(str(stream_id), "streamId")
+    log = await info.context.records(lambda r: r.read_stream(stream, start, first + 1))
     rows = [event_record(event, position) for position, event in log]
     return connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
-from api.common import day, when
+from api.common import day, plain_text, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from api.slices.support_plans import SupportPlan
@@ -75,7 +75,8 @@ class Person:
 
 
 async def person(info: ContextInfo, id: strawberry.ID) -> Person | None:
-    row = await info.context.read(lambda tx: get_person(tx, str(id)), People.name)
+    person_id = record_id(id, "id")
+    row = await info.context.read(lambda tx: get_person(tx, person_id), People.name)
     return Person.from_row(row) if row else None
 
 
@@ -87,7 +88,7 @@ async def people(
 ) -> Connection[Person]:
     check_page_size(first)
     start = decode_cursor("person", after)
-    service = str(service_id) if service_id is not None else None
+    service = plain_text(str(service_id), "serviceId") if service_id is not None else None
     rows = await info.context.read(lambda tx: people_page(tx, service, start, first), People.name)
     return connection(
         rows, first, after, "person", lambda r: r["registered_position"], Person.from_row

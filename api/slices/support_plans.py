@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.common import Actor, Position, day, when
+from api.common import Actor, Position, day, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from projections.base import Row
@@ -141,9 +141,8 @@ class PlanVersion:
 
 
 async def support_plan(info: ContextInfo, person_id: strawberry.ID) -> SupportPlan | None:
-    row = await info.context.read(
-        lambda tx: get_current_plan(tx, str(person_id)), SupportPlans.name
-    )
+    person = record_id(person_id, "personId")
+    row = await info.context.read(lambda tx: get_current_plan(tx, person), SupportPlans.name)
     return SupportPlan.from_row(row) if row else None
 
 
@@ -152,8 +151,9 @@ async def plan_history(
 ) -> Connection[PlanVersion]:
     check_page_size(first)
     start = decode_cursor("version", after)
+    person = record_id(person_id, "personId")
     rows = await info.context.read(
-        lambda tx: plan_versions_page(tx, str(person_id), start, first), SupportPlans.name
+        lambda tx: plan_versions_page(tx, person, start, first), SupportPlans.name
     )
     return connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
 

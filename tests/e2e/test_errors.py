@@ -270,3 +270,25 @@ def test_an_unexpected_failure_is_masked_and_logged_in_full(
     assert "db-7.internal" not in str(body) and "RuntimeError" not in str(body)
     (logged,) = [record for record in caplog.records if record.name == "stepwise.api"]
     assert logged.exc_info is not None and "db-7.internal" in str(logged.exc_info[1])
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "rule"),
+    [
+        ("query($id: ID!) { person(id: $id) { id } }", {"id": "a\u0000"}, "input.id.invalid"),
+        ("query($id: ID!) { person(id: $id) { id } }", {"id": "nope"}, "input.id.invalid"),
+        ("query($id: ID!) { assessment(id: $id) { id } }", {"id": "x"}, "input.id.invalid"),
+        ("query($p: ID!) { supportPlan(personId: $p) { id } }", {"p": "x"}, "input.id.invalid"),
+        ("query($p: ID!) { planHistory(personId: $p) { edges { cursor } } }", {"p": "\u0000"},
+         "input.id.invalid"),
+        ("query($s: ID) { people(serviceId: $s) { edges { cursor } } }", {"s": "svc\u0000"},
+         "input.text.control_character"),
+    ],
+    ids=["nul-id", "not-an-id", "assessment", "plan", "history", "service"],
+)  # fmt: skip
+def test_a_query_given_an_id_that_is_not_one_is_refused_the_same_on_both_backends(
+    api: Api, query: str, variables: dict[str, str], rule: str
+) -> None:
+    error = api.failure(query, variables)
+
+    assert rules(error) == [rule]
