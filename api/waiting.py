@@ -86,11 +86,10 @@ class ReadModelWatch:
 
     async def until(self, position: int, read_models: Iterable[str], timeout: float) -> None:
         """Returns once every given read model has applied the position."""
-        waiter: Waiter = (
-            position,
-            frozenset(read_models),
-            asyncio.get_running_loop().create_future(),
-        )
+        models = frozenset(read_models)
+        if models & self._stopped.keys():
+            await self.refresh()  # it may have been retried or rebuilt elsewhere since
+        waiter: Waiter = (position, models, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         self._release()
         self._keep_refreshing()

@@ -43,8 +43,8 @@ class Runtime:
 
     def close(self) -> None:
         self.projector.stop()
-        self.store.close()
         self.records.close()
+        self.store.close()
 
 
 def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:

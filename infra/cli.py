@@ -106,7 +106,9 @@ def rebuild(
     """Rebuild read models from the whole log, beside the live ones, then swap them in."""
     runtime = _runtime()
     try:
-        chosen = [_model(runtime, n) for n in name] if name else runtime.projector.models
+        chosen = (
+            [_model(runtime, n) for n in dict.fromkeys(name)] if name else runtime.projector.models
+        )
         _rebuild(runtime, chosen)
     finally:
         runtime.close()
@@ -117,7 +119,11 @@ def retry(name: Annotated[str, typer.Argument(help="The parked read model")]) ->
     """Let a parked read model try again from the event it stopped at (after a fix)."""
     runtime = _runtime()
     try:
-        runtime.projector.retry(_model(runtime, name).name)
+        model = _model(runtime, name)
+        if not runtime.projector.statuses()[model.name].parked:
+            console.print(f"{name} is not parked; nothing to retry")
+            return
+        runtime.projector.retry(model.name)
         console.print(f"{name} will try again; `stepwise projections status` shows how it goes")
     finally:
         runtime.close()

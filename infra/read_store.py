@@ -123,8 +123,8 @@ class SqliteReadStore:
         """`durable=False` commits without waiting for the disk: for work a crash would
         discard anyway (a rebuild's shadow tables)."""
         with closing(self._connect()) as connection:
-            if not durable:
-                connection.execute("PRAGMA synchronous=OFF")
+            if not durable:  # NORMAL, not OFF: the event log shares this file
+                connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield SqliteTransaction(connection)
@@ -134,7 +134,10 @@ class SqliteReadStore:
             connection.execute("COMMIT")
 
     def close(self) -> None:
-        """Nothing is held open between transactions."""
+        """Nothing is held open between transactions. What the log holds is copied into the
+        database file, so a copy of that file alone is complete (it never waits: PASSIVE)."""
+        with closing(sqlite3.connect(self._path, timeout=1, isolation_level=None)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 class PostgresReadStore:

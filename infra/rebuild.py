@@ -26,7 +26,7 @@ def rebuild(
 ) -> dict[str, str]:
     """Rebuilds the read models and swaps each in; returns those that failed, with why."""
     with projector.store.exclusive("rebuild"):
-        lanes = [Lane.shadow(model) for model in models]
+        lanes = [Lane.shadow(model) for model in dict.fromkeys(models)]  # each once
         for lane in lanes:
             lane.model.forget()
         with projector.store.transaction(write=True) as tx:
