@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from domain.support_plan import SupportPlan
 from infra.bootstrap import Runtime
+from infra.projector import Projector
 from infra.settings import Settings
 from projections.support_plans import SupportPlans
 from tests.e2e.helpers import MANAGER, WAIT_FOR_POSITION, Api, agreed_plan
@@ -114,3 +115,22 @@ def test_health_and_projection_positions_say_which_read_model_is_parked_where_an
                           "errorPosition": None}
         for name in others
     )  # fmt: skip
+
+
+def test_a_read_model_retried_and_caught_up_by_another_process_is_read_not_refused(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixed = SupportPlans._handlers[REDUCED]
+    person_id, position = parked_plan(api, runtime, monkeypatch)
+    waiting = {WAIT_FOR_POSITION: str(position)}
+    assert api.failure(PLAN, {"p": person_id}, waiting)["extensions"]["code"] == "NOT_READY"
+    runtime.projector.stop()  # from here on only another process moves the read models
+
+    monkeypatch.setitem(SupportPlans._handlers, REDUCED, fixed)
+    elsewhere = Projector(runtime.records, runtime.store, runtime.projector.models)
+    elsewhere.retry("support_plans")
+    elsewhere.catch_up()
+    body = api.post(PLAN, {"p": person_id}, waiting)
+
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["supportPlan"]["supportHoursPerWeek"] == 10
