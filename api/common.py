@@ -10,11 +10,9 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain.assessment import ContributionMode, Section
-from domain.care_records import parse_id
+from domain.care_records import LAST_POSSIBLE_POSITION, parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
-
-MAX_POSITION = 2**63 - 1  # BIGINT: a larger position cannot have been issued
 
 strawberry.enum(Role, description="What a member of staff (or a reader) may do")
 strawberry.enum(Section, description="The sections of a strengths-led assessment")
@@ -26,7 +24,7 @@ def _parse_position(value: object) -> int:
         position = int(str(value))
     except ValueError:
         position = -1
-    if not 0 <= position <= MAX_POSITION:
+    if not 0 <= position <= LAST_POSSIBLE_POSITION:
         violation = Violation("input.position.invalid", "position", "send a log position")
         raise RulesViolated([violation])
     return position

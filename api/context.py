@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.waiting import ReadModelWatch
-from domain.care_records import CareRecords, Written
+from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
 from domain.envelope import Actor, CommandContext, Role
 from domain.errors import Forbidden, RulesViolated, Violation
@@ -32,7 +32,6 @@ TENANT = "X-Stepwise-Tenant"
 CORRELATION_ID = "X-Correlation-Id"
 WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 IDEMPOTENCY_KEY = "Idempotency-Key"
-MAX_POSITION = 2**63 - 1
 MAX_HEADER = 200  # characters in an actor, tenant or correlation header
 
 
@@ -153,7 +152,7 @@ def _position(header: str) -> int:
         position = int(header)
     except ValueError:
         position = -1
-    if not 0 <= position <= MAX_POSITION:
+    if not 0 <= position <= LAST_POSSIBLE_POSITION:
         violation = Violation(
             "input.wait_for_position.invalid", WAIT_FOR_POSITION, "send a log position number"
         )

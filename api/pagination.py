@@ -9,13 +9,13 @@ from typing import Generic, TypeVar
 
 import strawberry
 
+from domain.care_records import LAST_POSSIBLE_POSITION
 from domain.errors import RulesViolated, Violation
 
 Node = TypeVar("Node")
 Row = TypeVar("Row")
 
 MAX_PAGE = 100
-MAX_POSITION = 2**63 - 1  # BIGINT: a larger position cannot have been issued
 
 
 def encode_cursor(kind: str, value: int) -> str:
@@ -28,7 +28,7 @@ def decode_cursor(kind: str, cursor: str | None) -> int:
         return 0
     try:
         found, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if found == kind and 0 <= int(value) <= MAX_POSITION:
+        if found == kind and 0 <= int(value) <= LAST_POSSIBLE_POSITION:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -1,6 +1,7 @@
 """One event as a flat, JSON-ready record: its envelope in columns, its facts as a payload.
 
-Shared by the audit trail and the change feed so both describe an event identically.
+Shared by the change feed and the audit trail so both describe an event identically; also the
+JSON shaping (camelCase keys, ISO dates) every read model uses.
 """
 
 from __future__ import annotations
@@ -64,9 +65,10 @@ def event_type(event: Event) -> str:
     return type(event).__qualname__
 
 
-def event_record(event: Event, position: int, *, with_payload: bool = True) -> dict[str, Any]:
+def event_record(event: Event, position: int) -> dict[str, Any]:
     envelope = event.envelope  # type: ignore[attr-defined]
-    record = {
+    payload = {k: v for k, v in vars(event).items() if k not in _ENVELOPE_ATTRIBUTES}
+    return {
         "position": position,
         "stream_id": str(event.originator_id),
         "stream_type": event_type(event).split(".")[0],
@@ -82,8 +84,5 @@ def event_record(event: Event, position: int, *, with_payload: bool = True) -> d
         "service_id": envelope.service_id,
         "correlation_id": envelope.correlation_id,
         "causation_id": envelope.causation_id,
+        "payload": dumps(payload),
     }
-    if with_payload:
-        payload = {k: v for k, v in vars(event).items() if k not in _ENVELOPE_ATTRIBUTES}
-        record["payload"] = dumps(payload)
-    return record
