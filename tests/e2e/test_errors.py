@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
     agreed_plan,
     days_ago,
     drafted_plan,
+    mutation_document,
     nothing_written,
     ready_plan,
     register,
@@ -292,3 +293,17 @@ def test_a_query_given_an_id_that_is_not_one_is_refused_the_same_on_both_backend
     error = api.failure(query, variables)
 
     assert rules(error) == [rule]
+
+
+def test_an_actor_header_longer_than_two_hundred_characters_is_refused(api: Api) -> None:
+    register(api)
+    long_name = WORKER.headers() | {"X-Stepwise-Actor-Name": "A" * 201}
+
+    with nothing_written(api):
+        error = api.failure(
+            mutation_document("registerPerson"), {"input": {"name": "Ruth", "serviceId": "s"}},
+            long_name,
+        )  # fmt: skip
+
+    assert rules(error) == ["input.header.too_long"]
+    assert error["extensions"]["violations"][0]["field"] == "X-Stepwise-Actor-Name"
