@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, NewType
 
@@ -13,6 +13,7 @@ from domain.assessment import ContributionMode, Section
 from domain.care_records import LAST_POSSIBLE_POSITION, parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
+from projections.states import Moment
 
 strawberry.enum(Role, description="What a member of staff (or a reader) may do")
 strawberry.enum(Section, description="The sections of a strengths-led assessment")
@@ -80,8 +81,32 @@ def plain_text(value: str, field: str) -> str:
     return value
 
 
-def when(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def when(value: str | datetime) -> datetime:
+    """An instant from a read-model column (timestamptz, or UTC text on SQLite), in UTC."""
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return instant.astimezone(UTC)
+
+
+AS_OF = strawberry.argument(
+    description="Describe what was in force at this time (default: now). Changes recorded "
+    "late, but effective by then, are included."
+)
+AS_KNOWN_AT = strawberry.argument(
+    description="Describe it as the record stood at this time (default: now): changes "
+    "recorded later are left out, whenever they took effect."
+)
+
+
+def moment(as_of: datetime | None, as_known_at: datetime | None) -> Moment:
+    """The moment a read describes; each time not given is the time of the read."""
+    if as_of is None and as_known_at is None:
+        return Moment.current()
+    for name, value in (("asOf", as_of), ("asKnownAt", as_known_at)):
+        if value is not None and value.tzinfo is None:
+            message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
+            raise RulesViolated([Violation("input.time.timezone_required", name, message)])
+    now = datetime.now(UTC)
+    return Moment((as_of or now).astimezone(UTC), (as_known_at or now).astimezone(UTC), now=False)
 
 
 def day(value: str | None) -> date | None:

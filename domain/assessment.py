@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
+from domain.timeline import InForce
 
 
 class Section(StrEnum):
@@ -36,7 +37,14 @@ class Contribution:
     reason_not_possible: str | None
 
 
-class Assessment(Aggregate):
+class Assessment(InForce, Aggregate):
+    # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        state["began_at"] = state["latest_effective_at"] = None  # replayed in full when loaded
+
     @event("Started")
     def __init__(self, envelope: Envelope, person_id: str, id: UUID | None = None) -> None:
         self.tenant_id = envelope.tenant_id
@@ -51,7 +59,7 @@ class Assessment(Aggregate):
 
     def record_section(self, envelope: Envelope, section: Section, entries: list[str]) -> None:
         cleaned = [entry.strip() for entry in entries if entry.strip()]
-        rules = self._open_rules()
+        rules = self._open_rules(envelope)
         rules.check(
             bool(cleaned),
             f"assessment.section.{section.value}.empty",
@@ -72,7 +80,7 @@ class Assessment(Aggregate):
         self.sections[section] = entries
 
     def record_contribution(self, envelope: Envelope, contribution: Contribution) -> None:
-        rules = self._open_rules()
+        rules = self._open_rules(envelope)
         mode = contribution.mode
         rules.check(
             mode in set(ContributionMode),
@@ -108,7 +116,7 @@ class Assessment(Aggregate):
         self.contribution = contribution
 
     def complete(self, envelope: Envelope) -> None:
-        rules = self._open_rules()
+        rules = self._open_rules(envelope)
         for section in Section:
             rules.check(
                 bool(self.sections.get(section.value)),
@@ -130,8 +138,9 @@ class Assessment(Aggregate):
     def _completed(self, envelope: Envelope) -> None:
         self.completed = True
 
-    def _open_rules(self) -> Rules:
+    def _open_rules(self, envelope: Envelope) -> Rules:
         rules = Rules()
+        self.check_began(rules, envelope)
         rules.check(
             not self.completed,
             "assessment.completed",

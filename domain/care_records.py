@@ -8,14 +8,15 @@ caller decided on, decide, save, and say what was written.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar, cast, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
 from eventsourcing.utils import Environment, EnvType
 
@@ -33,9 +34,11 @@ from domain.errors import (
 )
 from domain.receipts import Receipt
 from domain.support_plan import SupportPlan
+from domain.timeline import OutOfOrder, replay
 from domain.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
+logger = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -67,8 +70,10 @@ class CareRecords(Application[UUID]):
     """Records of people supported, their assessments and their support plans."""
 
     registry = REGISTRY
-    # A living plan gathers events for years; snapshots keep loading it cheap.
-    snapshotting_intervals = {SupportPlan: 50}
+    # A living plan gathers events for years; snapshots keep loading it cheap. They are taken
+    # here rather than by the library, which would snapshot the record as folded in version
+    # order, not in force (see domain.timeline).
+    snapshot_every: ClassVar[dict[type[Aggregate], int]] = {SupportPlan: 50}
 
     def __init__(
         self,
@@ -89,8 +94,7 @@ class CareRecords(Application[UUID]):
         """Only what Stepwise derives from its settings: the library's own version merges
         os.environ, where a stray (or prefixed) key would silently win."""
         derived = dict(type(self).env)
-        if self.snapshotting_intervals:
-            derived["IS_SNAPSHOTTING_ENABLED"] = "y"
+        derived["IS_SNAPSHOTTING_ENABLED"] = "y"
         derived.update(env or {})
         # With these database functions a follower can miss events under concurrent writers.
         derived["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"
@@ -127,7 +131,35 @@ class CareRecords(Application[UUID]):
             actual = self._current_version(record.id)
             raise VersionConflict(record.id, decided_on, actual) from None
         position = recordings[-1].notification.id
+        self._keep_snapshot(record, decided_on)
         return Written(str(record.id), record.version, position, ids.part_id)
+
+    def load(self, record_id: UUID) -> Aggregate:
+        """A record as it stands now: its events replayed in order of effective time."""
+        try:
+            record = self.repository.get(record_id, projector_func=replay)
+        except OutOfOrder:
+            events = self.repository.event_store.get(record_id)
+            record = replay(None, events)
+            if record is None:
+                raise AggregateNotFoundError(record_id) from None
+        return cast(Aggregate, record)
+
+    def history(self, record_id: UUID, up_to_version: int) -> list[DomainEvent]:
+        """A record's events up to a version, decoded, in the order they were recorded."""
+        events = self.repository.event_store.get(record_id, lte=up_to_version)
+        return [cast(DomainEvent, event) for event in events]
+
+    def _keep_snapshot(self, record: Aggregate, decided_on: int) -> None:
+        interval = self.snapshot_every.get(type(record))
+        if interval is None or self.snapshots is None:
+            return
+        if record.version // interval == decided_on // interval:
+            return
+        try:  # the record as in force, which after a late entry is not the one just decided
+            self.snapshots.put([Snapshot.take(self.load(record.id))])
+        except Exception:
+            logger.warning("could not snapshot %s", record.id, exc_info=True)
 
     def _decide(
         self, registration: Registration, context: CommandContext, command: Command, ids: NewIds
@@ -208,7 +240,7 @@ class _Scope:
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
         uuid = record_id if isinstance(record_id, UUID) else parse_id(str(record_id), field)
         try:
-            record: Any = self._records.repository.get(uuid)
+            record: Any = self._records.load(uuid)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.__name__, record_id, missing) from None
         if not isinstance(record, kind):

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
 
-from domain import assessment_commands, person_commands, support_plan_commands
+from domain import assessment_commands, person_commands, support_plan_commands, topics
 from domain.assessment import Assessment
 from domain.commands import Registration
 from domain.person import Person
@@ -38,3 +38,6 @@ def event_classes(record_type: type[Aggregate]) -> list[type[Any]]:
 
 
 ALL_EVENTS = tuple(event for kind in RECORD_TYPES for event in event_classes(kind))
+
+# Stored under their own names, not module paths (domain.topics).
+topics.name_classes([*RECORD_TYPES, *ALL_EVENTS])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from domain.errors import Forbidden, Rules
@@ -74,6 +74,12 @@ class Envelope:
     correlation_id: str
     causation_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # One instant, one spelling: effective times are kept in UTC, whatever offset the
+        # client sent (events stored before this rule are normalised as they are read).
+        if self.effective_at.tzinfo is not None and self.effective_at.utcoffset():
+            object.__setattr__(self, "effective_at", self.effective_at.astimezone(UTC))
+
     @classmethod
     def seal(
         cls,
@@ -84,7 +90,9 @@ class Envelope:
         skew: timedelta,
         causation_id: str | None = None,
     ) -> Envelope:
-        """Fixes the effective time (default: now) and refuses one set in the future."""
+        """Fixes the effective time (default: now) and refuses one set in the future; a time
+        ahead of the clock by less than the allowed skew is taken as now, so no fact is ever
+        effective after it was recorded."""
         effective_at = context.effective_at or now
         rules = Rules()
         rules.check(
@@ -101,6 +109,7 @@ class Envelope:
                 "the effective time cannot be in the future: record facts once they happen",
             )
         rules.enforce()
+        effective_at = min(effective_at.astimezone(UTC), now)
         reason = context.reason.strip() if context.reason and context.reason.strip() else None
         return cls(
             actor=context.actor,

@@ -4,6 +4,7 @@ enablement steps that lead to them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -27,6 +28,7 @@ class Outcome:
     builds_on: list[str]
     steps: list[EnablementStep] = field(default_factory=list)
     retired: bool = False
+    agreed_at: datetime | None = None  # when it took effect (unknown in older snapshots)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
+from domain.timeline import InForce
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,14 @@ class ConsentToShare:
     recorded_at: str
 
 
-class Person(Aggregate):
+class Person(InForce, Aggregate):
+    # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        state["began_at"] = state["latest_effective_at"] = None  # replayed in full when loaded
+
     @event("Registered")
     def __init__(
         self,
@@ -88,6 +96,7 @@ class Person(Aggregate):
     def move(self, envelope: Envelope, *, service_id: str, team_id: str | None) -> None:
         service_id, team_id = service_id.strip(), _strip(team_id)
         rules = Rules()
+        self.check_began(rules, envelope)
         rules.require_text(service_id, "person.service.required", "serviceId", "a service")
         rules.check(
             (service_id, team_id) != (self.service_id, self.team_id),
@@ -113,6 +122,7 @@ class Person(Aggregate):
 
     def record_advocate(self, envelope: Envelope, advocate: Advocate) -> None:
         rules = Rules()
+        self.check_began(rules, envelope)
         rules.require_text(advocate.name, "person.advocate.name_required", "name", "a name")
         rules.require_text(
             advocate.relationship,
@@ -134,6 +144,7 @@ class Person(Aggregate):
 
     def record_consent_to_share(self, envelope: Envelope, *, given: bool, scope: str) -> None:
         rules = Rules()
+        self.check_began(rules, envelope)
         rules.require_text(scope, "person.consent.scope_required", "scope", "what may be shared")
         rules.enforce()
         self._consent_recorded(envelope, given, scope.strip())

@@ -15,13 +15,21 @@ from eventsourcing.domain import Aggregate, event
 from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
+from domain.timeline import InForce
 
 MAX_WEEKLY_HOURS = 168.0
 
 __all__ = ["EnablementStep", "Outcome", "OutcomeTerms", "SupportPlan"]
 
 
-class SupportPlan(Aggregate):
+class SupportPlan(InForce, Aggregate):
+    # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, object]) -> None:
+        state["began_at"] = state["latest_effective_at"] = None  # replayed in full when loaded
+
     @staticmethod
     def create_id(person_id: str, **_: Any) -> UUID:
         # Derived from the person, so a second plan for the same person cannot be stored.
@@ -62,13 +70,15 @@ class SupportPlan(Aggregate):
 
     @event("OutcomeAgreed")
     def _outcome_agreed(self, envelope: Envelope, outcome_id: str, terms: dict[str, Any]) -> None:
-        self.outcomes[outcome_id] = Outcome(outcome_id=outcome_id, **terms)
+        self.outcomes[outcome_id] = Outcome(
+            outcome_id=outcome_id, agreed_at=envelope.effective_at, **terms
+        )
 
     def add_enablement_step(
         self, envelope: Envelope, outcome_id: str, step: EnablementStep
     ) -> None:
         rules = self._change_rules(envelope)
-        outcome = self._active_outcome(rules, outcome_id)
+        outcome = self._active_outcome(rules, outcome_id, envelope)
         if outcome is not None:
             rules.check(
                 step.strength in outcome.builds_on,
@@ -185,7 +195,7 @@ class SupportPlan(Aggregate):
 
     def revise_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
         rules = self._change_rules(envelope)
-        outcome = self._active_outcome(rules, outcome_id)
+        outcome = self._active_outcome(rules, outcome_id, envelope)
         changes = terms.changes()
         for name in ("title", "baseline", "target", "evidenced_by"):
             if name in changes:
@@ -231,7 +241,7 @@ class SupportPlan(Aggregate):
 
     def retire_outcome(self, envelope: Envelope, outcome_id: str) -> None:
         rules = self._change_rules(envelope)
-        self._active_outcome(rules, outcome_id)
+        self._active_outcome(rules, outcome_id, envelope)
         if not self.agreed:  # once agreed, the general reason rule already applies
             rules.require_text(
                 envelope.reason, "plan.outcome.retire_reason_required", "reason", "a reason"
@@ -252,6 +262,7 @@ class SupportPlan(Aggregate):
 
     def agree(self, envelope: Envelope) -> None:
         rules = Rules()
+        self.check_began(rules, envelope)
         rules.check(not self.agreed, "plan.already_agreed", "personId", "the plan is agreed")
         active = [outcome for outcome in self.outcomes.values() if not outcome.retired]
         rules.check(bool(active), "plan.agree.outcome_required", "outcomes", "agree an outcome")
@@ -289,6 +300,7 @@ class SupportPlan(Aggregate):
 
     def _change_rules(self, envelope: Envelope) -> Rules:
         rules = Rules()
+        self.check_began(rules, envelope)
         if self.agreed:
             rules.check(
                 bool(envelope.reason and envelope.reason.strip()),
@@ -298,13 +310,21 @@ class SupportPlan(Aggregate):
             )
         return rules
 
-    def _active_outcome(self, rules: Rules, outcome_id: str) -> Outcome | None:
+    def _active_outcome(self, rules: Rules, outcome_id: str, envelope: Envelope) -> Outcome | None:
         outcome = self.outcomes.get(outcome_id)
         rules.check(
             outcome is not None and not outcome.retired,
             "plan.outcome.unknown",
             "outcomeId",
             f"the plan has no active outcome {outcome_id}",
+        )
+        agreed_at = outcome.agreed_at if outcome is not None else None
+        rules.check(
+            agreed_at is None or envelope.effective_at >= agreed_at,
+            "plan.outcome.effective_before_agreed",
+            "effectiveAt",
+            f"the outcome was agreed at {agreed_at.isoformat() if agreed_at else ''}: "
+            "a change to it cannot take effect before that",
         )
         return outcome if outcome is not None and not outcome.retired else None
 

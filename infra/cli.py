@@ -1,10 +1,12 @@
-"""The `stepwise` command: serve, load demo data, run, inspect, rebuild and retry read models."""
+"""The `stepwise` command: serve, load demo data, run, inspect, rebuild and retry read models,
+export and check the published GraphQL schema."""
 
 from __future__ import annotations
 
 import logging
 import signal
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +25,9 @@ from projections.base import ReadModel
 cli = typer.Typer(help="Stepwise: strengths-based care records over GraphQL.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
 cli.add_typer(projections_cli, name="projections")
+schema_cli = typer.Typer(help="The published GraphQL schema (api/schema.graphql).",
+                         no_args_is_help=True)  # fmt: skip
+cli.add_typer(schema_cli, name="schema")
 console = Console()
 
 
@@ -142,6 +147,39 @@ def run() -> None:
         pass
     finally:
         runtime.close()
+
+
+@schema_cli.command("export")
+def schema_export(
+    path: Annotated[Path | None, typer.Option(help="Where to write [api/schema.graphql]")] = None,
+) -> None:
+    """Write the code's GraphQL schema as SDL: the schema published to other systems."""
+    from api import published_schema
+
+    target = path or published_schema.PUBLISHED
+    published_schema.export(target)
+    console.print(f"Wrote {target}")
+
+
+@schema_cli.command("check")
+def schema_check(
+    against: Annotated[
+        Path | None, typer.Option(help="Published SDL, or - for stdin [api/schema.graphql]")
+    ] = None,
+) -> None:
+    """Compare the code's schema with the published one; fail on changes that break clients."""
+    from api import published_schema
+
+    source = against or published_schema.PUBLISHED
+    try:
+        published = published_schema.read(source)
+    except FileNotFoundError:
+        console.print(f"No published schema at {source}: run `{published_schema.EXPORT_COMMAND}`")
+        raise typer.Exit(1) from None
+    lines, breaking = published_schema.report(published, published_schema.current_sdl())
+    console.print(*lines, sep="\n", markup=False, highlight=False)  # SDL has [List] brackets
+    if breaking:
+        raise typer.Exit(1)
 
 
 def _model(runtime: Runtime, name: str) -> ReadModel:

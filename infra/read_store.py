@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ from psycopg_pool import ConnectionPool
 
 from infra.settings import Settings
 from projections.base import Params, Row, Transaction
+
+
+def sortable_utc(instant: datetime) -> str:
+    """An instant as SQLite keeps it: fixed-width UTC text, so text order is time order."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+sqlite3.register_adapter(datetime, sortable_utc)
 
 
 class Busy(Exception):
@@ -157,6 +166,7 @@ class PostgresReadStore:
     def _configure(self, connection: psycopg.Connection[Any]) -> None:
         statement = SQL("SET search_path TO {}").format(Identifier(self._schema))
         connection.execute(statement)
+        connection.execute("SET TIME ZONE 'UTC'")  # instants come back in UTC
         connection.commit()
 
     @contextmanager

@@ -1,4 +1,4 @@
-"""assessments: each strengths-led assessment as it now stands."""
+"""assessments: each strengths-led assessment as it now stands, and every state it has been in."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from domain.assessment import Assessment, Section
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.event_records import camel, dumps, jsonable
 from projections.folding import RecordTable
+from projections.states import Moment, state_at, states_table
 
 
 class Assessments(RecordTable):
     name = "assessments"
-    version = 2
+    version = 3
     aggregate = Assessment
     key = "assessment_id"
     keep_on_update = ("started_at",)
+    states = "assessment_states"
+    state_columns = ("assessment_id", "person_id", "tenant_id", "status", "document", "version",
+                     "updated_at")  # fmt: skip
     tables = (
         Table(
             "assessments",
@@ -25,11 +29,22 @@ class Assessments(RecordTable):
             status TEXT NOT NULL,
             document TEXT NOT NULL,
             version INTEGER NOT NULL,
-            started_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
+            started_at {timestamp} NOT NULL,
+            updated_at {timestamp} NOT NULL,
             aggregate_state {blob} NOT NULL""",
             primary_key="assessment_id",
             indexes=(Index("by_person", "person_id"),),
+        ),
+        states_table(
+            "assessment_states",
+            "assessment_id",
+            """assessment_id TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            document TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at {timestamp} NOT NULL""",
         ),
     )
 
@@ -42,9 +57,8 @@ class Assessments(RecordTable):
             "status": doc["status"],
             "document": dumps(doc),
             "version": assessment.version,
-            "started_at": assessment.created_on.isoformat(),
-            "updated_at": assessment.modified_on.isoformat(),
-            "aggregate_state": self.codec.encode(assessment),
+            "started_at": assessment.created_on,
+            "updated_at": assessment.modified_on,
         }
 
 
@@ -58,7 +72,9 @@ def document(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def get_assessment(tx: Transaction, assessment_id: str) -> Row | None:
+def get_assessment(tx: Transaction, assessment_id: str, moment: Moment) -> Row | None:
+    if not moment.now:
+        return state_at(tx, "assessment_states", "assessment_id", assessment_id, moment)
     return tx.fetchone(
         "SELECT * FROM assessments WHERE assessment_id = %(id)s", {"id": assessment_id}
     )

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.utils import get_topic
 
 from domain.catalogue import ALL_EVENTS
+from domain.topics import stored_names
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
@@ -58,7 +58,8 @@ class Index:
 
 @dataclass(frozen=True)
 class Table:
-    """A read-model table. `columns` may use {blob} for the dialect's binary type."""
+    """A read-model table. `columns` may use {blob} for the dialect's binary type and
+    {timestamp} for an instant (timestamptz on PostgreSQL, sortable UTC text on SQLite)."""
 
     name: str
     columns: str
@@ -66,9 +67,11 @@ class Table:
     indexes: tuple[Index, ...] = ()
 
     def create(self, tx: Transaction, name: str) -> None:
-        blob = "BYTEA" if tx.dialect == "postgres" else "BLOB"
+        postgres = tx.dialect == "postgres"
+        types = {"blob": "BYTEA" if postgres else "BLOB",
+                 "timestamp": "TIMESTAMPTZ" if postgres else "TEXT"}  # fmt: skip
         tx.execute(
-            f"CREATE TABLE IF NOT EXISTS {name} ({self.columns.format(blob=blob)}, "
+            f"CREATE TABLE IF NOT EXISTS {name} ({self.columns.format(**types)}, "
             f"CONSTRAINT {name}_pkey PRIMARY KEY ({self.primary_key}))"
         )
 
@@ -124,8 +127,9 @@ class ReadModel(ABC):
 
     @classmethod
     def topics(cls) -> list[str]:
-        """The only events this read model reads from the log."""
-        return sorted(get_topic(event_type) for event_type in cls.event_types())
+        """The only events this read model reads from the log, under every name they may
+        have been stored as (domain.topics)."""
+        return sorted(name for event_type in cls.event_types() for name in stored_names(event_type))
 
     def handler(self, event: Event) -> Callable[..., Any]:
         return self._handlers[type(event)]

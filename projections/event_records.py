@@ -1,4 +1,5 @@
-"""One event as a flat, JSON-ready record: its envelope in columns, its facts as a payload.
+"""One event as a flat, JSON-ready record: its envelope in columns, its facts as the payload
+published for its type (projections.published), with that payload's schema version.
 
 Shared by the change feed and the audit trail so both describe an event identically; also the
 JSON shaping (camelCase keys, ISO dates) every read model uses.
@@ -16,14 +17,7 @@ from uuid import UUID
 import orjson
 
 from projections.base import Event
-
-_ENVELOPE_ATTRIBUTES = {
-    "originator_id",
-    "originator_version",
-    "originator_topic",
-    "timestamp",
-    "envelope",
-}
+from projections.published import published
 
 
 @lru_cache(maxsize=4096)
@@ -67,7 +61,7 @@ def event_type(event: Event) -> str:
 
 def event_record(event: Event, position: int) -> dict[str, Any]:
     envelope = event.envelope  # type: ignore[attr-defined]
-    payload = {k: v for k, v in vars(event).items() if k not in _ENVELOPE_ATTRIBUTES}
+    publication = published(event)
     return {
         "position": position,
         "stream_id": str(event.originator_id),
@@ -84,5 +78,6 @@ def event_record(event: Event, position: int) -> dict[str, Any]:
         "service_id": envelope.service_id,
         "correlation_id": envelope.correlation_id,
         "causation_id": envelope.causation_id,
-        "payload": dumps(payload),
+        "schema_version": publication.schema_version,
+        "payload": dumps(publication.payload(event)),
     }

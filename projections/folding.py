@@ -1,17 +1,19 @@
-"""Read models with one row per record, folded with the record's own evolve methods, so a read
-model cannot disagree with the domain.
+"""Read models with one row per record as it now stands, and one row per state it has been in,
+folded with the record's own evolve methods in order of effective time (domain.timeline), so a
+read model cannot disagree with the domain.
 
 Within a batch, each touched record is read once, every event is applied in memory, and each
-row is written once. A rebuild keeps folded records across batches too, so a long-lived record
-is neither decoded nor written again for every batch.
+current row is written once. A rebuild keeps folded records across batches too, so a
+long-lived record is neither decoded nor written again for every batch.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, cast
+from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, Snapshot
@@ -19,6 +21,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.catalogue import event_classes
+from domain.timeline import apply_in_order, in_force_from
 from projections.base import (
     Batch,
     Event,
@@ -29,6 +32,10 @@ from projections.base import (
     Transaction,
     upsert,
 )
+from projections.states import STATE_TIMES, Moment, close_states, parameters, state_at
+
+TIMELINE_COLUMNS = ("record_id", "version", "effective_from", "recorded_at",
+                    "latest_effective_at", "topic", "state")  # fmt: skip
 
 CACHE_LIMIT = 5_000  # records a rebuild keeps folded in memory between batches
 
@@ -38,8 +45,19 @@ class AggregateCodec:
 
     _topic = get_topic(Snapshot)
 
-    def __init__(self, mapper: Mapper[UUID]) -> None:
+    def __init__(
+        self, mapper: Mapper[UUID], history: Callable[[UUID, int], list[Any]] | None = None
+    ) -> None:
         self._mapper = mapper
+        self.history = history  # a record's events up to a version, for late entries
+
+    def encode_event(self, event: Any) -> tuple[str, bytes]:
+        stored = self._mapper.to_stored_event(event)
+        return stored.topic, stored.state
+
+    def decode_event(self, record_id: str, version: int, topic: str, state: bytes) -> Any:
+        return self._mapper.to_domain_event(StoredEvent(UUID(record_id), version, topic,
+                                                        bytes(state)))  # fmt: skip
 
     def encode(self, aggregate: Aggregate) -> bytes:
         # Stamped with the record's own time, not the clock, so a rebuild writes equal bytes.
@@ -64,10 +82,14 @@ class _Rebuilding:
 
 
 class RecordTable(ReadModel):
-    """Keeps `tables[0]` with one row per record of `aggregate`, keyed by `key`.
+    """Keeps `tables[0]` with one row per record of `aggregate`, keyed by `key`, and the
+    `states` table (projections.states) with `state_columns` of the states it has been in:
+    every one of them, or with `checkpoint_every` > 1 one in about that many events, the
+    `timeline` table holding each event to replay from there.
 
     Every event of the aggregate is folded in; a handler declared with @handles is also given
-    the record as it stood before the event, and what it returns is passed to `write_more`.
+    the record as it stood just before the event took effect (as known when it was recorded),
+    and what it returns is passed to `write_more`.
     While following the log, each batch writes each touched row once. While rebuilding into
     shadow tables (one writer, swapped in only when complete), rows are written once per
     record, when it leaves the bounded set kept in memory or at `flush`.
@@ -76,6 +98,10 @@ class RecordTable(ReadModel):
     aggregate: ClassVar[type[Aggregate]]
     key: ClassVar[str]
     keep_on_update: ClassVar[tuple[str, ...]] = ()  # columns set when the row is first written
+    states: ClassVar[str]
+    state_columns: ClassVar[tuple[str, ...]]
+    checkpoint_every: ClassVar[int] = 1
+    timeline: ClassVar[str | None] = None  # needed when checkpoint_every > 1
 
     def __init__(self, codec: AggregateCodec) -> None:
         self.codec = codec
@@ -120,25 +146,137 @@ class RecordTable(ReadModel):
         first_seen: dict[int, int] = {}
         last_event: dict[int, Event] = {}
         produced = []
-        handlers = self._handlers
+        states: list[Row] = []
+        moments = []
         for position, event in batch:
             key = event.originator_id.int
-            before = records.get(key)
             try:
-                result = handlers[type(event)](self, before, event, position)
-                records[key] = cast(Any, event).mutate(before)
+                result, records[key] = self._fold(tx, tables, states, records.get(key), event,
+                                                  position)  # fmt: skip
+                if self.timeline is not None:
+                    moments.append(self._moment(event, records[key]))
             except Exception as error:
                 raise EventFailed(position, event) from error
             if result is not None:
                 produced.append(result)
             first_seen.setdefault(key, position)
             last_event[key] = event
+        columns = (*self.state_columns, *STATE_TIMES)
+        tx.copy(tables[self.states], columns, ([row[c] for c in columns] for row in states))
+        if self.timeline is not None:
+            tx.copy(tables[self.timeline], TIMELINE_COLUMNS, moments)
         if kept is None:
-            rows = [self.row(records[k], first, last_event[k]) for k, first in first_seen.items()]
+            rows = [self._row(records[k], first, last_event[k]) for k, first in first_seen.items()]
             tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
         else:
             self._keep(tx, table, kept, records, first_seen, last_event)
         self.write_more(tx, tables, produced)
+
+    def _fold(
+        self, tx: Transaction, tables: Tables, states: list[Row], record: Any, event: Any,
+        position: int,
+    ) -> tuple[Any, Any]:  # fmt: skip
+        """Folds one event in: calls its handler with the record as it stood just before the
+        event took effect, adds the states it changes to `states` (closing those it replaces,
+        stored or not), and returns the handler's result and the record as it now stands."""
+        handler = self._handlers[type(event)]
+        began = record.began_at if record is not None else event.envelope.effective_at
+        since, recorded = in_force_from(event, began), event.timestamp
+        if record is not None and since < record.latest_effective_at:
+            ordered = self._replay_order(event, began)
+            at = ordered.index(event)
+            before = apply_in_order(None, ordered[:at], began)
+            later = ordered[at:]
+        else:
+            before, later = record, [event]
+        result = handler(self, before, event, position)
+        if record is not None and since <= record.latest_effective_at:
+            close_states(tx, tables[self.states], self.key, str(event.originator_id), since,
+                         recorded)  # fmt: skip
+            replaced = [
+                state for state in states
+                if state[self.key] == str(event.originator_id) and state["recorded_to"] is None
+                and state["effective_from"] >= since
+            ]  # fmt: skip
+            for state in replaced:
+                if state["recorded_from"] >= recorded:
+                    states.remove(state)
+                else:
+                    state["recorded_to"] = recorded
+        current, due = before, False
+        for n, change in enumerate(later):
+            current = apply_in_order(current, [change], began)
+            moment = in_force_from(change, began)
+            # A state is kept where the record began, and then every `checkpoint_every`
+            # versions; the states of events that took effect at one instant are one state.
+            due = due or moment == began or change.originator_version % self.checkpoint_every == 0
+            if n + 1 == len(later) or in_force_from(later[n + 1], began) != moment:
+                if due:
+                    states.append(self._state(current, change, moment, recorded))
+                due = False
+        return result, current
+
+    def _replay_order(self, event: Any, began: datetime) -> list[Any]:
+        """A record's events up to this one, in the order they take effect."""
+        if self.codec.history is None:
+            raise RuntimeError(f"{self.name} needs the event store's history for late entries")
+        events = self.codec.history(event.originator_id, event.originator_version)
+        events[-1] = event  # the same event, as this read model received it
+        return sorted(events, key=lambda e: (in_force_from(e, began), e.originator_version))
+
+    def at(self, tx: Transaction, record_id: str, moment: Moment) -> Row | None:
+        """The record's state at a moment: the kept state before it, and any events since
+        then replayed (fewer than about `checkpoint_every`)."""
+        if self.timeline is None:
+            return state_at(tx, self.states, self.key, record_id, moment)
+        # Nothing took effect after the latest effective time known then: start looking there,
+        # not among the states recorded since (as many as the history is long).
+        known = tx.fetchone(
+            f"SELECT latest_effective_at FROM {self.timeline} WHERE record_id = %(id)s "
+            "AND recorded_at <= %(known_at)s ORDER BY recorded_at DESC LIMIT 1",
+            {"id": record_id, **parameters(moment)},
+        )
+        if known is None:
+            return None
+        latest = known["latest_effective_at"]
+        if not isinstance(latest, datetime):
+            latest = datetime.fromisoformat(latest)
+        moment = replace(moment, as_of=min(moment.as_of, latest))
+        state = state_at(tx, self.states, self.key, record_id, moment)
+        if state is None:
+            return None
+        later = tx.fetchall(
+            f"SELECT version, topic, state FROM {self.timeline} WHERE record_id = %(id)s "
+            "AND effective_from > %(since)s AND effective_from <= %(as_of)s "
+            "AND recorded_at <= %(known_at)s ORDER BY effective_from, version",
+            {"id": record_id, "since": state["effective_from"], **parameters(moment)},
+        )
+        if not later:
+            return state
+        record: Any = self.codec.decode(record_id, state["version"], state["aggregate_state"])
+        events = [self.codec.decode_event(record_id, row["version"], row["topic"], row["state"])
+                  for row in later]  # fmt: skip
+        record = apply_in_order(record, events, record.began_at)
+        row = self.row(record, 0, events[-1])  # only what a read needs: not the state's bytes
+        return row | {time: state[time] for time in STATE_TIMES}
+
+    def _moment(self, event: Any, record: Any) -> tuple[Any, ...]:
+        topic, state = self.codec.encode_event(event)
+        since = in_force_from(event, record.began_at)
+        return (str(event.originator_id), event.originator_version, since, event.timestamp,
+                record.latest_effective_at, topic, state)  # fmt: skip
+
+    def _row(self, record: Any, first_position: int, last_event: Event) -> Row:
+        return {**self.row(record, first_position, last_event),
+                "aggregate_state": self.codec.encode(record)}  # fmt: skip
+
+    def _state(self, record: Any, event: Event, since: datetime, recorded: datetime) -> Row:
+        row = self._row(record, 0, event) if "aggregate_state" in self.state_columns else (
+            self.row(record, 0, event)
+        )  # fmt: skip
+        state = {column: row[column] for column in self.state_columns}
+        state.update(effective_from=since, recorded_from=recorded, recorded_to=None)
+        return state
 
     def _keep(
         self,
@@ -161,7 +299,7 @@ class RecordTable(ReadModel):
 
     def _write(self, tx: Transaction, table: str, kept: _Rebuilding, keys: list[int]) -> None:
         rows = [
-            self.row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
+            self._row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
             for key in keys
         ]
         kept.written.update(keys)
@@ -186,8 +324,9 @@ class RecordTable(ReadModel):
         return found
 
     def row(self, record: Any, first_position: int, last_event: Event) -> Row:
-        """The row for a record as it now stands; `first_position` is where this batch first
-        touched it (its creation, when the row is new)."""
+        """The row for a record as it now stands, but for its `aggregate_state` (added here);
+        `first_position` is where this batch first touched it (its creation, when the row is
+        new)."""
         raise NotImplementedError
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:

@@ -1,4 +1,5 @@
-"""people: each person supported as their record now stands, listed per service."""
+"""people: each person supported as their record now stands, listed per service, and every
+state their record has been in."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from domain.person import Person
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.event_records import dumps, jsonable
 from projections.folding import RecordTable
+from projections.states import Moment, latest_states, parameters, state_at, states_table
 
 
 class People(RecordTable):
     name = "people"
-    version = 2
+    version = 3
     aggregate = Person
     key = "person_id"
     keep_on_update = ("registered_position", "registered_at")
+    states = "person_states"
+    state_columns = ("person_id", "tenant_id", "service_id", "team_id", "name", "document",
+                     "version", "updated_at")  # fmt: skip
     tables = (
         Table(
             "people",
@@ -27,11 +32,23 @@ class People(RecordTable):
             document TEXT NOT NULL,
             version INTEGER NOT NULL,
             registered_position BIGINT NOT NULL,
-            registered_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
+            registered_at {timestamp} NOT NULL,
+            updated_at {timestamp} NOT NULL,
             aggregate_state {blob} NOT NULL""",
             primary_key="person_id",
             indexes=(Index("by_service", "service_id, registered_position"),),
+        ),
+        states_table(
+            "person_states",
+            "person_id",
+            """person_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            service_id TEXT NOT NULL,
+            team_id TEXT,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at {timestamp} NOT NULL""",
         ),
     )
 
@@ -45,9 +62,8 @@ class People(RecordTable):
             "document": dumps(document(person)),
             "version": person.version,
             "registered_position": first_position,
-            "registered_at": person.created_on.isoformat(),
-            "updated_at": person.modified_on.isoformat(),
-            "aggregate_state": self.codec.encode(person),
+            "registered_at": person.created_on,
+            "updated_at": person.modified_on,
         }
 
 
@@ -62,15 +78,41 @@ def document(person: Person) -> dict[str, Any]:
     }
 
 
-def get_person(tx: Transaction, person_id: str) -> Row | None:
+def get_person(tx: Transaction, person_id: str, moment: Moment) -> Row | None:
+    if not moment.now:
+        state = state_at(tx, "person_states", "person_id", person_id, moment)
+        return state and _registered(tx, state)
     return tx.fetchone("SELECT * FROM people WHERE person_id = %(id)s", {"id": person_id})
 
 
-def people_page(tx: Transaction, service_id: str | None, after: int, first: int) -> list[Row]:
-    """People in registration order (stable under edits), one row more than asked."""
-    service_filter = "AND service_id = %(service)s" if service_id else ""
+def people_page(
+    tx: Transaction, service_id: str | None, after: int, first: int, moment: Moment
+) -> list[Row]:
+    """People in registration order (stable under edits), one row more than asked; at a
+    moment, those whose record had begun and was known then, in the service they were in."""
+    service_filter = "AND {}service_id = %(service)s" if service_id else ""
+    params = {"service": service_id, "after": after, "limit": first + 1}
+    if moment.now:
+        return tx.fetchall(
+            f"SELECT * FROM people WHERE registered_position > %(after)s "
+            f"{service_filter.format('')} "
+            "ORDER BY registered_position LIMIT %(limit)s",
+            params,
+        )
     return tx.fetchall(
-        f"SELECT * FROM people WHERE registered_position > %(after)s {service_filter} "
-        "ORDER BY registered_position LIMIT %(limit)s",
-        {"service": service_id, "after": after, "limit": first + 1},
+        "SELECT s.*, p.registered_position, p.registered_at "
+        f"FROM ({latest_states('person_states', 'person_id')}) s "
+        "JOIN people p ON p.person_id = s.person_id "
+        f"WHERE p.registered_position > %(after)s {service_filter.format('s.')} "
+        "ORDER BY p.registered_position LIMIT %(limit)s",
+        {**params, **parameters(moment)},
     )
+
+
+def _registered(tx: Transaction, state: Row) -> Row:
+    """A past state, with when the person was registered (which no later change alters)."""
+    registered = tx.fetchone(
+        "SELECT registered_position, registered_at FROM people WHERE person_id = %(id)s",
+        {"id": state["person_id"]},
+    )
+    return {**state, **(registered or {})}

@@ -1,13 +1,15 @@
-"""current_plans and plan_versions: each living plan as it stands, and every change to it.
+"""current_plans, plan_states and plan_versions: each living plan as it stands, every state it
+has been in (projections.states), and every change to it.
 
-One read model keeps both tables, so a version row and the plan it describes always agree.
-Each change is described from its event and the plan as it stood just before (a field or two
-looked up), never by building and comparing whole documents.
+One read model keeps the three tables, so a version row and the plan it describes always agree.
+Each change is described from its event and the plan as it stood just before the change took
+effect (a field or two looked up), never by building and comparing whole documents.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -17,6 +19,7 @@ from domain.support_plan import SupportPlan
 from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import camel, dumps, jsonable
 from projections.folding import RecordTable
+from projections.states import Moment, states_table, timeline_table
 
 # The library makes each @event method's event class; type checkers cannot see them.
 Plan: Any = SupportPlan
@@ -34,10 +37,17 @@ def changed(field: str, before: Any, after: Any) -> dict[str, Any]:
 
 class SupportPlans(RecordTable):
     name = "support_plans"
-    version = 2
+    version = 3
     aggregate = SupportPlan
     key = "plan_id"
     keep_on_update = ("drafted_at",)
+    states = "plan_states"
+    state_columns = ("plan_id", "person_id", "tenant_id", "service_id", "status", "document",
+                     "version", "updated_at", "aggregate_state")  # fmt: skip
+    # A plan's document grows with its outcomes and steps, so a state is kept in full only
+    # every so often; a read at a moment replays at most about this many events.
+    checkpoint_every = 16
+    timeline = "plan_timeline"
     tables = (
         Table(
             "current_plans",
@@ -48,12 +58,26 @@ class SupportPlans(RecordTable):
             status TEXT NOT NULL,
             document TEXT NOT NULL,
             version INTEGER NOT NULL,
-            drafted_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
+            drafted_at {timestamp} NOT NULL,
+            updated_at {timestamp} NOT NULL,
             aggregate_state {blob} NOT NULL""",
             primary_key="plan_id",
             indexes=(Index("by_person", "person_id", unique=True),),
         ),
+        states_table(
+            "plan_states",
+            "plan_id",
+            """plan_id TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            service_id TEXT,
+            status TEXT NOT NULL,
+            document TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            updated_at {timestamp} NOT NULL,
+            aggregate_state {blob} NOT NULL""",
+        ),
+        timeline_table("plan_timeline"),
         Table(
             "plan_versions",
             """plan_id TEXT NOT NULL,
@@ -61,8 +85,8 @@ class SupportPlans(RecordTable):
             person_id TEXT NOT NULL,
             position BIGINT NOT NULL,
             event_type TEXT NOT NULL,
-            recorded_at TEXT NOT NULL,
-            effective_at TEXT NOT NULL,
+            recorded_at {timestamp} NOT NULL,
+            effective_at {timestamp} NOT NULL,
             actor_id TEXT NOT NULL,
             actor_name TEXT NOT NULL,
             actor_role TEXT NOT NULL,
@@ -84,9 +108,8 @@ class SupportPlans(RecordTable):
             "status": doc["status"],
             "document": dumps(doc),
             "version": plan.version,
-            "drafted_at": plan.created_on.isoformat(),
-            "updated_at": plan.modified_on.isoformat(),
-            "aggregate_state": self.codec.encode(plan),
+            "drafted_at": plan.created_on,
+            "updated_at": plan.modified_on,
         }
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:
@@ -118,40 +141,38 @@ class SupportPlans(RecordTable):
         summary = f"Enablement step for '{title(plan, event.outcome_id)}': {step.weekly_micro_step}"
         return version(event, position, plan.person_id, summary, [changed(path, None, step)])
 
+    # Before-values come from the plan as it stood when the change took effect, which for a
+    # late entry is not what the event's own `before` says (the plan as it was decided on).
+
     @handles(Plan.StaffGuidanceWritten, Plan.StaffGuidanceRewritten)
     def _guidance(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
-        previous = getattr(event, "previous", plan.staff_guidance)
+        previous = plan.staff_guidance
         summary = "Staff guidance rewritten" if previous else "Staff guidance written"
         change = changed("staffGuidance", previous, event.guidance)
         return version(event, position, plan.person_id, summary, [change])
 
-    @handles(Plan.SupportHoursSet)
-    def _hours_set(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
-        before, after = plan.support_hours_per_week, event.hours_per_week
-        summary = f"Support hours set to {after:g} a week" + (
-            f" (were {before:g})" if before is not None else ""
-        )
+    @handles(Plan.SupportHoursSet, Plan.SupportHoursReduced, Plan.SupportHoursIncreased)
+    def _hours(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        before = plan.support_hours_per_week
+        after = event.hours_per_week if hasattr(event, "hours_per_week") else event.after
+        if before is None or before == after:
+            summary = f"Support hours set to {after:g} a week"
+        else:
+            direction = "reduced" if after < before else "increased"
+            summary = f"Support hours {direction} to {after:g} a week (were {before:g})"
         change = changed("supportHoursPerWeek", before, after)
         return version(event, position, plan.person_id, summary, [change])
 
-    @handles(Plan.SupportHoursReduced, Plan.SupportHoursIncreased)
-    def _hours_changed(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
-        direction = "reduced" if event.after < event.before else "increased"
-        summary = f"Support hours {direction} to {event.after:g} a week (were {event.before:g})"
-        change = changed("supportHoursPerWeek", event.before, event.after)
-        return version(event, position, plan.person_id, summary, [change])
-
-    @handles(Plan.NextReviewDateSet)
-    def _review_set(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
-        change = changed("nextReviewDate", plan.next_review_date, event.review_date)
-        summary = f"Next review set for {event.review_date.isoformat()}"
-        return version(event, position, plan.person_id, summary, [change])
-
-    @handles(Plan.NextReviewBroughtForward, Plan.NextReviewPostponed)
-    def _review_moved(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
-        moved = "brought forward" if event.after < event.before else "postponed"
-        summary = f"Next review {moved} to {event.after.isoformat()} (was {event.before})"
-        change = changed("nextReviewDate", event.before, event.after)
+    @handles(Plan.NextReviewDateSet, Plan.NextReviewBroughtForward, Plan.NextReviewPostponed)
+    def _review_date(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        before = plan.next_review_date
+        after = event.review_date if hasattr(event, "review_date") else event.after
+        if before is None or before == after:
+            summary = f"Next review set for {after.isoformat()}"
+        else:
+            moved = "brought forward" if after < before else "postponed"
+            summary = f"Next review {moved} to {after.isoformat()} (was {before})"
+        change = changed("nextReviewDate", before, after)
         return version(event, position, plan.person_id, summary, [change])
 
     @handles(Plan.OutcomeRevised)
@@ -160,7 +181,7 @@ class SupportPlans(RecordTable):
         changes = [
             changed(
                 f"outcomes.{event.outcome_id}.{camel(name)}",
-                event.previous.get(name, getattr(outcome, name)),
+                getattr(outcome, name),
                 value,
             )
             for name, value in event.changes.items()
@@ -189,7 +210,7 @@ def version(
     envelope, actor = event.envelope, event.envelope.actor
     return (
         str(event.originator_id), event.originator_version, person_id, position,
-        type(event).__qualname__, event.timestamp.isoformat(), envelope.effective_at.isoformat(),
+        type(event).__qualname__, event.timestamp, envelope.effective_at,
         actor.id, actor.name, actor.role.value, envelope.reason, summary,
         orjson.dumps(changes).decode(),
     )  # fmt: skip
@@ -225,16 +246,39 @@ def outcome_document(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def get_current_plan(tx: Transaction, person_id: str) -> Row | None:
+def get_plan(tx: Transaction, plans: SupportPlans, person_id: str, moment: Moment) -> Row | None:
+    """A person's plan as it stood at the moment (None before it was drafted)."""
+    if not moment.now:
+        return plans.at(tx, str(SupportPlan.create_id(person_id)), moment)
     return tx.fetchone("SELECT * FROM current_plans WHERE person_id = %(id)s", {"id": person_id})
 
 
-def plan_versions_page(tx: Transaction, person_id: str, after: int, first: int) -> list[Row]:
-    """A plan's versions, oldest first, one row more than asked."""
+def plan_versions_page(
+    tx: Transaction, person_id: str, after: int, first: int, moment: Moment
+) -> list[Row]:
+    """A plan's versions, oldest first, one row more than asked; at a moment, only the changes
+    recorded by `as_known_at` that took effect by `as_of`."""
+    at_moment = "" if moment.now else (
+        "AND recorded_at <= %(known_at)s AND effective_at <= %(as_of)s "
+    )  # fmt: skip
     return tx.fetchall(
-        "SELECT * FROM plan_versions WHERE person_id = %(id)s AND version > %(after)s "
-        "ORDER BY version LIMIT %(limit)s",
-        {"id": person_id, "after": after, "limit": first + 1},
+        f"SELECT * FROM plan_versions WHERE person_id = %(id)s AND version > %(after)s "
+        f"{at_moment}ORDER BY version LIMIT %(limit)s",
+        {"id": person_id, "after": after, "limit": first + 1,
+         "as_of": moment.as_of, "known_at": moment.as_known_at},
+    )  # fmt: skip
+
+
+def plan_versions_between(
+    tx: Transaction, person_id: str, since: datetime, until: datetime, known_at: datetime
+) -> list[Row]:
+    """The changes that took effect after `since` and by `until`, as recorded by `known_at`,
+    in the order they took effect."""
+    return tx.fetchall(
+        "SELECT * FROM plan_versions WHERE person_id = %(id)s AND effective_at > %(since)s "
+        "AND effective_at <= %(until)s AND recorded_at <= %(known_at)s "
+        "ORDER BY effective_at, version",
+        {"id": person_id, "since": since, "until": until, "known_at": known_at},
     )
 
 

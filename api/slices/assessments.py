@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from api.common import record_id, when
+from api.common import AS_KNOWN_AT, AS_OF, moment, record_id, when
 from api.context import Context
 from domain.assessment import ContributionMode
 from projections.assessments import Assessments, get_assessment
 from projections.base import Row
+from projections.states import Moment
 
 ContextInfo = Info[Context, None]
 
@@ -45,9 +47,11 @@ class Assessment:
     contribution: Contribution | None
     version: int
     updated_at: datetime
+    as_of: datetime = strawberry.field(description="This describes what was in force then")
+    as_known_at: datetime = strawberry.field(description="...as recorded by then")
 
     @classmethod
-    def from_row(cls, row: Row) -> Assessment:
+    def from_row(cls, row: Row, at: Moment) -> Assessment:
         document = json.loads(row["document"])
         contribution = document["contribution"]
         return cls(
@@ -69,13 +73,22 @@ class Assessment:
             else None,
             version=row["version"],
             updated_at=when(row["updated_at"]),
+            as_of=at.as_of,
+            as_known_at=at.as_known_at,
         )
 
 
-async def assessment(info: ContextInfo, id: strawberry.ID) -> Assessment | None:
-    assessment_id = record_id(id, "id")
-    row = await info.context.read(lambda tx: get_assessment(tx, assessment_id), Assessments.name)
-    return Assessment.from_row(row) if row else None
+async def assessment(
+    info: ContextInfo,
+    id: strawberry.ID,
+    as_of: Annotated[datetime | None, AS_OF] = None,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+) -> Assessment | None:
+    assessment_id, at = record_id(id, "id"), moment(as_of, as_known_at)
+    row = await info.context.read(
+        lambda tx: get_assessment(tx, assessment_id, at), Assessments.name
+    )
+    return Assessment.from_row(row, at) if row else None
 
 
 @strawberry.type

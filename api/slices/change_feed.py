@@ -16,6 +16,7 @@ from api.pagination import Connection, check_page_size, connection, decode_curso
 from domain.care_records import parse_id
 from projections.base import Row
 from projections.event_records import event_record
+from projections.published import PUBLISHED_EVENTS, PublishedEvent
 
 ContextInfo = Info[Context, None]
 
@@ -37,7 +38,12 @@ class RecordedEvent:
     causation_id: str | None = strawberry.field(
         description="The event this one followed from, as <streamId>/<version>"
     )
-    payload: JSON
+    schema_version: int = strawberry.field(
+        description="The version of this event type's payload schema (see publishedEventTypes)"
+    )
+    payload: JSON = strawberry.field(
+        description="The event's facts, as documented for its type and schema version"
+    )
 
     @classmethod
     def from_row(cls, row: Row) -> RecordedEvent:
@@ -55,6 +61,7 @@ class RecordedEvent:
             service_id=strawberry.ID(row["service_id"]) if row["service_id"] else None,
             correlation_id=row["correlation_id"],
             causation_id=row["causation_id"],
+            schema_version=row["schema_version"],
             payload=json.loads(row["payload"]),
         )
 
@@ -85,6 +92,35 @@ async def events(
     )
 
 
+@strawberry.type(description="One field of a published payload")
+class PublishedField:
+    name: str
+    description: str
+
+
+@strawberry.type(description="What the change feed publishes for one event type")
+class PublishedEventType:
+    event_type: str
+    schema_version: int = strawberry.field(
+        description="Raised when a field is removed, renamed or changes meaning; not for new ones"
+    )
+    description: str
+    fields: list[PublishedField] = strawberry.field(description="The payload's fields")
+
+    @classmethod
+    def of(cls, entry: PublishedEvent) -> PublishedEventType:
+        return cls(
+            event_type=entry.event_type,
+            schema_version=entry.schema_version,
+            description=entry.description,
+            fields=[PublishedField(name=f.name, description=f.description) for f in entry.fields],
+        )
+
+
+def published_event_types() -> list[PublishedEventType]:
+    return [PublishedEventType.of(entry) for entry in PUBLISHED_EVENTS]
+
+
 @strawberry.type
 class Query:
     audit_trail: Connection[RecordedEvent] = strawberry.field(
@@ -94,4 +130,9 @@ class Query:
         resolver=events,
         description="The global, ordered change feed. Store `pageInfo.endCursor` and pass it "
         "as `after` later to receive exactly the events that followed, once.",
+    )
+    published_event_types: list[PublishedEventType] = strawberry.field(
+        resolver=published_event_types,
+        description="Every event type the change feed publishes: its payload's schema version "
+        "and the documentation of each field",
     )

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from api.common import day, plain_text, record_id, when
+from api.common import AS_KNOWN_AT, AS_OF, day, moment, plain_text, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
-from api.slices.support_plans import SupportPlan
+from api.slices.support_plans import SupportPlan, plans_model
 from projections.base import Row
 from projections.people import People, get_person, people_page
+from projections.states import Moment
+from projections.support_plans import SupportPlans, get_plan
 
 ContextInfo = Info[Context, None]
 
@@ -32,7 +35,7 @@ class ConsentToShare:
     recorded_at: datetime
 
 
-@strawberry.type(description="A person supported, as their record now stands.")
+@strawberry.type(description="A person supported, as their record stood at a moment.")
 class Person:
     id: strawberry.ID
     name: str
@@ -44,14 +47,24 @@ class Person:
     version: int
     registered_at: datetime
     updated_at: datetime
+    as_of: datetime = strawberry.field(description="This describes what was in force then")
+    as_known_at: datetime = strawberry.field(description="...as recorded by then")
+    moment: strawberry.Private[Moment]
 
-    @strawberry.field(description="The person's living support plan, if one is drafted")
+    @strawberry.field(description="The person's living support plan, if one was drafted, at "
+                      "the same moment")  # fmt: skip
     async def support_plan(self, info: ContextInfo) -> SupportPlan | None:
-        row = await info.context.plans_by_person.load(str(self.id))
-        return SupportPlan.from_row(row) if row else None
+        at, person_id = self.moment, str(self.id)
+        if at.now:
+            row = await info.context.plans_by_person.load(person_id)
+        else:
+            plans = plans_model(info)
+            row = await info.context.read(lambda tx: get_plan(tx, plans, person_id, at),
+                                          SupportPlans.name)  # fmt: skip
+        return SupportPlan.from_row(row, at) if row else None
 
     @classmethod
-    def from_row(cls, row: Row) -> Person:
+    def from_row(cls, row: Row, at: Moment) -> Person:
         document = json.loads(row["document"])
         advocate, consent = document["advocate"], document["consentToShare"]
         return cls(
@@ -71,13 +84,21 @@ class Person:
             version=row["version"],
             registered_at=when(row["registered_at"]),
             updated_at=when(row["updated_at"]),
+            as_of=at.as_of,
+            as_known_at=at.as_known_at,
+            moment=at,
         )
 
 
-async def person(info: ContextInfo, id: strawberry.ID) -> Person | None:
-    person_id = record_id(id, "id")
-    row = await info.context.read(lambda tx: get_person(tx, person_id), People.name)
-    return Person.from_row(row) if row else None
+async def person(
+    info: ContextInfo,
+    id: strawberry.ID,
+    as_of: Annotated[datetime | None, AS_OF] = None,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+) -> Person | None:
+    person_id, at = record_id(id, "id"), moment(as_of, as_known_at)
+    row = await info.context.read(lambda tx: get_person(tx, person_id, at), People.name)
+    return Person.from_row(row, at) if row else None
 
 
 async def people(
@@ -85,19 +106,25 @@ async def people(
     service_id: strawberry.ID | None = None,
     first: int = 20,
     after: str | None = None,
+    as_of: Annotated[datetime | None, AS_OF] = None,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
 ) -> Connection[Person]:
     check_page_size(first)
     start = decode_cursor("person", after)
     service = plain_text(str(service_id), "serviceId") if service_id is not None else None
-    rows = await info.context.read(lambda tx: people_page(tx, service, start, first), People.name)
-    return connection(
-        rows, first, after, "person", lambda r: r["registered_position"], Person.from_row
+    at = moment(as_of, as_known_at)
+    rows = await info.context.read(
+        lambda tx: people_page(tx, service, start, first, at), People.name
     )
+    return connection(rows, first, after, "person", lambda r: r["registered_position"],
+                      lambda row: Person.from_row(row, at))  # fmt: skip
 
 
 @strawberry.type
 class Query:
     person: Person | None = strawberry.field(resolver=person, description="A person supported")
     people: Connection[Person] = strawberry.field(
-        resolver=people, description="People supported, in registration order, per service"
+        resolver=people,
+        description="People supported, in registration order, per service; at a moment, those "
+        "whose record had begun, in the service they were in then",
     )

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.common import Actor, Position, day, record_id, when
+from api.common import AS_KNOWN_AT, AS_OF, Actor, Position, day, moment, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
+from domain.errors import RulesViolated, Violation
 from projections.base import Row
-from projections.support_plans import SupportPlans, get_current_plan, plan_versions_page
+from projections.plan_diff import FieldDifference, plan_diff
+from projections.states import Moment
+from projections.support_plans import SupportPlans, get_plan, plan_versions_page
 
 ContextInfo = Info[Context, None]
 
@@ -74,7 +77,7 @@ class Outcome:
         )
 
 
-@strawberry.type(description="A person's one living support plan, as it now stands.")
+@strawberry.type(description="A person's one living support plan, as it stood at a moment.")
 class SupportPlan:
     id: strawberry.ID
     person_id: strawberry.ID
@@ -87,9 +90,11 @@ class SupportPlan:
     next_review_date: date | None
     version: int
     updated_at: datetime
+    as_of: datetime = strawberry.field(description="This describes what was in force then")
+    as_known_at: datetime = strawberry.field(description="...as recorded by then")
 
     @classmethod
-    def from_row(cls, row: Row) -> SupportPlan:
+    def from_row(cls, row: Row, at: Moment) -> SupportPlan:
         document = json.loads(row["document"])
         return cls(
             id=strawberry.ID(row["plan_id"]),
@@ -103,6 +108,8 @@ class SupportPlan:
             next_review_date=day(document["nextReviewDate"]),
             version=row["version"],
             updated_at=when(row["updated_at"]),
+            as_of=at.as_of,
+            as_known_at=at.as_known_at,
         )
 
 
@@ -140,31 +147,115 @@ class PlanVersion:
         )
 
 
-async def support_plan(info: ContextInfo, person_id: strawberry.ID) -> SupportPlan | None:
-    person = record_id(person_id, "personId")
-    row = await info.context.read(lambda tx: get_current_plan(tx, person), SupportPlans.name)
-    return SupportPlan.from_row(row) if row else None
+def plans_model(info: ContextInfo) -> SupportPlans:
+    """The read model itself: reading a plan at a moment may replay a few of its events."""
+    return cast(SupportPlans, info.context.runtime.projector.model(SupportPlans.name))
+
+
+@strawberry.type(description="A plan's changes, page by page, as of a moment.")
+class PlanHistory(Connection[PlanVersion]):
+    as_of: datetime = strawberry.field(description="This describes what was in force then")
+    as_known_at: datetime = strawberry.field(description="...as recorded by then")
+
+
+async def support_plan(
+    info: ContextInfo,
+    person_id: strawberry.ID,
+    as_of: Annotated[datetime | None, AS_OF] = None,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+) -> SupportPlan | None:
+    person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
+    plans = plans_model(info)
+    row = await info.context.read(lambda tx: get_plan(tx, plans, person, at), SupportPlans.name)
+    return SupportPlan.from_row(row, at) if row else None
 
 
 async def plan_history(
-    info: ContextInfo, person_id: strawberry.ID, first: int = 20, after: str | None = None
-) -> Connection[PlanVersion]:
+    info: ContextInfo,
+    person_id: strawberry.ID,
+    first: int = 20,
+    after: str | None = None,
+    as_of: Annotated[datetime | None, AS_OF] = None,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+) -> PlanHistory:
     check_page_size(first)
     start = decode_cursor("version", after)
-    person = record_id(person_id, "personId")
+    person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     rows = await info.context.read(
-        lambda tx: plan_versions_page(tx, person, start, first), SupportPlans.name
+        lambda tx: plan_versions_page(tx, person, start, first, at), SupportPlans.name
     )
-    return connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
+    page = connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
+    return PlanHistory(
+        edges=page.edges, page_info=page.page_info, as_of=at.as_of, as_known_at=at.as_known_at
+    )
+
+
+@strawberry.type(description="One field that differs between two moments, and why.")
+class PlanDifference:
+    field: str = strawberry.field(description="Dotted path, e.g. outcomes.<id>.target")
+    before: JSON | None = strawberry.field(description="At `from`")
+    after: JSON | None = strawberry.field(description="At `to`")
+    causes: list[PlanVersion] = strawberry.field(
+        description="The recorded changes to it that took effect in between, in that order"
+    )
+
+    @classmethod
+    def of(cls, difference: FieldDifference) -> PlanDifference:
+        causes = [PlanVersion.from_row(row) for row in difference.causes]
+        return cls(field=difference.field, before=difference.before, after=difference.after,
+                   causes=causes)  # fmt: skip
+
+
+@strawberry.type(description="What changed in a plan between two moments.")
+class PlanDiff:
+    person_id: strawberry.ID
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    as_known_at: datetime = strawberry.field(description="Both ends, as recorded by then")
+    differences: list[PlanDifference]
+
+
+async def plan_diff_between(
+    info: ContextInfo,
+    person_id: strawberry.ID,
+    from_: Annotated[datetime, strawberry.argument(name="from")],
+    to: datetime,
+    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+) -> PlanDiff:
+    person = record_id(person_id, "personId")
+    since, until = moment(from_, as_known_at), moment(to, as_known_at)
+    if since.as_of > until.as_of:
+        violation = Violation("input.time.range", "from", "`from` must not be after `to`")
+        raise RulesViolated([violation])
+    plans = plans_model(info)
+    found = await info.context.read(
+        lambda tx: plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
+        SupportPlans.name,
+    )
+    return PlanDiff(
+        person_id=strawberry.ID(person),
+        from_=since.as_of,
+        to=until.as_of,
+        as_known_at=since.as_known_at,
+        differences=[PlanDifference.of(difference) for difference in found],
+    )
 
 
 @strawberry.type
 class Query:
     support_plan: SupportPlan | None = strawberry.field(
-        resolver=support_plan, description="A person's living support plan as it now stands"
+        resolver=support_plan,
+        description="A person's living support plan: as it now stands, or as it stood at a "
+        "moment (asOf, asKnownAt)",
     )
-    plan_history: Connection[PlanVersion] = strawberry.field(
+    plan_diff: PlanDiff = strawberry.field(
+        resolver=plan_diff_between,
+        description="What changed in a person's plan between two moments (as in force at "
+        "each), with the recorded changes, actors and reasons behind each difference",
+    )
+    plan_history: PlanHistory = strawberry.field(
         resolver=plan_history,
         description="How a person's plan evolved: every change, oldest first, with who, when, "
-        "why and what changed",
+        "why and what changed; at a moment, the changes recorded by asKnownAt that took "
+        "effect by asOf",
     )

@@ -18,14 +18,21 @@ STRENGTHS = ["Cooks pasta", "Knows the bus routes", "Keeps a diary", "Good with 
 EVENTS_PER_SHORT_HISTORY = 24  # registration, assessment, plan and 8 revisions
 
 
-def envelope(reason: str | None = "weekly review") -> Envelope:
-    context = CommandContext(STAFF, "bench-provider", "bench", reason=reason)
+def envelope(reason: str | None = "weekly review", at: datetime | None = None) -> Envelope:
+    context = CommandContext(STAFF, "bench-provider", "bench", reason=reason, effective_at=at)
     return Envelope.seal(
         context, service_id="svc-bench", now=datetime.now(UTC), skew=timedelta(minutes=2)
     )
 
 
-def person_with_plan(n: int) -> tuple[Person, Assessment, SupportPlan]:
+def person_with_plan(
+    n: int, began: datetime | None = None
+) -> tuple[Person, Assessment, SupportPlan]:
+    """A person, their completed assessment and an agreed plan, all begun now or at `began`."""
+
+    def envelope(reason: str | None = "weekly review") -> Envelope:
+        return at_time(reason, began)
+
     person = Person.register(
         envelope(), name=f"Person {n}", date_of_birth=date(1980, 1, 1), service_id="svc-bench",
         team_id="team-1",
@@ -45,6 +52,9 @@ def person_with_plan(n: int) -> tuple[Person, Assessment, SupportPlan]:
     plan.set_next_review_date(envelope(), date.today() + timedelta(weeks=6))
     plan.agree(envelope())
     return person, assessment, plan
+
+
+at_time = envelope
 
 
 def step(n: int) -> EnablementStep:

@@ -135,7 +135,7 @@ FEED = """
 query Feed($after: String, $first: Int!) {
   events(after: $after, first: $first) {
     edges { cursor node { position streamId streamType version eventType reason
-      actor { id name role } tenantId correlationId payload } }
+      actor { id name role } tenantId correlationId schemaVersion payload } }
     pageInfo { hasNextPage endCursor }
   }
 }"""

@@ -85,8 +85,34 @@ def test_each_event_in_the_feed_carries_its_envelope_and_facts(api: Api) -> None
     assert event["version"] == 1 and event["eventType"].endswith("Registered")
     assert event["actor"] == {"id": WORKER.id, "name": WORKER.name, "role": WORKER.shown_role}
     assert event["tenantId"] == WORKER.tenant and event["correlationId"] == "req-42"
-    assert event["payload"]["name"] == "Ruth Evans"
-    assert event["payload"]["serviceId"] == "svc-1"
+    assert event["schemaVersion"] == 1
+    assert event["payload"] == {"name": "Ruth Evans", "dateOfBirth": None, "serviceId": "svc-1",
+                                "teamId": None}  # fmt: skip
+
+
+PUBLISHED = """{ publishedEventTypes { eventType schemaVersion description
+  fields { name description } } }"""
+AUDIT = """query($stream: ID!) { auditTrail(streamId: $stream, first: 50) {
+  edges { node { eventType schemaVersion payload } } } }"""
+
+
+def test_integrators_can_read_from_the_api_what_each_payload_holds(api: Api) -> None:
+    plan = agreed_plan(api)
+
+    published = {t["eventType"]: t for t in api.query(PUBLISHED)["publishedEventTypes"]}
+    events, _ = read_feed(api)
+    audit = api.query(AUDIT, {"stream": plan.person_id})["auditTrail"]["edges"]
+
+    assert len(events) > 10 and audit
+    for event in [*events, *(edge["node"] for edge in audit)]:
+        documented = published[event["eventType"]]
+        assert event["schemaVersion"] == documented["schemaVersion"]
+        assert set(event["payload"]) == {field["name"] for field in documented["fields"]}
+    assert all(t["description"] and t["schemaVersion"] >= 1 for t in published.values())
+    assert published["SupportPlan.SupportHoursReduced"]["fields"] == [
+        {"name": "before", "description": "Weekly support hours before the change"},
+        {"name": "after", "description": "Weekly support hours now (fewer than before)"},
+    ]
 
 
 def test_the_feed_is_readable_at_once_without_waiting_for_read_models(api: Api) -> None:

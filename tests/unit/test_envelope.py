@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -37,10 +37,21 @@ def test_a_fact_may_be_recorded_after_it_happened() -> None:
     assert given.envelope(effective_at=last_week).effective_at == last_week
 
 
-def test_a_clock_ahead_by_no_more_than_the_allowed_skew_is_tolerated() -> None:
+def test_a_clock_ahead_by_no_more_than_the_allowed_skew_is_taken_as_now() -> None:
     at_the_limit = given.NOW + given.SKEW
 
-    assert given.envelope(effective_at=at_the_limit).effective_at == at_the_limit
+    # A fact is never effective after it was recorded.
+    assert given.envelope(effective_at=at_the_limit).effective_at == given.NOW
+
+
+def test_an_effective_time_is_kept_in_utc_whatever_offset_was_sent() -> None:
+    in_new_york = datetime(2025, 3, 14, 5, 0, tzinfo=timezone(timedelta(hours=-5)))
+    in_paris = datetime(2025, 3, 14, 10, 30, tzinfo=timezone(timedelta(hours=1)))
+
+    earlier, later = (given.envelope(effective_at=t).effective_at for t in (in_paris, in_new_york))
+
+    assert (earlier.utcoffset(), later.utcoffset()) == (timedelta(0), timedelta(0))
+    assert earlier.isoformat() < later.isoformat()  # as text, too, the order is the instants'
 
 
 def test_an_effective_time_in_the_future_beyond_the_skew_is_refused() -> None:

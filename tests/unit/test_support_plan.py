@@ -47,6 +47,7 @@ def test_agreeing_an_outcome_built_on_assessed_strengths_is_recorded() -> None:
         target="cooks a two-course meal unprompted once a week",
         evidenced_by="weekly diary entry and photo",
         builds_on=["cooks simple meals", "keeps a diary"],
+        agreed_at=given.NOW,
     )
 
 

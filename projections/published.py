@@ -1,0 +1,190 @@
+"""What the change feed and the audit trail publish of each event: a payload with its own
+schema version, built field by field from the event, each field documented for integrators.
+
+The payload is a contract with other systems, kept apart from how an event is stored: an
+attribute renamed inside an event is read under its new name here and published under the old
+one. A published field is only removed, renamed or given another meaning together with a new
+`schema_version` of its event type; a new field may be added without one. The envelope (who,
+when, why, where) is published beside the payload, never in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+Reader = Callable[[Any], Any]
+
+
+class Unpublishable(Exception):
+    """An event lacks what its published payload is built from."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # as published: camelCase
+    description: str
+    source: str | Reader  # the event's attribute, or how to read the field from the event
+
+    def read(self, event: Any) -> Any:
+        if callable(self.source):
+            return self.source(event)
+        return _json(getattr(event, self.source))
+
+
+@dataclass(frozen=True)
+class PublishedEvent:
+    event_type: str
+    schema_version: int
+    description: str
+    fields: tuple[Field, ...] = ()
+
+    def payload(self, event: Any) -> dict[str, Any]:
+        try:
+            return {field.name: field.read(event) for field in self.fields}
+        except (AttributeError, KeyError) as missing:
+            raise Unpublishable(
+                f"{self.event_type} (schema version {self.schema_version}) cannot be published: "
+                f"{missing!r}; map the field to what the event now holds"
+            ) from missing
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json(item) for item in value]
+    raise TypeError(f"{value!r} has no published form: give its field a reader")
+
+
+def _parts(attribute: str, keys: dict[str, str]) -> Reader:
+    """A value object (or None), published as an object with these keys (internal: public)."""
+
+    def read(event: Any) -> Any:
+        value = getattr(event, attribute)
+        if value is None:
+            return None
+        return {public: _json(getattr(value, name)) for name, public in keys.items()}
+
+    return read
+
+
+TERMS = {"title": "title", "baseline": "baseline", "target": "target",
+         "evidenced_by": "evidencedBy", "builds_on": "buildsOn"}  # fmt: skip
+
+
+def _terms(attribute: str) -> Reader:
+    """Some of an outcome's terms, published under TERMS' keys."""
+
+    def read(event: Any) -> dict[str, Any]:
+        return {TERMS[name]: _json(value) for name, value in getattr(event, attribute).items()}
+
+    return read
+
+
+ADVOCATE = {"name": "name", "relationship": "relationship", "contact": "contact"}
+CONTRIBUTION = {"mode": "mode", "summary": "summary", "spoken_for_by": "spokenForBy",
+                "reason_not_possible": "reasonNotPossible"}  # fmt: skip
+STEP = {"step_id": "stepId", "strength": "strength", "weekly_micro_step": "weeklyMicroStep",
+        "evidence_route": "evidenceRoute"}  # fmt: skip
+TERMS_TEXT = "title, baseline, target, evidencedBy, buildsOn (a list of strengths)"
+
+PERSON_ID = Field("personId", "The person supported", "person_id")
+OUTCOME_ID = Field("outcomeId", "The outcome, within the plan", "outcome_id")
+SERVICE_ID = Field("serviceId", "The service supporting the person", "service_id")
+TEAM_ID = Field("teamId", "The team within that service, or null", "team_id")
+HOURS_BEFORE = Field("before", "Weekly support hours before the change", "before")
+DATE_BEFORE = Field("before", "The next review date before the change (YYYY-MM-DD)", "before")
+
+
+def _hours_after(what: str) -> Field:
+    return Field("after", f"Weekly support hours now ({what} than before)", "after")
+
+
+def _date_after(what: str) -> Field:
+    return Field("after", f"The next review date now (YYYY-MM-DD, {what} than before)", "after")
+
+
+PUBLISHED_EVENTS: tuple[PublishedEvent, ...] = (
+    PublishedEvent("Person.Registered", 1, "A person began to be supported by a service", (
+        Field("name", "The person's name", "name"),
+        Field("dateOfBirth", "Date of birth (YYYY-MM-DD), or null if not given", "date_of_birth"),
+        SERVICE_ID, TEAM_ID)),
+    PublishedEvent("Person.Moved", 1, "The person moved to another service or team", (
+        SERVICE_ID, TEAM_ID,
+        Field("fromServiceId", "The service before the move; null if recorded before moves "
+              "said where from", "from_service_id"),
+        Field("fromTeamId", "The team before the move, or null (also when recorded before "
+              "moves said where from)", "from_team_id"))),
+    PublishedEvent("Person.AdvocateRecorded", 1, "Who speaks up for the person", (
+        Field("advocate", "The advocate: name, relationship (to the person) and contact (or "
+              "null)", _parts("advocate", ADVOCATE)),)),
+    PublishedEvent("Person.ConsentToShareRecorded", 1, "The person's consent to share", (
+        Field("given", "Whether the person consents", "given"),
+        Field("scope", "What may be shared, and with whom", "scope"))),
+    PublishedEvent("Assessment.Started", 1, "A strengths-led assessment began", (PERSON_ID,)),
+    PublishedEvent("Assessment.SectionRecorded", 1, "One section of the assessment recorded "
+                   "(again: the latest entries replace earlier ones)", (
+        Field("section", "strengths, independent_skills, preferred_outcomes, informal_support "
+              "or communication_preferences", "section"),
+        Field("entries", "The section's entries, in the person's words", "entries"))),
+    PublishedEvent("Assessment.ContributionRecorded", 1, "How the person took part", (
+        Field("contribution", "mode (direct, through_advocate or not_possible), summary, "
+              "spokenForBy and reasonNotPossible (null when not needed)",
+              _parts("contribution", CONTRIBUTION)),)),
+    PublishedEvent("Assessment.Completed", 1, "The assessment was completed; it is now closed"),
+    PublishedEvent("SupportPlan.Drafted", 1, "A support plan was drafted from an assessment", (
+        PERSON_ID,
+        Field("assessmentId", "The completed assessment it is drafted from", "assessment_id"),
+        Field("strengths", "The strengths that assessment found; outcomes build on them",
+              "strengths"))),
+    PublishedEvent("SupportPlan.OutcomeAgreed", 1, "A measurable outcome was agreed", (
+        OUTCOME_ID, Field("terms", f"The outcome's terms: {TERMS_TEXT}", _terms("terms")))),
+    PublishedEvent("SupportPlan.EnablementStepAdded", 1, "A weekly step towards an outcome", (
+        OUTCOME_ID,
+        Field("step", "stepId, strength (the one it uses), weeklyMicroStep and evidenceRoute "
+              "(how progress is evidenced)", _parts("step", STEP)))),
+    PublishedEvent("SupportPlan.StaffGuidanceWritten", 1, "Staff guidance first written", (
+        Field("guidance", "The guidance", "guidance"),)),
+    PublishedEvent("SupportPlan.StaffGuidanceRewritten", 1, "Staff guidance rewritten", (
+        Field("guidance", "The guidance now", "guidance"),
+        Field("previous", "The guidance it replaced", "previous"))),
+    PublishedEvent("SupportPlan.SupportHoursSet", 1, "Weekly support hours first set", (
+        Field("hoursPerWeek", "Weekly support hours", "hours_per_week"),)),
+    PublishedEvent("SupportPlan.SupportHoursReduced", 1, "Weekly support hours reduced", (
+        HOURS_BEFORE, _hours_after("fewer"))),
+    PublishedEvent("SupportPlan.SupportHoursIncreased", 1, "Weekly support hours increased", (
+        HOURS_BEFORE, _hours_after("more"))),
+    PublishedEvent("SupportPlan.NextReviewDateSet", 1, "The next review date first set", (
+        Field("reviewDate", "The next review date (YYYY-MM-DD)", "review_date"),)),
+    PublishedEvent("SupportPlan.NextReviewBroughtForward", 1, "The next review brought forward",
+                   (DATE_BEFORE, _date_after("earlier"))),
+    PublishedEvent("SupportPlan.NextReviewPostponed", 1, "The next review postponed", (
+        DATE_BEFORE, _date_after("later"))),
+    PublishedEvent("SupportPlan.OutcomeRevised", 1, "An outcome's terms revised", (
+        OUTCOME_ID,
+        Field("changes", f"The terms revised, with their new values: any of {TERMS_TEXT}",
+              _terms("changes")),
+        Field("previous", "The same terms as they were before; empty if recorded before "
+              "revisions kept them", _terms("previous")))),
+    PublishedEvent("SupportPlan.OutcomeRetired", 1, "An outcome retired from the plan", (
+        OUTCOME_ID,)),
+    PublishedEvent("SupportPlan.Agreed", 1, "The plan was agreed by a manager; from now on "
+                   "every change gives a reason"),
+)  # fmt: skip
+PUBLISHED = {entry.event_type: entry for entry in PUBLISHED_EVENTS}
+
+
+def published(event: Any) -> PublishedEvent:
+    """How an event is published, by its type's name as the feed shows it."""
+    return PUBLISHED[type(event).__qualname__]
