@@ -1,6 +1,12 @@
 """The one living support plan per person: measurable outcomes, each built on assessed strengths.
 
 Every change is its own event; once the plan is agreed, every change must say why.
+
+DOMAIN: the plan in force is its events replayed in order of effective time (domain.timeline):
+a change entered late fills in the past and never overrides one that took effect after it.
+Before-values an event carries (`before`, `previous`) are those of the plan it was decided on,
+the plan in force when it was recorded; its history describes each change against the plan as
+it stood when the change took effect.
 """
 
 from __future__ import annotations
@@ -110,7 +116,7 @@ class SupportPlan(InForce, Aggregate):
             "the guidance already says exactly this",
         )
         rules.enforce()
-        if self.staff_guidance is None:
+        if self.staff_guidance is None or self.is_late(envelope):
             self._guidance_written(envelope, guidance.strip())
         else:
             self._guidance_rewritten(envelope, self.staff_guidance, guidance.strip())
@@ -139,7 +145,7 @@ class SupportPlan(InForce, Aggregate):
         )
         rules.enforce()
         before, after = self.support_hours_per_week, float(hours_per_week)
-        if before is None:
+        if before is None or self.is_late(envelope):
             self._hours_set(envelope, after)
         elif after < before:
             self._hours_reduced(envelope, before, after)
@@ -174,7 +180,7 @@ class SupportPlan(InForce, Aggregate):
         )
         rules.enforce()
         before = self.next_review_date
-        if before is None:
+        if before is None or self.is_late(envelope):
             self._review_date_set(envelope, review_date)
         elif review_date < before:
             self._review_brought_forward(envelope, before, review_date)

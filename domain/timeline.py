@@ -33,6 +33,14 @@ class InForce:
     began_at: datetime | None = None
     latest_effective_at: datetime | None = None
 
+    def is_late(self, envelope: Envelope) -> bool:
+        """Whether a change takes effect before one already recorded: a late entry. What it
+        replaced is then known only against the record as it stood at that time, so facts
+        that name a direction (hours *reduced*) or a former value are recorded plainly (hours
+        *set*), and the history describes them against what was in force then."""
+        latest = self.latest_effective_at
+        return latest is not None and envelope.effective_at < latest
+
     def check_began(self, rules: Rules, envelope: Envelope) -> None:
         began = self.began_at
         rules.check(

@@ -130,7 +130,7 @@ def test_history_at_a_moment_shows_the_changes_known_then_and_in_force_by_then(
 
     assert [edge["node"]["eventType"] for edge in known_now["edges"]] == [
         "SupportPlan.Drafted",
-        "SupportPlan.SupportHoursIncreased",
+        "SupportPlan.SupportHoursSet",  # a late entry: no direction against the plan now
     ]
     assert [edge["node"]["eventType"] for edge in known_before["edges"]] == ["SupportPlan.Drafted"]
     assert datetime.fromisoformat(known_now["asOf"]) == five_days_ago
