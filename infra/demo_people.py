@@ -122,8 +122,7 @@ DEMO_PEOPLE = [
                 "Review: Daniel asked to take over his evening tablets too",
             ),
             review("helen", 120, 8, "Progressing well; next review after the evening stage"),
-            hours("tom", 165, 12, "Entered late: the rota change agreed at the team meeting "
-                  "was not recorded on the day"),  # fmt: skip
+            hours("tom", 165, 12, "Entered late: a rota change not recorded on the day"),
         ],
     ),
     DemoPerson(
