@@ -145,9 +145,12 @@ class CareRecords(Application[UUID]):
                 raise AggregateNotFoundError(record_id) from None
         return cast(Aggregate, record)
 
-    def history(self, record_id: UUID, up_to_version: int) -> list[DomainEvent]:
-        """A record's events up to a version, decoded, in the order they were recorded."""
-        events = self.repository.event_store.get(record_id, lte=up_to_version)
+    def history(
+        self, record_id: UUID, up_to_version: int, after_version: int = 0
+    ) -> list[DomainEvent]:
+        """A record's events after one version and up to another, decoded, in the order they
+        were recorded."""
+        events = self.repository.event_store.get(record_id, gt=after_version, lte=up_to_version)
         return [cast(DomainEvent, event) for event in events]
 
     def _keep_snapshot(self, record: Aggregate, decided_on: int) -> None:

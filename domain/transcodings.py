@@ -34,9 +34,10 @@ class DataclassAsDict(Transcoding):
     def __init__(self, cls: type, name: str) -> None:
         self.type = cls
         self.name = name
+        self._fields = tuple(f.name for f in fields(cls))  # looked up once, not per value
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+        return {name: getattr(obj, name) for name in self._fields}
 
     def decode(self, data: dict[str, Any]) -> Any:
         return self.type(**data)

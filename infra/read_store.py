@@ -28,7 +28,7 @@ from projections.base import Params, Row, Transaction
 
 def sortable_utc(instant: datetime) -> str:
     """An instant as SQLite keeps it: fixed-width UTC text, so text order is time order."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 sqlite3.register_adapter(datetime, sortable_utc)

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.assessment import Assessment, Section
 from projections.base import Event, Index, Row, Table, Transaction
-from projections.event_records import camel, dumps, jsonable
+from projections.event_records import camel, document_text, jsonable
 from projections.folding import RecordTable
 from projections.states import Moment, state_at, states_table
 
@@ -55,7 +55,7 @@ class Assessments(RecordTable):
             "person_id": assessment.person_id,
             "tenant_id": assessment.tenant_id,
             "status": doc["status"],
-            "document": dumps(doc),
+            "document": document_text(doc),
             "version": assessment.version,
             "started_at": assessment.created_on,
             "updated_at": assessment.modified_on,

@@ -55,6 +55,11 @@ def dumps(value: Any) -> str:
     return orjson.dumps(jsonable(value), option=orjson.OPT_SORT_KEYS).decode()
 
 
+def document_text(document: dict[str, Any]) -> str:
+    """JSON text of a document already built from JSON values (no second pass over it)."""
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode()
+
+
 def event_type(event: Event) -> str:
     return type(event).__qualname__
 

@@ -35,7 +35,8 @@ from projections.base import (
 from projections.states import STATE_TIMES, Moment, close_states, parameters, state_at
 
 TIMELINE_COLUMNS = ("record_id", "version", "effective_from", "recorded_at",
-                    "latest_effective_at", "topic", "state")  # fmt: skip
+                    "latest_effective_at")  # fmt: skip
+History = Callable[..., list[Any]]  # (record id, up to version[, after version]) -> its events
 
 CACHE_LIMIT = 5_000  # records a rebuild keeps folded in memory between batches
 
@@ -46,18 +47,10 @@ class AggregateCodec:
     _topic = get_topic(Snapshot)
 
     def __init__(
-        self, mapper: Mapper[UUID], history: Callable[[UUID, int], list[Any]] | None = None
+        self, mapper: Mapper[UUID], history: History | None = None
     ) -> None:
         self._mapper = mapper
         self.history = history  # a record's events up to a version, for late entries
-
-    def encode_event(self, event: Any) -> tuple[str, bytes]:
-        stored = self._mapper.to_stored_event(event)
-        return stored.topic, stored.state
-
-    def decode_event(self, record_id: str, version: int, topic: str, state: bytes) -> Any:
-        return self._mapper.to_domain_event(StoredEvent(UUID(record_id), version, topic,
-                                                        bytes(state)))  # fmt: skip
 
     def encode(self, aggregate: Aggregate) -> bytes:
         # Stamped with the record's own time, not the clock, so a rebuild writes equal bytes.
@@ -209,7 +202,8 @@ class RecordTable(ReadModel):
             moment = in_force_from(change, began)
             # A state is kept where the record began, and then every `checkpoint_every`
             # versions; the states of events that took effect at one instant are one state.
-            due = due or moment == began or change.originator_version % self.checkpoint_every == 0
+            interval = self.checkpoint_interval(current)
+            due = due or moment == began or change.originator_version % interval == 0
             if n + 1 == len(later) or in_force_from(later[n + 1], began) != moment:
                 if due:
                     states.append(self._state(current, change, moment, recorded))
@@ -246,7 +240,7 @@ class RecordTable(ReadModel):
         if state is None:
             return None
         later = tx.fetchall(
-            f"SELECT version, topic, state FROM {self.timeline} WHERE record_id = %(id)s "
+            f"SELECT version FROM {self.timeline} WHERE record_id = %(id)s "
             "AND effective_from > %(since)s AND effective_from <= %(as_of)s "
             "AND recorded_at <= %(known_at)s ORDER BY effective_from, version",
             {"id": record_id, "since": state["effective_from"], **parameters(moment)},
@@ -254,17 +248,36 @@ class RecordTable(ReadModel):
         if not later:
             return state
         record: Any = self.codec.decode(record_id, state["version"], state["aggregate_state"])
-        events = [self.codec.decode_event(record_id, row["version"], row["topic"], row["state"])
-                  for row in later]  # fmt: skip
+        events = self._events(record_id, [row["version"] for row in later])
         record = apply_in_order(record, events, record.began_at)
         row = self.row(record, 0, events[-1])  # only what a read needs: not the state's bytes
         return row | {time: state[time] for time in STATE_TIMES}
 
+    def _events(self, record_id: str, versions: list[int]) -> list[Any]:
+        """These events of a record, from the event store, in the order given."""
+        if self.codec.history is None:
+            raise RuntimeError(f"{self.name} needs the event store's history to read at a moment")
+        # Fetched run by run of consecutive versions: a late entry's version may be far from
+        # those of the events around it in effective time.
+        wanted = sorted(versions)
+        by_version: dict[int, Any] = {}
+        start = 0
+        for n in range(1, len(wanted) + 1):
+            if n == len(wanted) or wanted[n] != wanted[n - 1] + 1:
+                found = self.codec.history(UUID(record_id), wanted[n - 1], wanted[start] - 1)
+                by_version.update((event.originator_version, event) for event in found)
+                start = n
+        return [by_version[version] for version in versions]
+
+    def checkpoint_interval(self, record: Any) -> int:
+        """Every how many versions a state of this record is kept in full: a power of two, so
+        that as it grows with the record, kept states stay at most that many versions apart."""
+        return self.checkpoint_every
+
     def _moment(self, event: Any, record: Any) -> tuple[Any, ...]:
-        topic, state = self.codec.encode_event(event)
         since = in_force_from(event, record.began_at)
         return (str(event.originator_id), event.originator_version, since, event.timestamp,
-                record.latest_effective_at, topic, state)  # fmt: skip
+                record.latest_effective_at)  # fmt: skip
 
     def _row(self, record: Any, first_position: int, last_event: Event) -> Row:
         return {**self.row(record, first_position, last_event),

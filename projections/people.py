@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.person import Person
 from projections.base import Event, Index, Row, Table, Transaction
-from projections.event_records import dumps, jsonable
+from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.states import Moment, latest_states, parameters, state_at, states_table
 
@@ -59,7 +59,7 @@ class People(RecordTable):
             "service_id": person.service_id,
             "team_id": person.team_id,
             "name": person.name,
-            "document": dumps(document(person)),
+            "document": document_text(document(person)),
             "version": person.version,
             "registered_position": first_position,
             "registered_at": person.created_on,

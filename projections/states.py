@@ -48,16 +48,15 @@ def states_table(name: str, key: str, columns: str) -> Table:
 
 
 def timeline_table(name: str) -> Table:
-    """Every event of one kind of record, by when it takes effect, to replay from a state."""
+    """When each event of one kind of record took effect and was recorded, so that a read can
+    find the events to replay from a state (read from the event store)."""
     return Table(
         name,
         """record_id TEXT NOT NULL,
         version INTEGER NOT NULL,
         effective_from {timestamp} NOT NULL,
         recorded_at {timestamp} NOT NULL,
-        latest_effective_at {timestamp} NOT NULL,
-        topic TEXT NOT NULL,
-        state {blob} NOT NULL""",
+        latest_effective_at {timestamp} NOT NULL""",
         primary_key="record_id, version",
         indexes=(
             Index("at", "record_id, effective_from"),

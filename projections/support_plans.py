@@ -17,7 +17,7 @@ import orjson
 from domain.outcome import Outcome
 from domain.support_plan import SupportPlan
 from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
-from projections.event_records import camel, dumps, jsonable
+from projections.event_records import camel, document_text, jsonable
 from projections.folding import RecordTable
 from projections.states import Moment, states_table, timeline_table
 
@@ -28,6 +28,9 @@ VERSION_COLUMNS = (
     "plan_id", "version", "person_id", "position", "event_type", "recorded_at", "effective_at",
     "actor_id", "actor_name", "actor_role", "reason", "summary", "changes",
 )  # fmt: skip
+
+
+PARTS_PER_DOUBLING = 64  # outcomes and steps
 
 
 def changed(field: str, before: Any, after: Any) -> dict[str, Any]:
@@ -45,9 +48,14 @@ class SupportPlans(RecordTable):
     state_columns = ("plan_id", "person_id", "tenant_id", "service_id", "status", "document",
                      "version", "updated_at", "aggregate_state")  # fmt: skip
     # A plan's document grows with its outcomes and steps, so a state is kept in full only
-    # every so often; a read at a moment replays at most about this many events.
+    # every so often (less often as it grows, so that the cost per event stays flat); a read at
+    # a moment replays at most that many events, and renders a document of that size anyway.
     checkpoint_every = 16
     timeline = "plan_timeline"
+
+    def checkpoint_interval(self, plan: SupportPlan) -> int:
+        parts = sum(1 + len(outcome.steps) for outcome in plan.outcomes.values())
+        return self.checkpoint_every * 2 ** max(0, (parts // PARTS_PER_DOUBLING).bit_length())
     tables = (
         Table(
             "current_plans",
@@ -106,7 +114,7 @@ class SupportPlans(RecordTable):
             "tenant_id": plan.tenant_id,
             "service_id": last_event.envelope.service_id,  # type: ignore[attr-defined]
             "status": doc["status"],
-            "document": dumps(doc),
+            "document": document_text(doc),
             "version": plan.version,
             "drafted_at": plan.created_on,
             "updated_at": plan.modified_on,

@@ -21,7 +21,9 @@ from tests.benchmarks.conftest import median, timed
 from tests.benchmarks.history import write_history
 
 ROUNDS = 3
-MIN_SHARE_OF_READING = 0.5  # rebuild at least half as fast as the log can be read and decoded
+# A rebuild writes, for each event, the record's state in force (bitemporal), its timeline
+# entry and, for plans, its version: at least a quarter as fast as the log is read and decoded.
+MIN_SHARE_OF_READING = 0.25
 LOGS = {"2,000 short histories": (2_000, 9), "20 long histories": (20, 2_484)}
 
 
