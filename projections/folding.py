@@ -46,9 +46,7 @@ class AggregateCodec:
 
     _topic = get_topic(Snapshot)
 
-    def __init__(
-        self, mapper: Mapper[UUID], history: History | None = None
-    ) -> None:
+    def __init__(self, mapper: Mapper[UUID], history: History | None = None) -> None:
         self._mapper = mapper
         self.history = history  # a record's events up to a version, for late entries
 

@@ -56,6 +56,7 @@ class SupportPlans(RecordTable):
     def checkpoint_interval(self, plan: SupportPlan) -> int:
         parts = sum(1 + len(outcome.steps) for outcome in plan.outcomes.values())
         return self.checkpoint_every * 2 ** max(0, (parts // PARTS_PER_DOUBLING).bit_length())
+
     tables = (
         Table(
             "current_plans",
