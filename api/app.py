@@ -12,7 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
 from api.context import Context
-from api.schema import schema
+from api.limits import Limits
+from api.schema import build_schema
 from api.waiting import ReadModelWatch
 from infra.bootstrap import Runtime
 
@@ -35,6 +36,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         return Context(runtime, watch, request)
 
     app = FastAPI(title="Stepwise", lifespan=lifespan)
+    settings = runtime.settings
+    limits = Limits(settings.max_mutations_per_request, settings.max_root_fields,
+                    settings.max_aliases, settings.max_query_depth)  # fmt: skip
+    schema = build_schema(limits)
     app.include_router(GraphQLRouter(schema, context_getter=get_context), prefix="/graphql")
 
     @app.get("/health")

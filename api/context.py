@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
-from api.waiting import ReadModelWatch
+from api.waiting import WAIT_FOR_POSITION, ReadModelWatch
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
 from domain.envelope import Actor, CommandContext, Role
@@ -30,7 +30,6 @@ ACTOR_NAME = "X-Stepwise-Actor-Name"
 ACTOR_ROLE = "X-Stepwise-Actor-Role"
 TENANT = "X-Stepwise-Tenant"
 CORRELATION_ID = "X-Correlation-Id"
-WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_HEADER = 200  # characters in an actor, tenant or correlation header
 

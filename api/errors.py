@@ -68,6 +68,8 @@ class ErrorCodes(MaskErrors):
         described = _describe(original)
         if described is not None:
             code, message, extra = described
+        elif original is None and error.extensions and "code" in error.extensions:
+            return error  # refused by a limit on the document (api.limits), with its own code
         elif original is None or error.path is None:
             # Raised by GraphQL itself, outside any field: a malformed document or a wrongly
             # typed variable.

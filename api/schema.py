@@ -8,7 +8,7 @@ import pkgutil
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
+from strawberry.extensions import AddValidationRules, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 import api.slices
 from api.common import SCALARS
 from api.errors import ErrorCodes
+from api.limits import Limits, limit_rules
 from api.mutations import mutation_type
 from domain.care_records import REGISTRY
 
@@ -34,11 +35,19 @@ class StepwiseSchema(strawberry.Schema):
         """Errors are logged by ErrorCodes (unexpected ones only); refusals are not failures."""
 
 
-schema = StepwiseSchema(
-    query=Query,
-    mutation=Mutation,
-    # Clients send the same few documents again and again: validate each once. (strawberry's
-    # ParserCache is left out: a syntax error raised inside it escapes the error codes.)
-    extensions=[lambda: ValidationCache(maxsize=1024), ErrorCodes],
-    config=StrawberryConfig(scalar_map=SCALARS),
-)
+def build_schema(limits: Limits) -> StepwiseSchema:
+    return StepwiseSchema(
+        query=Query,
+        mutation=Mutation,
+        # Clients send the same few documents again and again: validate each once. (strawberry's
+        # ParserCache is left out: a syntax error raised inside it escapes the error codes.)
+        extensions=[
+            lambda: AddValidationRules(limit_rules(limits)),
+            lambda: ValidationCache(maxsize=1024),
+            ErrorCodes,
+        ],
+        config=StrawberryConfig(scalar_map=SCALARS),
+    )
+
+
+schema = build_schema(Limits())  # the published schema; the served one has the settings' limits

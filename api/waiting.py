@@ -16,9 +16,12 @@ from collections.abc import Iterable
 
 from starlette.concurrency import run_in_threadpool
 
+from domain.errors import RulesViolated, Violation
 from infra.bootstrap import Runtime, positions_channel
 from infra.notifications import PostgresNotifications
 from projections.tracking import Status
+
+WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 
 log = logging.getLogger("stepwise.api")
 
@@ -43,6 +46,8 @@ class ReadModelWatch:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._notifications: PostgresNotifications | None = None
+        self._log_end = 0  # a position known to be written: waiting for it is worthwhile
+        self._log_end_lock = asyncio.Lock()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -81,6 +86,7 @@ class ReadModelWatch:
             self._loop.create_task(self._refresh_quietly())
             return
         self._positions[name] = max(self._positions.get(name, 0), position)
+        self._log_end = max(self._log_end, position)
         self._stopped.pop(name, None)
         self._release()
 
@@ -92,6 +98,8 @@ class ReadModelWatch:
         waiter: Waiter = (position, models, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         self._release()
+        if not waiter[2].done():
+            await self._check_written(position, waiter)
         self._keep_refreshing()
         try:
             await asyncio.wait_for(asyncio.shield(waiter[2]), timeout)
@@ -101,6 +109,21 @@ class ReadModelWatch:
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
+
+    async def _check_written(self, position: int, waiter: Waiter) -> None:
+        """Refuses at once to wait for a position no write has reached: nothing would come.
+        The end of the log is looked up once for any number of waiters arriving together."""
+        if position > self._log_end:
+            async with self._log_end_lock:
+                if position > self._log_end:
+                    end = await run_in_threadpool(self._runtime.records.last_position)
+                    self._log_end = max(self._log_end, end)
+        if position > self._log_end:
+            last = self._log_end
+            self._waiters.remove(waiter)
+            message = f"the log ends at position {last}: send a position a mutation answered"
+            violation = Violation("input.wait_for_position.beyond_log", WAIT_FOR_POSITION, message)
+            raise RulesViolated([violation])
 
     async def refresh(self) -> None:
         statuses = await run_in_threadpool(self._runtime.projector.statuses)

@@ -59,6 +59,10 @@ class CommandContext:
     idempotency_key: str | None = None
 
 
+# No care record takes effect before this: an earlier time is a typing error (0001-01-01).
+EARLIEST_EFFECTIVE_AT = datetime(1900, 1, 1, tzinfo=UTC)
+
+
 def event_id(record_id: object, version: int) -> str:
     """How one event is named in causation ids: its record and the version it wrote."""
     return f"{record_id}/{version}"
@@ -107,6 +111,13 @@ class Envelope:
                 "envelope.effective_at.future",
                 "effectiveAt",
                 "the effective time cannot be in the future: record facts once they happen",
+            )
+            rules.check(
+                effective_at >= EARLIEST_EFFECTIVE_AT,
+                "envelope.effective_at.too_early",
+                "effectiveAt",
+                f"the effective time cannot be before {EARLIEST_EFFECTIVE_AT.date()}: "
+                "check the year",
             )
         rules.enforce()
         effective_at = min(effective_at.astimezone(UTC), now)

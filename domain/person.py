@@ -86,7 +86,7 @@ class Person(InForce, Aggregate):
                 date_of_birth <= envelope.effective_at.date(),
                 "person.date_of_birth.future",
                 "dateOfBirth",
-                "the date of birth cannot be in the future",
+                "the date of birth cannot be after the registration takes effect",
             )
         rules.enforce()
         return cls(

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = 120
     pool_size: int = 10
     pool_max_overflow: int = 10
+    max_mutations_per_request: int = Field(default=1, ge=1)
+    max_root_fields: int = Field(default=10, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_query_depth: int = Field(default=10, ge=2)
 
     @field_validator("database_url")
     @classmethod

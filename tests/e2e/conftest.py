@@ -22,3 +22,11 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 @pytest.fixture
 def api(client: TestClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def api_allowing_two_mutations(runtime: Runtime) -> Iterator[Api]:
+    """The app served with STEPWISE_MAX_MUTATIONS_PER_REQUEST=2."""
+    runtime.settings.max_mutations_per_request = 2
+    with TestClient(create_app(runtime)) as client:
+        yield Api(client)

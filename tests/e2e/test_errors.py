@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -225,8 +226,10 @@ def test_a_wrongly_typed_variable_is_a_bad_request(api: Api) -> None:
 
 @pytest.fixture
 def impatient_api(settings: Settings) -> Iterator[Api]:
-    """Waits at most 0.3 s for the read models to reach a position."""
-    runtime = build(settings.model_copy(update={"wait_for_position_timeout_seconds": 0.3}))
+    """Waits at most 0.3 s for the read models to reach a position, which they never do: no
+    projector runs."""
+    changes = {"wait_for_position_timeout_seconds": 0.3, "run_projector": False}
+    runtime = build(settings.model_copy(update=changes))
     try:
         with TestClient(create_app(runtime)) as client:
             yield Api(client)
@@ -238,13 +241,24 @@ def test_waiting_for_a_position_the_read_models_do_not_reach_in_time_is_not_read
     impatient_api: Api,
 ) -> None:
     written = impatient_api.mutate("registerPerson", {"name": "Ruth", "serviceId": "s"})
-    beyond = written["position"] + 1000
+    position = written["position"]
 
     error = impatient_api.failure(PERSON, {"id": written["recordId"]},
-                                  {WAIT_FOR_POSITION: str(beyond)})  # fmt: skip
+                                  {WAIT_FOR_POSITION: str(position)})  # fmt: skip
 
-    assert error["extensions"] == {"code": "NOT_READY", "position": beyond}
+    assert error["extensions"] == {"code": "NOT_READY", "position": position}
     assert "0.3s" in error["message"]
+
+
+def test_waiting_for_a_position_beyond_the_end_of_the_log_is_refused_at_once(api: Api) -> None:
+    written = api.mutate("registerPerson", {"name": "Ruth", "serviceId": "s"})
+    beyond = written["position"] + 1000
+
+    started = time.perf_counter()
+    error = api.failure(PERSON, {"id": written["recordId"]}, {WAIT_FOR_POSITION: str(beyond)})
+
+    assert rules(error) == ["input.wait_for_position.beyond_log"]
+    assert time.perf_counter() - started < 5  # not the 10 s a wait may take
 
 
 def test_a_wait_header_that_is_not_a_position_is_refused(api: Api) -> None:
@@ -307,3 +321,12 @@ def test_an_actor_header_longer_than_two_hundred_characters_is_refused(api: Api)
 
     assert rules(error) == ["input.header.too_long"]
     assert error["extensions"]["violations"][0]["field"] == "X-Stepwise-Actor-Name"
+
+
+def test_an_effective_time_in_year_one_is_refused_and_nothing_stored(api: Api) -> None:
+    person = {"name": "Ruth", "serviceId": "s", "effectiveAt": "0001-01-01T00:00:00+00:00"}
+
+    with nothing_written(api):
+        error = api.refuse("registerPerson", person)
+
+    assert rules(error) == ["envelope.effective_at.too_early"]

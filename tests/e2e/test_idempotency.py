@@ -119,7 +119,10 @@ def test_a_key_of_200_characters_is_accepted(api: Api) -> None:
     assert api.query(PERSON, {"id": written["recordId"]})["person"]["name"] == "Ruth Evans"
 
 
-def test_one_header_key_for_several_mutations_of_a_document_is_refused_for_all(api: Api) -> None:
+def test_one_header_key_for_several_mutations_of_a_document_is_refused_for_all(
+    api_allowing_two_mutations: Api,
+) -> None:
+    api = api_allowing_two_mutations
     document = (
         "mutation($input: RegisterPersonInput!) { "
         f"first: registerPerson(input: $input) {{ {WRITE_RESULT} }} "
@@ -135,7 +138,10 @@ def test_one_header_key_for_several_mutations_of_a_document_is_refused_for_all(a
     ] * 2
 
 
-def test_a_refused_mutation_does_not_hide_what_the_one_before_it_wrote(api: Api) -> None:
+def test_a_refused_mutation_does_not_hide_what_the_one_before_it_wrote(
+    api_allowing_two_mutations: Api,
+) -> None:
+    api = api_allowing_two_mutations
     _, cursor = read_feed(api)
     document = (
         "mutation { "

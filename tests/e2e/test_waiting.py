@@ -20,23 +20,29 @@ def test_two_hundred_requests_waiting_for_a_later_write_all_see_it_while_others_
     runtime: Runtime,
 ) -> None:
     with serving(runtime) as url:
-        answers, answered_meanwhile = asyncio.run(wait_in_numbers(url))
+        answers, answered_meanwhile = asyncio.run(wait_in_numbers(url, runtime))
 
     assert answered_meanwhile == {"data": {"person": {"serviceId": "svc-1"}}}
     assert len(answers) == WAITERS
     assert all(answer == {"data": {"person": {"serviceId": "svc-2"}}} for answer in answers)
 
 
-async def wait_in_numbers(url: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+async def wait_in_numbers(
+    url: str, runtime: Runtime
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     limits = httpx.Limits(max_connections=WAITERS + 10)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
         registered = await mutate(client, "registerPerson", {"name": "Ruth", "serviceId": "svc-1"})
-        person_id, next_position = registered["recordId"], registered["position"] + 1
+        person_id, shown = registered["recordId"], str(registered["position"])
+        await post(client, PERSON, {"id": person_id}, {WAIT_FOR_POSITION: shown})
+        # The move is written while no projector runs: its position is in the log, and
+        # waiting for it lasts until the projector is back.
+        await asyncio.to_thread(runtime.projector.stop)
+        move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat"}
+        moved = str((await mutate(client, "movePerson", move))["position"])
 
         waiting = [
-            asyncio.create_task(
-                post(client, PERSON, {"id": person_id}, {WAIT_FOR_POSITION: str(next_position)})
-            )
+            asyncio.create_task(post(client, PERSON, {"id": person_id}, {WAIT_FOR_POSITION: moved}))
             for _ in range(WAITERS)
         ]
         await asyncio.sleep(0.5)  # every waiter has arrived and is waiting
@@ -46,8 +52,7 @@ async def wait_in_numbers(url: str) -> tuple[list[dict[str, Any]], dict[str, Any
         assert not any(task.done() for task in waiting), "waiters answered before the write"
 
         await asyncio.sleep(1.5)
-        move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat"}
-        await mutate(client, "movePerson", move)
+        await asyncio.to_thread(runtime.projector.start)
         return list(await asyncio.gather(*waiting)), answered_meanwhile
 
 

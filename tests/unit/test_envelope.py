@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -68,3 +68,10 @@ def test_an_effective_time_without_a_timezone_is_refused_and_not_compared_with_n
         given.envelope(effective_at=naive_and_far_ahead)
 
     assert given.rules(refusal) == {"envelope.effective_at.timezone"}
+
+
+def test_an_effective_time_before_1900_is_refused_as_a_typing_error() -> None:
+    with pytest.raises(RulesViolated) as refusal:
+        given.envelope(effective_at=datetime(1, 1, 1, tzinfo=UTC))
+
+    assert given.rules(refusal) == {"envelope.effective_at.too_early"}

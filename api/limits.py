@@ -1,0 +1,122 @@
+"""Limits on the work one GraphQL document may ask for, checked while it is validated, before
+anything runs: each refusal has its own code.
+
+- TOO_MANY_MUTATIONS: more mutations than allowed in one document (default one, so a refusal
+  never hides what an earlier mutation of the same request wrote, and a retry is one request);
+- TOO_MANY_ROOT_FIELDS: more root fields in one query;
+- TOO_MANY_ALIASES: more aliased fields in the document (aliases multiply work cheaply);
+- QUERY_TOO_DEEP: fields nested deeper than allowed (introspection fields are not counted, so
+  GraphiQL and code generators keep working).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    mutations: int = 1
+    root_fields: int = 10
+    aliases: int = 30
+    depth: int = 10
+
+
+def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
+    """The validation rules enforcing these limits."""
+
+    class DocumentLimits(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.fragments = {
+                definition.name.value: definition
+                for definition in context.document.definitions
+                if isinstance(definition, FragmentDefinitionNode)
+            }
+            self.aliases = 0
+
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            if node.alias is not None:
+                self.aliases += 1
+                if self.aliases == limits.aliases + 1:
+                    self.refuse(
+                        "TOO_MANY_ALIASES",
+                        f"a document may alias at most {limits.aliases} fields",
+                        node,
+                    )
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            roots = [
+                field
+                for field in self.fields(node.selection_set)
+                if not field.name.value.startswith("__")
+            ]
+            if node.operation == OperationType.MUTATION and len(roots) > limits.mutations:
+                self.refuse(
+                    "TOO_MANY_MUTATIONS",
+                    f"send at most {limits.mutations} mutation(s) per request: one request per "
+                    "change, each with its own idempotency key",
+                    node,
+                )
+            elif node.operation == OperationType.QUERY and len(roots) > limits.root_fields:
+                self.refuse(
+                    "TOO_MANY_ROOT_FIELDS",
+                    f"ask for at most {limits.root_fields} root fields per query; split it",
+                    node,
+                )
+            depth = self.depth(node.selection_set)
+            if depth > limits.depth:
+                self.refuse(
+                    "QUERY_TOO_DEEP",
+                    f"fields may nest at most {limits.depth} deep (this asks for {depth})",
+                    node,
+                )
+
+        def fields(
+            self, selections: SelectionSetNode, seen: frozenset[str] = frozenset()
+        ) -> list[FieldNode]:
+            """The fields of a selection set, with those of its fragments."""
+            found: list[FieldNode] = []
+            for selection in selections.selections:
+                if isinstance(selection, FieldNode):
+                    found.append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    found += self.fields(selection.selection_set, seen)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.fragments.get(name)
+                    if fragment is not None and name not in seen:
+                        found += self.fields(fragment.selection_set, seen | {name})
+            return found
+
+        def depth(self, selections: SelectionSetNode | None) -> int:
+            if selections is None:
+                return 0
+            deepest = 0
+            for field in self.fields(selections):
+                if field.name.value.startswith("__"):
+                    continue
+                deepest = max(deepest, 1 + self.depth(field.selection_set))
+                if deepest > limits.depth:
+                    break  # deep enough to refuse; a fragment cycle stops here too
+            return deepest
+
+        def refuse(self, code: str, message: str, node: Any) -> None:
+            self.report_error(GraphQLError(message, node, extensions={"code": code}))
+
+    return [DocumentLimits]
