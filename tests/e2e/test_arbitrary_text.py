@@ -1,0 +1,143 @@
+"""Any text in any text field of any mutation is either refused with a rule id, or stored and
+projected: nothing a client can type poisons the log (NUL, lone surrogates and all)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, build_schema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.schema import schema
+from tests.e2e.helpers import (
+    MANAGER,
+    SECTIONS,
+    STRENGTHS,
+    Api,
+    completed_assessment,
+    mutation_document,
+    outcome_input,
+    register,
+    start_assessment,
+)
+
+RECORD_IDS = {"personId", "assessmentId", "outcomeId"}
+EVERY_READ_MODEL = """query($p: ID!, $a: ID!) {
+  person(id: $p) { version } assessment(id: $a) { version } supportPlan(personId: $p) { version }
+}"""
+GRAPHQL = build_schema(schema.as_str())
+# Any character a JSON string can carry, surrogates and controls included.
+ARBITRARY = st.text(st.characters(exclude_categories=()), max_size=40)
+
+
+def text_fields(mutation: str) -> list[str]:
+    """The input fields of a mutation that take free text."""
+    field = GRAPHQL.mutation_type.fields[mutation]  # type: ignore[union-attr]
+    input_type = field.args["input"].type
+    while isinstance(input_type, GraphQLNonNull):
+        input_type = input_type.of_type
+    assert isinstance(input_type, GraphQLInputObjectType)
+    found = []
+    for name, input_field in input_type.fields.items():
+        kind = input_field.type
+        while isinstance(kind, GraphQLNonNull | GraphQLList):
+            kind = kind.of_type
+        if kind.name == "String" or (kind.name == "ID" and name not in RECORD_IDS):
+            found.append(name)
+    return found
+
+
+@pytest.fixture
+def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
+    """A valid input for every mutation, on records that exist."""
+    person_id = register(api)
+    assessment_id = completed_assessment(api, person_id)
+    open_assessment = start_assessment(api, person_id)
+    api.mutate("draftSupportPlan", {"personId": person_id, "assessmentId": assessment_id})
+    outcome_id = api.mutate("agreeOutcome", outcome_input(person_id))["partId"]
+    plan = {"personId": person_id}
+    inputs = {
+        "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
+        "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
+        "recordAdvocate": {**plan, "name": "Sam", "relationship": "Brother", "contact": "07"},
+        "recordConsentToShare": {**plan, "given": True, "scope": "GP"},
+        "startAssessment": {**plan},
+        "recordAssessmentSection": {
+            "assessmentId": open_assessment,
+            "section": "STRENGTHS",
+            "entries": SECTIONS["STRENGTHS"],
+        },
+        "recordContribution": {
+            "assessmentId": open_assessment,
+            "mode": "THROUGH_ADVOCATE",
+            "summary": "Said",
+            "spokenForBy": "Sam",
+            "reasonNotPossible": "n/a",
+        },
+        "completeAssessment": {"assessmentId": open_assessment},
+        "draftSupportPlan": {**plan, "assessmentId": assessment_id},
+        "agreeOutcome": outcome_input(person_id),
+        "addEnablementStep": {
+            **plan,
+            "outcomeId": outcome_id,
+            "strength": STRENGTHS[0],
+            "weeklyMicroStep": "Chops",
+            "evidenceRoute": "Notes",
+        },
+        "writeStaffGuidance": {**plan, "guidance": "Prompt"},
+        "setSupportHours": {**plan, "hoursPerWeek": 12},
+        "setNextReviewDate": {**plan, "reviewDate": "2099-01-01"},
+        "reviseOutcome": {
+            **plan,
+            "outcomeId": outcome_id,
+            "title": "T",
+            "baseline": "B",
+            "target": "T",
+            "evidencedBy": "E",
+        },
+        "retireOutcome": {**plan, "outcomeId": outcome_id, "reason": "Met"},
+        "agreeSupportPlan": {**plan},
+    }
+    assert set(inputs) == set(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]
+    return inputs
+
+
+CASES = [(mutation, field) for mutation in sorted(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]
+         for field in text_fields(mutation)]  # fmt: skip
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(case=st.sampled_from(CASES), text=ARBITRARY)
+def test_any_text_is_refused_with_a_rule_or_stored_and_projected(
+    api: Api, valid_inputs: dict[str, dict[str, Any]], case: tuple[str, str], text: str
+) -> None:
+    mutation, field = case
+    given_input = dict(valid_inputs[mutation])
+    given_input[field] = [text] if isinstance(given_input.get(field), list) else text
+
+    # Sent as JSON text with escapes, as any client may: a lone surrogate cannot be UTF-8.
+    payload = json.dumps(
+        {"query": mutation_document(mutation), "variables": {"input": given_input}}
+    )
+    headers = {**MANAGER.headers(), "content-type": "application/json"}
+    response = api.client.post("/graphql", content=payload, headers=headers)
+    assert response.status_code == 200, response.text
+    body = response.json()
+
+    if body.get("errors"):
+        [error] = body["errors"]
+        assert error["extensions"]["code"] in ("VALIDATION_FAILED", "BAD_REQUEST"), error
+        if error["extensions"]["code"] == "VALIDATION_FAILED":
+            assert all(violation["rule"] for violation in error["extensions"]["violations"])
+    else:
+        api.last_written = body["data"][mutation]["position"]
+        # Waits until every read model has applied it (or answers NOT_READY if one cannot).
+        records = {"p": valid_inputs["agreeOutcome"]["personId"],
+                   "a": valid_inputs["draftSupportPlan"]["assessmentId"]}  # fmt: skip
+        api.query(EVERY_READ_MODEL, records)
+        health = api.client.get("/health").json()
+        assert health["status"] == "ok", health  # every read model applied it
