@@ -52,7 +52,7 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# No curl in the slim image: ask /health (200 only when the database answers) with urllib.
+# No curl in the slim image: ask /health (200 while the process answers) with urllib.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('STEPWISE_PORT', '8000'), timeout=4)"]
 

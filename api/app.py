@@ -1,4 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser) and /health."""
+"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), /health (liveness)
+and /ready (readiness)."""
 
 from __future__ import annotations
 
@@ -44,13 +45,18 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/health")
     async def health() -> JSONResponse:
-        """ok; degraded (a read model is parked or must be rebuilt: see `readModels`); or
-        unavailable (503) when the database cannot be reached."""
+        """Liveness: the process answers, at once and without asking the database."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        """Readiness: ready when the database answers and every read model is live; otherwise
+        503, saying which read model is parked where and why (or that the database is down)."""
         try:
             statuses = await run_in_threadpool(runtime.projector.statuses)
             last = await run_in_threadpool(runtime.records.last_position)
         except Exception:
-            return JSONResponse({"status": "unavailable"}, status_code=503)
+            return JSONResponse({"status": "not_ready", "database": "down"}, status_code=503)
         models: dict[str, Any] = {}
         for model in runtime.projector.models:
             status = statuses[model.name]
@@ -62,9 +68,9 @@ def create_app(runtime: Runtime) -> FastAPI:
                     "error": status.error,
                     "errorPosition": status.error_position,
                 }
-        degraded = any(entry["state"] != "live" for entry in models.values())
-        body = {"status": "degraded" if degraded else "ok", "lastPosition": last,
-                "readModels": models}  # fmt: skip
-        return JSONResponse(body)
+        live = all(entry["state"] == "live" for entry in models.values())
+        body = {"status": "ready" if live else "not_ready", "database": "up",
+                "lastPosition": last, "readModels": models}  # fmt: skip
+        return JSONResponse(body, status_code=200 if live else 503)
 
     return app

@@ -139,5 +139,5 @@ def test_any_text_is_refused_with_a_rule_or_stored_and_projected(
         records = {"p": valid_inputs["agreeOutcome"]["personId"],
                    "a": valid_inputs["draftSupportPlan"]["assessmentId"]}  # fmt: skip
         api.query(EVERY_READ_MODEL, records)
-        health = api.client.get("/health").json()
-        assert health["status"] == "ok", health  # every read model applied it
+        ready = api.client.get("/ready").json()
+        assert ready["status"] == "ready", ready  # every read model applied it

@@ -1,5 +1,5 @@
 """A parked read model, as a client and an operator see it: queries that need it are told at
-once that it cannot get there, queries on the others are answered, and /health and
+once that it cannot get there, queries on the others are answered, and /ready and
 projectionPositions say which read model stopped, where, and why."""
 
 from __future__ import annotations
@@ -79,18 +79,19 @@ def test_a_query_waiting_on_a_parked_read_model_is_not_ready_at_once_and_others_
     assert person["data"]["person"] == {"id": person_id, "name": "Ruth Evans"}
 
 
-def test_health_and_projection_positions_say_which_read_model_is_parked_where_and_why(
+def test_readiness_and_projection_positions_say_which_read_model_is_parked_where_and_why(
     api: Api, client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert client.get("/health").json()["status"] == "ok"
+    assert client.get("/ready").json()["status"] == "ready"
     _, position = parked_plan(api, runtime, monkeypatch)
 
-    health = client.get("/health")
+    ready = client.get("/ready")
     positions = api.post(POSITIONS)["data"]["projectionPositions"]
 
-    assert health.status_code == 200
-    body = health.json()
-    assert body["status"] == "degraded"
+    assert ready.status_code == 503
+    assert client.get("/health").json() == {"status": "ok"}  # the process itself is alive
+    body = ready.json()
+    assert body["status"] == "not_ready" and body["database"] == "up"
     assert body["lastPosition"] == position
     assert body["readModels"]["support_plans"] == {
         "position": position - 1,
