@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test bench lint clean
+.PHONY: serve test faults bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.installed-app
 	$(BIN)/stepwise serve --demo
 
-## 2. Run the whole test suite: unit, integration and e2e, on SQLite and PostgreSQL.
+## 2. Run the whole test suite: unit, integration, e2e and faults, on SQLite and PostgreSQL.
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
+
+## The fault suite alone (part of `make test`): database crash, projector killed, poison event.
+faults: $(VENV)/.installed-test
+	$(BIN)/pytest tests/faults -s
 
 ## Benchmarks, on demand.
 bench: $(VENV)/.installed-test

@@ -13,11 +13,14 @@ from api.waiting import NotReady
 from domain.errors import (
     Forbidden,
     IdempotencyKeyReused,
+    NothingWritten,
+    OutcomeUnknown,
     RecordNotFound,
     RulesViolated,
     VersionConflict,
     Violation,
 )
+from infra.outages import is_transient
 from projections.event_records import camel
 
 log = logging.getLogger("stepwise.api")
@@ -52,6 +55,14 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
         return "FORBIDDEN", str(original), {}
     if isinstance(original, IdempotencyKeyReused):
         return "IDEMPOTENCY_KEY_REUSED", str(original), {"idempotencyKey": original.key}
+    if isinstance(original, OutcomeUnknown):
+        return "UNAVAILABLE", str(original), {"retryable": True, "outcome": "unknown"}
+    if isinstance(original, NothingWritten):
+        message = "the database could not be reached: nothing was written; retry shortly"
+        return "UNAVAILABLE", message, {"retryable": True, "outcome": "not_written"}
+    if original is not None and is_transient(original):
+        message = "the database did not answer in time; retry shortly"
+        return "UNAVAILABLE", message, {"retryable": True}
     if isinstance(original, NotReady):
         lagging: dict[str, Any] = {"position": original.position}
         if original.parked:

@@ -17,7 +17,14 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Notification, Recording
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    Notification,
+    OperationalError,
+    Recording,
+)
 from eventsourcing.utils import Environment, EnvType
 
 from domain import catalogue
@@ -27,6 +34,8 @@ from domain.errors import (
     DomainError,
     Forbidden,
     IdempotencyKeyReused,
+    NothingWritten,
+    OutcomeUnknown,
     RecordNotFound,
     RulesViolated,
     VersionConflict,
@@ -54,6 +63,19 @@ class Ledger(Protocol):
 
 REGISTRY = Registry(catalogue.COMMANDS)
 LAST_POSSIBLE_POSITION = 2**63 - 1  # notification ids are 64-bit signed integers
+
+
+class Undecodable(Exception):
+    """A stored event that cannot be turned back into a domain event (its bytes or its topic
+    are not what this code can read); `before` holds the events of the read that preceded it."""
+
+    def __init__(
+        self, position: int, topic: str, before: list[tuple[int, DomainEvent]], error: Exception
+    ) -> None:
+        self.position = position
+        self.topic = topic
+        self.before = before
+        super().__init__(f"cannot decode the {topic} event at position {position}: {error}")
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,7 @@ class CareRecords(Application[UUID]):
             raise
         decided_on = record.version - len(record.pending_events)
         receipt = requested.written(record.id, record.version, ids.part_id) if requested else None
+        last_event = cast(DomainEvent, record.pending_events[-1])
         try:
             recordings: list[Recording[UUID]] = self.save(record, receipt=receipt)
         except IntegrityError:
@@ -130,8 +153,12 @@ class CareRecords(Application[UUID]):
                 return earlier  # a concurrent retry of this very request was stored first
             actual = self._current_version(record.id)
             raise VersionConflict(record.id, decided_on, actual) from None
-        position = recordings[-1].notification.id
+        except NothingWritten:
+            raise
+        except (OperationalError, InterfaceError) as lost:
+            return self._after_lost_save(last_event, decided_on, requested, ids, lost)
         self._keep_snapshot(record, decided_on)
+        position = recordings[-1].notification.id
         return Written(str(record.id), record.version, position, ids.part_id)
 
     def load(self, record_id: UUID) -> Aggregate:
@@ -182,6 +209,33 @@ class CareRecords(Application[UUID]):
         registration.decide(record, envelope, **command.arguments(ids))
         return record
 
+    def _after_lost_save(
+        self,
+        last_event: DomainEvent,
+        decided_on: int,
+        requested: Receipt | None,
+        ids: NewIds,
+        lost: Exception,
+    ) -> Written:
+        """After a save failed without saying why (the connection was lost, or the database
+        aborted the transaction): what the store holds decides the answer. Raises
+        OutcomeUnknown if the store cannot be asked either."""
+        record_id, version = last_event.originator_id, last_event.originator_version
+        try:
+            if requested is not None and (earlier := self._answer_retry(requested)) is not None:
+                return earlier  # committed after all (or a concurrent retry of it was)
+            stored = self.recorder.select_events(record_id, gt=version - 1, lte=version)
+            if not stored:
+                raise NothingWritten(str(lost)) from lost
+            if self.mapper.to_domain_event(stored[0]) != last_event:
+                raise VersionConflict(record_id, decided_on, self._current_version(record_id))
+            position = self.ledger.position_of(record_id, version) or 0
+        except NothingWritten:
+            raise
+        except (OperationalError, InterfaceError):
+            raise OutcomeUnknown(requested.key if requested else None) from lost
+        return Written(str(record_id), version, position, ids.part_id)
+
     def _answer_retry(self, requested: Receipt) -> Written | None:
         stored = self.ledger.find_receipt(requested.tenant_id, requested.key)
         if stored is None:
@@ -222,7 +276,14 @@ class CareRecords(Application[UUID]):
         notifications = self.recorder.select_notifications(
             start=after + 1, limit=limit, stop=stop, topics=list(topics)
         )
-        return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
+        decoded: list[tuple[int, DomainEvent]] = []
+        for notification in notifications:
+            try:
+                event = cast(DomainEvent, self.mapper.to_domain_event(notification))
+            except Exception as error:
+                raise Undecodable(notification.id, notification.topic, decoded, error) from error
+            decoded.append((notification.id, event))
+        return decoded
 
     def read_stream(self, record_id: UUID, after: int, limit: int) -> list[tuple[int, DomainEvent]]:
         """One record's events after a log position, in order, decoded: its audit trail."""

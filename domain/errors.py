@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eventsourcing.persistence import OperationalError
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -73,3 +75,26 @@ class IdempotencyKeyReused(DomainError):
             f"idempotency key {key!r} was already used for a different request: "
             "send a new key for a new request, or repeat the first request exactly"
         )
+
+
+# Not refusals: the store could not be reached, so nothing was decided. Clients retry.
+
+
+class NothingWritten(OperationalError):
+    """The store was not reached, so the write was never sent: retrying is safe."""
+
+
+class OutcomeUnknown(Exception):
+    """The connection was lost while the write was being committed, and the store could not
+    be asked afterwards whether it was: only a retry with the same idempotency key can tell."""
+
+    def __init__(self, key: str | None) -> None:
+        self.key = key
+        if key is not None:
+            advice = "retry with the same idempotency key: the answer says what was stored"
+        else:
+            advice = (
+                "no idempotency key was sent, so read the record to see whether it changed "
+                "before repeating the change, and send an idempotency key with every change"
+            )
+        super().__init__(f"outcome unknown: {advice}")

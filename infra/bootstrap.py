@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +80,16 @@ def schema_creation_lock(settings: Settings) -> Iterator[None]:
     processes starting together (API, projector) from racing to create the same tables:
     concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalogue."""
     if not settings.is_postgres:
-        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        yield
+        # SQLite answers "database is locked" at once, without waiting, to one of two
+        # connections that both turn a read into a write: processes create tables in turn.
+        path = settings.sqlite_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(f"{path.name}.schema.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
         return
     with psycopg.connect(settings.postgres.conninfo(), autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))

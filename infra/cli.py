@@ -17,6 +17,7 @@ from rich.table import Table
 
 from infra.bootstrap import Runtime, build
 from infra.demo import load_demo
+from infra.outages import is_transient
 from infra.read_store import Busy
 from infra.rebuild import rebuild as rebuild_read_models
 from infra.settings import Settings
@@ -33,7 +34,17 @@ console = Console()
 
 def _runtime(settings: Settings | None = None) -> Runtime:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    return build(settings or Settings())
+    settings = settings or Settings()
+    try:
+        return build(settings)
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        console.print(
+            f"[red]Cannot reach the database[/red] ({_describe(settings)}): {error}\n"
+            "Start it, or point STEPWISE_DATABASE_URL at one that is running."
+        )
+        raise typer.Exit(1) from None
 
 
 def _describe(settings: Settings) -> str:

@@ -9,19 +9,25 @@ the library's APPLICATION_RECORDER_TOPIC.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.persistence import Notification, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
+from psycopg.errors import QueryCanceled
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+from psycopg_pool import PoolTimeout
 
+from domain.errors import NothingWritten
 from domain.receipts import Receipt
+from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, bound_pool
 
 RECEIPTS = "command_receipts"
 RECEIPT_COLUMNS = (
@@ -118,7 +124,30 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
         ]
 
 
+class StepwisePostgresFactory(PostgresFactory):
+    """The library's PostgreSQL persistence, with every wait bounded by the settings."""
+
+    def __init__(self, env: Environment | EnvType | None) -> None:
+        super().__init__(env)
+        connect = float(self.env.get(CONNECT_TIMEOUT) or 30)
+        statement = float(self.env.get(STATEMENT_TIMEOUT) or 0)
+        bound_pool(self.datastore.pool, connect, statement)
+
+
+def _once(method: Any) -> Any:
+    return inspect.unwrap(method)
+
+
 class StepwisePostgresRecorder(PostgresApplicationRecorder):
+    # The library retries these up to ten times over a lost connection, with a wait for a
+    # connection each time: a request would hang far past the settings' bounds, and an insert
+    # retried after its commit was lost answered a conflict with its own event. Callers retry
+    # instead: clients with their idempotency key, the projector in its loop.
+    select_events = _once(PostgresApplicationRecorder.select_events)
+    select_notifications = _once(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
+    _insert_once = _once(PostgresApplicationRecorder.insert_events)
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         schema, events = Identifier(datastore.schema), Identifier(events_table_name)
@@ -137,6 +166,18 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
             "SELECT * FROM {}.{} WHERE originator_id = %s AND notification_id > %s "
             "ORDER BY originator_version LIMIT %s"
         ).format(schema, events)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        try:
+            return self._insert_once(stored_events, **kwargs)
+        except OperationalError as error:
+            # No connection, so nothing was sent; or the server cancelled a statement (a
+            # timeout), which rolls the transaction back.
+            if isinstance(error.__cause__, PoolTimeout | QueryCanceled):
+                raise NothingWritten(str(error)) from error
+            raise
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 
 log = logging.getLogger("stepwise.notifications")
+RETRY_WAIT = 0.5  # seconds between attempts to listen again: short, to resume soon after an outage
 
 
 class PostgresNotifications:
@@ -46,4 +47,4 @@ class PostgresNotifications:
                             on_notify(notify.payload)
             except psycopg.Error:
                 log.warning("lost the notification connection; retrying", exc_info=True)
-                self._stop.wait(2.0)
+                self._stop.wait(RETRY_WAIT)

@@ -16,19 +16,16 @@ waiting to read its own write needs no polling of its own.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import psycopg
-from eventsourcing import persistence
 from eventsourcing.utils import get_topic
-from psycopg_pool import PoolTimeout
 
-from domain.care_records import CareRecords
+from domain.care_records import CareRecords, Undecodable
 from domain.catalogue import ALL_EVENTS
 from infra.notifications import PostgresNotifications
+from infra.outages import is_transient
 from infra.read_store import ReadStore
 from projections import tracking
 from projections.base import Batch, EventFailed, ReadModel, Transaction, live_tables
@@ -39,6 +36,9 @@ EVERY_TOPIC = frozenset(get_topic(event_type) for event_type in ALL_EVENTS)
 
 SHADOW = "__rebuild"
 Listener = Callable[[str, int], None]  # (read model, position it reached)
+# The longest a failing read model waits before trying again: short, so it resumes within
+# about this long of the database coming back, however long the outage was.
+MAX_RETRY_WAIT = 1.0
 
 
 @dataclass(frozen=True, eq=False)  # lanes are told apart by identity
@@ -147,7 +147,12 @@ class Projector:
             topics = {topic for lane in behind for topic in lane.model.topics()}
             if topics >= EVERY_TOPIC:
                 topics = set()  # no filter: cheaper for the store than naming every topic
-            batch = self.records.read_log(start, limit, sorted(topics), stop=last)
+            try:
+                batch = self.records.read_log(start, limit, sorted(topics), stop=last)
+            except Undecodable as poison:
+                self._stop_at(poison, behind)
+                read += len(poison.before)
+                continue
             end = batch[-1][0] if len(batch) == limit else last
             for lane in behind:
                 self.advance(lane, batch, end)
@@ -155,6 +160,16 @@ class Projector:
             if progress:
                 progress(end)
         return read
+
+    def _stop_at(self, poison: Undecodable, lanes: Iterable[Lane]) -> None:
+        """Parks the read models that read an event nobody can decode just before it; the
+        others, which would have skipped it anyway, go past it."""
+        for lane in lanes:
+            if poison.topic in lane.model.topics():
+                self.advance(lane, poison.before, poison.position - 1)
+                self._park(lane, poison.position, poison.topic, poison)
+            else:
+                self.advance(lane, poison.before, poison.position)
 
     def _runnable(self, lanes: Sequence[Lane], last: int) -> dict[Lane, int]:
         """The lanes behind the log that may run (not parked, built by this code)."""
@@ -180,7 +195,7 @@ class Projector:
                 lane.model.forget()
                 position, event = _blame(batch, end, error)
                 self._park(lane, position, event, error)
-            elif is_transient(error):
+            elif is_transient(cause(error)):
                 raise cause(error) from None
             else:
                 self._isolate(lane, batch, end, error)
@@ -206,7 +221,7 @@ class Projector:
             try:
                 self._apply(lane, [e for e in batch if e[0] < error.position], error.position - 1)
             except Exception as again:
-                if is_transient(again):
+                if is_transient(cause(again)):
                     raise
             else:
                 self._park(lane, error.position, error.event_type, error)
@@ -218,7 +233,7 @@ class Projector:
             try:
                 self._apply(lane, [(position, event)], position)
             except Exception as failure:
-                if is_transient(failure):
+                if is_transient(cause(failure)):
                     raise
                 self._park(lane, position, event_type(event), failure)
                 return
@@ -290,7 +305,7 @@ class Projector:
             except Exception:
                 failures += 1
                 log.exception("%s failed; retrying (attempt %d)", lane.tracking, failures)
-            wake.wait(min(self.poll_interval * 2**failures, 30.0))
+            wake.wait(min(self.poll_interval * 2**failures, MAX_RETRY_WAIT))
 
     def start(self) -> None:
         self._stop.clear()
@@ -322,19 +337,3 @@ def cause(error: BaseException) -> BaseException:
     if isinstance(error, EventFailed) and error.__cause__ is not None:
         return error.__cause__
     return error
-
-
-def is_transient(error: BaseException) -> bool:
-    """An outage (connection lost, database locked or busy, pool exhausted), not a fault of the
-    event or the read model: retried later rather than parking anything."""
-    error = cause(error)
-    if isinstance(error, sqlite3.OperationalError):
-        return any(word in str(error) for word in ("locked", "busy"))
-    transient = (
-        psycopg.OperationalError,
-        psycopg.InterfaceError,
-        PoolTimeout,
-        persistence.OperationalError,
-        persistence.InterfaceError,
-    )
-    return isinstance(error, transient)

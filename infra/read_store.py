@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
+from infra.outages import RECONNECT_GIVE_UP_SECONDS, connection_options
 from infra.settings import Settings
 from projections.base import Params, Row, Transaction
 
@@ -153,13 +154,20 @@ class PostgresReadStore:
     def __init__(self, settings: Settings) -> None:
         self._conninfo = settings.postgres.conninfo()
         self._schema = settings.database_schema or "public"
+        # Reads are bounded by the statement timeout (each session's default); the projector's
+        # and rebuild's writes lift it, since nobody waits on them.
+        options = connection_options(
+            settings.database_connect_timeout_seconds, settings.database_statement_timeout_seconds
+        )
         self._pool: ConnectionPool[Any] = ConnectionPool(
             self._conninfo,
             min_size=1,
             max_size=settings.pool_size + settings.pool_max_overflow,
-            kwargs={"row_factory": dict_row},
+            kwargs={"row_factory": dict_row, **options},
             configure=self._configure,
             check=ConnectionPool.check_connection,  # a connection the server dropped is replaced
+            timeout=settings.database_connect_timeout_seconds,
+            reconnect_timeout=RECONNECT_GIVE_UP_SECONDS,
             open=True,
         )
 
@@ -175,6 +183,8 @@ class PostgresReadStore:
         discard anyway (a rebuild's shadow tables)."""
         with self._pool.connection() as connection, connection.transaction():
             cursor = connection.cursor()
+            if write:
+                cursor.execute("SET LOCAL statement_timeout = 0")
             if not durable:
                 cursor.execute("SET LOCAL synchronous_commit = off")
             yield PostgresTransaction(cursor)

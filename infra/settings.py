@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +13,8 @@ from psycopg.conninfo import make_conninfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, connection_options
+
 
 @dataclass(frozen=True)
 class PostgresTarget:
@@ -20,6 +23,7 @@ class PostgresTarget:
     dbname: str
     user: str
     password: str
+    connect_timeout: float
 
     def conninfo(self) -> str:
         parts = {
@@ -29,7 +33,8 @@ class PostgresTarget:
             "user": self.user,
             "password": self.password,
         }
-        return make_conninfo(**{key: value for key, value in parts.items() if value})
+        given = {key: value for key, value in parts.items() if value}
+        return make_conninfo(**given, **connection_options(self.connect_timeout, None))
 
 
 class Settings(BaseSettings):
@@ -56,6 +61,17 @@ class Settings(BaseSettings):
         "notification came (SQLite has none)",
     )
     clock_skew_seconds: int = 120
+    database_connect_timeout_seconds: float = Field(
+        default=3.0,
+        ge=1,
+        description="Longest wait for a PostgreSQL connection; then requests answer UNAVAILABLE",
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest a request's statement may run (PostgreSQL), or wait for the "
+        "write lock (SQLite); then it answers UNAVAILABLE",
+    )
     pool_size: int = 10
     pool_max_overflow: int = 10
     max_mutations_per_request: int = Field(default=1, ge=1)
@@ -103,6 +119,7 @@ class Settings(BaseSettings):
             dbname=url.path.lstrip("/") or "postgres",
             user=unquote(url.username or "postgres"),
             password=unquote(url.password or ""),
+            connect_timeout=self.database_connect_timeout_seconds,
         )
 
     def eventsourcing_env(self) -> dict[str, str]:
@@ -113,11 +130,11 @@ class Settings(BaseSettings):
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "APPLICATION_RECORDER_TOPIC": "infra.event_store:StepwiseSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.sqlite_path),
-                "SQLITE_LOCK_TIMEOUT": "30",
+                "SQLITE_LOCK_TIMEOUT": str(math.ceil(self.database_statement_timeout_seconds)),
             }
         target = self.postgres
         env |= {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "infra.event_store:StepwisePostgresFactory",
             "APPLICATION_RECORDER_TOPIC": "infra.event_store:StepwisePostgresRecorder",
             "POSTGRES_DBNAME": target.dbname,
             "POSTGRES_HOST": target.host,
@@ -127,6 +144,9 @@ class Settings(BaseSettings):
             # Pool sized with the API's worker threads; see ARCHITECTURE notes.
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
+            "POSTGRES_PRE_PING": "y",  # a connection the server dropped is replaced, not used
+            CONNECT_TIMEOUT: str(self.database_connect_timeout_seconds),
+            STATEMENT_TIMEOUT: str(self.database_statement_timeout_seconds),
         }
         if self.database_schema:
             env["POSTGRES_SCHEMA"] = self.database_schema

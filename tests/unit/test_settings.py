@@ -13,8 +13,18 @@ def test_a_password_with_quotes_and_backslashes_reaches_the_server_as_written() 
 
     assert settings.postgres.password == "it's\\me"
     assert settings.postgres.conninfo() == (
-        "host=db port=5433 dbname=care user=ann password=it\\'s\\\\me"
+        "host=db port=5433 dbname=care user=ann password=it\\'s\\\\me connect_timeout=3"
     )
+
+
+def test_the_connect_timeout_reaches_libpq_in_whole_seconds_and_never_below_its_minimum() -> None:
+    def conninfo(seconds: float) -> str:
+        settings = Settings(database_url="postgresql://ann@db/care",
+                            database_connect_timeout_seconds=seconds, _env_file=None)  # fmt: skip
+        return settings.postgres.conninfo()
+
+    assert conninfo(1).endswith("connect_timeout=2")  # libpq waits 2 s at least
+    assert conninfo(4.2).endswith("connect_timeout=5")
 
 
 def test_connection_options_in_the_url_are_refused_rather_than_ignored() -> None:

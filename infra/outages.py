@@ -1,0 +1,56 @@
+"""Database outages, bounded and told apart from faults.
+
+Every wait on PostgreSQL is bounded by the settings: connecting (and waiting for a pooled
+connection), and each statement a request runs. A pool that lost its server tries again at
+once when next asked, rather than after a backoff that grows through a long outage, so work
+resumes as soon as the server is back.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from typing import Any
+
+import psycopg
+from eventsourcing import persistence
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+# Keys of the event store's environment (see infra.event_store.StepwisePostgresFactory).
+CONNECT_TIMEOUT = "STEPWISE_CONNECT_TIMEOUT"
+STATEMENT_TIMEOUT = "STEPWISE_STATEMENT_TIMEOUT"
+
+# A pool stops retrying a lost connection in the background after this long; the next
+# request that needs one starts a fresh attempt straight away.
+RECONNECT_GIVE_UP_SECONDS = 1.0
+
+
+def connection_options(connect_timeout: float, statement_timeout: float | None) -> dict[str, Any]:
+    """libpq options for every connection: connect_timeout counts whole seconds, two at least."""
+    options: dict[str, Any] = {"connect_timeout": max(2, math.ceil(connect_timeout))}
+    if statement_timeout:
+        options["options"] = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
+    return options
+
+
+def bound_pool(pool: ConnectionPool[Any], connect_timeout: float, statement_timeout: float) -> None:
+    """Bounds the waits of a pool built elsewhere (the event store's), before it opens."""
+    pool.timeout = connect_timeout
+    pool.reconnect_timeout = RECONNECT_GIVE_UP_SECONDS
+    given = pool.kwargs if isinstance(pool.kwargs, dict) else {}
+    pool.kwargs = {**given, **connection_options(connect_timeout, statement_timeout)}
+
+
+def is_transient(error: BaseException) -> bool:
+    """An outage (connection lost or refused, a timeout, database locked or busy, pool
+    exhausted), not a fault of the request, the event or the read model: worth retrying."""
+    if isinstance(error, sqlite3.OperationalError):
+        return any(word in str(error) for word in ("locked", "busy"))
+    transient = (
+        psycopg.OperationalError,
+        psycopg.InterfaceError,
+        PoolTimeout,
+        persistence.OperationalError,
+        persistence.InterfaceError,
+    )
+    return isinstance(error, transient)
