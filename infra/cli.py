@@ -47,6 +47,11 @@ def _runtime(settings: Settings | None = None) -> Runtime:
         raise typer.Exit(1) from None
 
 
+def _unhurried() -> Settings:
+    """Settings for work nobody waits on: statements may take as long as they need."""
+    return Settings(database_statement_timeout_seconds=0)
+
+
 def _describe(settings: Settings) -> str:
     if settings.is_postgres:
         target = settings.postgres
@@ -120,7 +125,7 @@ def rebuild(
     name: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild (all)")] = None,
 ) -> None:
     """Rebuild read models from the whole log, beside the live ones, then swap them in."""
-    runtime = _runtime()
+    runtime = _runtime(_unhurried())
     try:
         chosen = (
             [_model(runtime, n) for n in dict.fromkeys(name)] if name else runtime.projector.models
@@ -148,7 +153,7 @@ def retry(name: Annotated[str, typer.Argument(help="The parked read model")]) ->
 @projections_cli.command("run")
 def run() -> None:
     """Keep every read model up to date, as its own process (e.g. beside PostgreSQL)."""
-    runtime = _runtime()
+    runtime = _runtime(_unhurried())
     signal.signal(signal.SIGTERM, lambda *_: runtime.projector.stop())
     try:
         _rebuild_outdated(runtime)

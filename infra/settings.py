@@ -68,9 +68,9 @@ class Settings(BaseSettings):
     )
     database_statement_timeout_seconds: float = Field(
         default=5.0,
-        gt=0,
+        ge=0,
         description="Longest a request's statement may run (PostgreSQL), or wait for the "
-        "write lock (SQLite); then it answers UNAVAILABLE",
+        "write lock (SQLite); then it answers UNAVAILABLE. 0: no limit",
     )
     pool_size: int = 10
     pool_max_overflow: int = 10
@@ -126,11 +126,13 @@ class Settings(BaseSettings):
         """The library reads its configuration from this dict, never from os.environ."""
         env = {"CREATE_TABLE": "y"}
         if not self.is_postgres:
+            # No limit asked for: wait long (the library would take 0 to mean 5 s).
+            lock_timeout = math.ceil(self.database_statement_timeout_seconds) or 30
             return env | {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "APPLICATION_RECORDER_TOPIC": "infra.event_store:StepwiseSQLiteRecorder",
                 "SQLITE_DBNAME": str(self.sqlite_path),
-                "SQLITE_LOCK_TIMEOUT": str(math.ceil(self.database_statement_timeout_seconds)),
+                "SQLITE_LOCK_TIMEOUT": str(lock_timeout),
             }
         target = self.postgres
         env |= {
