@@ -285,6 +285,10 @@ class CareRecords(Application[UUID]):
             decoded.append((notification.id, event))
         return decoded
 
+    def read_stored(self, first: int, last: int) -> Sequence[Notification]:
+        """The log between two positions exactly as stored, undecoded."""
+        return self.recorder.select_notifications(start=first, limit=last - first + 1, stop=last)
+
     def read_stream(self, record_id: UUID, after: int, limit: int) -> list[tuple[int, DomainEvent]]:
         """One record's events after a log position, in order, decoded: its audit trail."""
         notifications = self.ledger.select_stream(record_id, after, limit)

@@ -59,7 +59,11 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
         projector = Projector(
             records,
             store,
-            all_read_models(AggregateCodec(records.mapper, records.history)),
+            all_read_models(
+                AggregateCodec(records.mapper, records.history),
+                records.read_stored,
+                settings.audit_signing_key(),
+            ),
             batch_size=settings.projection_batch_size,
             poll_interval=settings.poll_interval_seconds,
             channel=positions_channel(settings) if settings.is_postgres else None,

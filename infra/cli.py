@@ -1,9 +1,8 @@
 """The `stepwise` command: serve, load demo data, run, inspect, rebuild and retry read models,
-export and check the published GraphQL schema."""
+export and check the published GraphQL schema, verify the audit chain."""
 
 from __future__ import annotations
 
-import logging
 import signal
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,13 +10,13 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from infra.bootstrap import Runtime, build
+from infra.bootstrap import Runtime
+from infra.cli_audit import audit_cli
+from infra.cli_support import console, describe, runtime_from, unhurried
 from infra.demo import load_demo
-from infra.outages import is_transient
 from infra.read_store import Busy
 from infra.rebuild import rebuild as rebuild_read_models
 from infra.settings import Settings
@@ -29,34 +28,7 @@ cli.add_typer(projections_cli, name="projections")
 schema_cli = typer.Typer(help="The published GraphQL schema (api/schema.graphql).",
                          no_args_is_help=True)  # fmt: skip
 cli.add_typer(schema_cli, name="schema")
-console = Console()
-
-
-def _runtime(settings: Settings | None = None) -> Runtime:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = settings or Settings()
-    try:
-        return build(settings)
-    except Exception as error:
-        if not is_transient(error):
-            raise
-        console.print(
-            f"[red]Cannot reach the database[/red] ({_describe(settings)}): {error}\n"
-            "Start it, or point STEPWISE_DATABASE_URL at one that is running."
-        )
-        raise typer.Exit(1) from None
-
-
-def _unhurried() -> Settings:
-    """Settings for work nobody waits on: statements may take as long as they need."""
-    return Settings(database_statement_timeout_seconds=0)
-
-
-def _describe(settings: Settings) -> str:
-    if settings.is_postgres:
-        target = settings.postgres
-        return f"PostgreSQL {target.host}:{target.port}/{target.dbname}"
-    return f"SQLite {settings.sqlite_path}"
+cli.add_typer(audit_cli, name="audit")
 
 
 @cli.command()
@@ -67,7 +39,7 @@ def serve(
 ) -> None:
     """Serve GraphQL (and GraphiQL in a browser) at /graphql."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    runtime = _runtime(Settings(**overrides))  # type: ignore[arg-type]
+    runtime = runtime_from(Settings(**overrides))  # type: ignore[arg-type]
     settings = runtime.settings
     try:
         _rebuild_outdated(runtime)
@@ -75,7 +47,7 @@ def serve(
             _load_demo(runtime)
         from api.app import create_app  # the API is imported only by the commands that serve it
 
-        console.print(f"Records: {_describe(settings)}")
+        console.print(f"Records: {describe(settings)}")
         console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
         uvicorn.run(create_app(runtime), host=settings.host, port=settings.port)
     finally:
@@ -85,7 +57,7 @@ def serve(
 @cli.command()
 def demo() -> None:
     """Load three demo people with assessments and plans revised over several months."""
-    runtime = _runtime()
+    runtime = runtime_from()
     try:
         _rebuild_outdated(runtime)
         _load_demo(runtime)
@@ -104,7 +76,7 @@ def _load_demo(runtime: Runtime) -> None:
 @projections_cli.command("status")
 def status() -> None:
     """Show how far each read model has read the event log, and any that are parked."""
-    runtime = _runtime()
+    runtime = runtime_from()
     try:
         last = runtime.records.last_position()
         table = Table("read model", "position", "behind", "state", "error")
@@ -114,7 +86,7 @@ def status() -> None:
             error = f"at {current.error_position}: {current.error}" if current.parked else ""
             table.add_row(model.name, str(current.position), str(last - current.position), state,
                           error)  # fmt: skip
-        console.print(f"Event log: {_describe(runtime.settings)}, last position {last}")
+        console.print(f"Event log: {describe(runtime.settings)}, last position {last}")
         console.print(table)
     finally:
         runtime.close()
@@ -125,7 +97,7 @@ def rebuild(
     name: Annotated[list[str] | None, typer.Argument(help="Read models to rebuild (all)")] = None,
 ) -> None:
     """Rebuild read models from the whole log, beside the live ones, then swap them in."""
-    runtime = _runtime(_unhurried())
+    runtime = runtime_from(unhurried())
     try:
         chosen = (
             [_model(runtime, n) for n in dict.fromkeys(name)] if name else runtime.projector.models
@@ -138,7 +110,7 @@ def rebuild(
 @projections_cli.command("retry")
 def retry(name: Annotated[str, typer.Argument(help="The parked read model")]) -> None:
     """Let a parked read model try again from the event it stopped at (after a fix)."""
-    runtime = _runtime()
+    runtime = runtime_from()
     try:
         model = _model(runtime, name)
         if not runtime.projector.statuses()[model.name].parked:
@@ -153,11 +125,11 @@ def retry(name: Annotated[str, typer.Argument(help="The parked read model")]) ->
 @projections_cli.command("run")
 def run() -> None:
     """Keep every read model up to date, as its own process (e.g. beside PostgreSQL)."""
-    runtime = _runtime(_unhurried())
+    runtime = runtime_from(unhurried())
     signal.signal(signal.SIGTERM, lambda *_: runtime.projector.stop())
     try:
         _rebuild_outdated(runtime)
-        console.print(f"Projecting from {_describe(runtime.settings)}; Ctrl-C to stop")
+        console.print(f"Projecting from {describe(runtime.settings)}; Ctrl-C to stop")
         runtime.projector.run()
     except KeyboardInterrupt:
         pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 from dataclasses import dataclass
@@ -9,11 +10,22 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.conninfo import make_conninfo
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, connection_options
+
+
+def signing_key(encoded: str) -> Ed25519PrivateKey:
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+        return Ed25519PrivateKey.from_private_bytes(raw)
+    except ValueError:
+        raise ValueError(
+            "give the base64 of a 32-byte Ed25519 private key; `stepwise audit new-key` makes one"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,11 @@ class Settings(BaseSettings):
     max_root_fields: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
     max_query_depth: int = Field(default=10, ge=2)
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Ed25519 private key signing the audit chain's checkpoints: base64 of its "
+        "32 raw bytes (`stepwise audit new-key` makes one)",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -101,6 +118,17 @@ class Settings(BaseSettings):
                 "store cannot use capitals or spaces there"
             )
         return schema
+
+    @field_validator("audit_key")
+    @classmethod
+    def _usable_audit_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None  # unset, or set empty (as compose passes an unset variable on)
+        signing_key(key.get_secret_value())
+        return key
+
+    def audit_signing_key(self) -> Ed25519PrivateKey | None:
+        return signing_key(self.audit_key.get_secret_value()) if self.audit_key else None
 
     @property
     def is_postgres(self) -> bool:

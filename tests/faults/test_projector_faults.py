@@ -19,10 +19,10 @@ import httpx2 as httpx
 from infra.bootstrap import Runtime, build
 from infra.rebuild import rebuild
 from infra.settings import Settings
-from tests.support.poison import poison_after, repair
 from tests.support.scenarios import agreed_plan, change_hours
 from tests.support.server import serving
 from tests.support.tables import snapshot
+from tests.support.tampering import poison_after, repair
 
 STEPWISE = str(Path(sys.executable).with_name("stepwise"))
 SMALL_BATCH = 20  # many commits, so a kill lands between some of them and inside others

@@ -5,8 +5,8 @@ go past it, and a read model retried once the row is repaired catches up."""
 from __future__ import annotations
 
 from infra.bootstrap import Runtime
-from tests.support.poison import poison_after, repair
 from tests.support.scenarios import agreed_plan, change_hours
+from tests.support.tampering import poison_after, repair
 
 
 def test_an_undecodable_event_parks_only_the_read_models_that_read_its_type(

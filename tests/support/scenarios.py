@@ -51,9 +51,12 @@ class AgreedPlan:
     plan_version: int
 
 
+def register(records: CareRecords, name: str = "Ruth Evans") -> Written:
+    return run(records, RegisterPerson(name, "svc-1", date(1970, 5, 1), "t-1"))
+
+
 def completed_assessment(records: CareRecords, name: str = "Ruth Evans") -> tuple[str, str]:
-    person = RegisterPerson(name, "svc-1", date(1970, 5, 1), "t-1")
-    person_id = run(records, person).record_id
+    person_id = register(records, name).record_id
     assessment_id = run(records, StartAssessment(person_id)).record_id
     for section in Section:
         entries = ["Cooks pasta", "Walks to the shop"] if section == Section.STRENGTHS else ["x"]

@@ -1,4 +1,5 @@
-"""Undecodable bytes stored as an event, around the application, and the operator's repair."""
+"""Stored events changed around the application: undecodable bytes, an operator's repair, any
+SQL someone with access to the database could run."""
 
 from __future__ import annotations
 
@@ -27,14 +28,25 @@ def poison_after(runtime: Runtime, written_record: str) -> tuple[int, StoredEven
 
 def repair(runtime: Runtime, position: int, state: bytes) -> None:
     """What an operator would do: put right the stored bytes at a position, by SQL."""
+    on_stored_events(
+        runtime, "UPDATE {events} SET state = %s WHERE {position} = %s", state, position
+    )
+
+
+def on_stored_events(runtime: Runtime, statement: str, *params: object) -> None:
+    """Runs SQL on the event store's table, around the application, as someone with access to
+    the database could: `{events}` names the table, `{position}` its position column."""
     table = runtime.records.recorder.events_table_name  # type: ignore[attr-defined]
     settings = runtime.settings
     if not settings.is_postgres:
+        text = statement.format(events=table, position="rowid").replace("%s", "?")
         with closing(sqlite3.connect(settings.sqlite_path)) as connection, connection:
-            connection.execute(f"UPDATE {table} SET state = ? WHERE rowid = ?", (state, position))
+            connection.execute(text, params)
         return
-    statement = sql.SQL("UPDATE {}.{} SET state = %s WHERE notification_id = %s").format(
-        sql.Identifier(settings.database_schema or "public"), sql.Identifier(table)
+    schema = settings.database_schema or "public"
+    composed = sql.SQL(statement).format(
+        events=sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table)),
+        position=sql.Identifier("notification_id"),
     )
     with psycopg.connect(settings.postgres.conninfo()) as connection:
-        connection.execute(statement, (state, position))
+        connection.execute(composed, params)

@@ -1,0 +1,94 @@
+"""The audit chain's latest signed checkpoint, for an inspector to keep, and whether the log
+shown now still passes through one kept earlier."""
+
+from __future__ import annotations
+
+import base64
+
+import strawberry
+from strawberry.types import Info
+
+from api.common import Position
+from api.context import Context
+from domain.errors import RulesViolated, Violation
+from projections.audit_chain import chain_head, latest_checkpoint, link_at
+from projections.base import Row, Transaction
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.type(description="A link of the audit chain, signed with the provider's Ed25519 key")
+class AuditCheckpoint:
+    position: Position
+    hash: str = strawberry.field(description="The chain's link at this position, in hex")
+    signature: str | None = strawberry.field(
+        description="Ed25519 signature, base64, of 'stepwise-audit-checkpoint:', the position as "
+        "8 bytes big-endian, then the link; null when no signing key is set"
+    )
+    public_key: str | None = strawberry.field(description="The raw public key, base64")
+    algorithm: str = "Ed25519"
+
+
+@strawberry.input(description="A checkpoint kept from an earlier answer")
+class KeptCheckpoint:
+    position: Position
+    hash: str
+
+
+@strawberry.type(description="Where the audit chain stands")
+class AuditIntegrity:
+    head_position: Position = strawberry.field(description="The last event chained so far")
+    head_hash: str | None
+    checkpoint: AuditCheckpoint | None = strawberry.field(description="The latest signed one")
+    extends_kept: bool | None = strawberry.field(
+        description="Whether the chain still passes through the kept checkpoint (null if none "
+        "was sent); `stepwise audit verify` checks every stored event against the chain"
+    )
+
+
+async def audit_integrity(info: ContextInfo, kept: KeptCheckpoint | None = None) -> AuditIntegrity:
+    kept_link = _hash(kept.hash) if kept else None
+
+    def query(tx: Transaction) -> AuditIntegrity:
+        head, checkpoint = chain_head(tx), latest_checkpoint(tx)
+        extends = link_at(tx, kept.position) == kept_link if kept else None
+        return AuditIntegrity(
+            head_position=Position(int(head["position"]) if head else 0),
+            head_hash=bytes(head["link"]).hex() if head else None,
+            checkpoint=_checkpoint(checkpoint) if checkpoint else None,
+            extends_kept=extends,
+        )
+
+    return await info.context.read(query, "audit_chain")
+
+
+def _checkpoint(row: Row) -> AuditCheckpoint:
+    def encoded(value: bytes | None) -> str | None:
+        return base64.b64encode(bytes(value)).decode() if value is not None else None
+
+    return AuditCheckpoint(
+        position=Position(int(row["position"])),
+        hash=bytes(row["link"]).hex(),
+        signature=encoded(row["signature"]),
+        public_key=encoded(row["public_key"]),
+    )
+
+
+def _hash(text: str) -> bytes:
+    try:
+        link = bytes.fromhex(text)
+    except ValueError:
+        link = b""
+    if len(link) != 32:
+        violation = Violation("input.audit.hash", "kept.hash", "a link is 64 hexadecimal digits")
+        raise RulesViolated([violation])
+    return link
+
+
+@strawberry.type
+class Query:
+    audit_integrity: AuditIntegrity = strawberry.field(
+        resolver=audit_integrity,
+        description="The audit chain's head and latest signed checkpoint: keep the checkpoint, "
+        "and later send it back as `kept` to see that the log still extends it",
+    )

@@ -1,0 +1,123 @@
+"""Verifying the audit chain against the log as stored now.
+
+Each link is checked against the event at its position and the link before it as stored, so
+every tampered position shows up on its own rather than as one break that runs to the end.
+Checkpoints are then checked against the chain and against the provider's public key, which
+catches a chain rewritten to match altered events by someone without the signing key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import Notification
+
+from domain.care_records import CareRecords
+from infra.read_store import ReadStore
+from projections.audit_chain import GENESIS, link, signed_message
+
+PAGE = 5_000
+
+
+@dataclass
+class Findings:
+    changed: list[int] = field(default_factory=list)  # bytes differ from what was chained
+    deleted: list[int] = field(default_factory=list)  # chained, no longer in the log
+    inserted: list[int] = field(default_factory=list)  # in the log, never chained, below the head
+    checkpoints: list[str] = field(default_factory=list)  # checkpoints that do not hold
+    verified: int = 0  # links checked
+    head: int = 0  # the chain's last position
+
+    @property
+    def intact(self) -> bool:
+        return not (self.changed or self.deleted or self.inserted or self.checkpoints)
+
+
+def verify(
+    records: CareRecords,
+    store: ReadStore,
+    public_key: Ed25519PublicKey | None,
+    progress: Callable[[int], None] | None = None,
+) -> Findings:
+    findings = Findings()
+    with store.transaction() as tx:
+        head = tx.fetchone("SELECT max(position) AS head FROM audit_chain")
+    findings.head = int(head["head"] or 0) if head else 0
+    previous = GENESIS
+    chained = _chain(store)
+    stored = _log(records)
+    chain_entry, event = next(chained, None), next(stored, None)
+    while chain_entry is not None or event is not None:
+        if event is not None and (chain_entry is None or event.id < chain_entry[0]):
+            if event.id <= findings.head:
+                findings.inserted.append(event.id)
+            event = next(stored, None)
+            continue
+        assert chain_entry is not None
+        position, chained_link = chain_entry
+        if event is None or event.id > position:
+            findings.deleted.append(position)
+        else:
+            if link(previous, event) != chained_link:
+                findings.changed.append(position)
+            event = next(stored, None)
+        findings.verified += 1
+        previous = chained_link
+        chain_entry = next(chained, None)
+        if progress and findings.verified % PAGE == 0:
+            progress(position)
+    _check_points(store, public_key, findings)
+    if progress:
+        progress(findings.head)
+    return findings
+
+
+def _chain(store: ReadStore) -> Iterator[tuple[int, bytes]]:
+    after = -1
+    while True:
+        with store.transaction() as tx:
+            rows = tx.fetchall(
+                "SELECT position, link FROM audit_chain WHERE position > %(after)s "
+                "ORDER BY position LIMIT %(page)s",
+                {"after": after, "page": PAGE},
+            )
+        for row in rows:
+            yield int(row["position"]), bytes(row["link"])
+        if len(rows) < PAGE:
+            return
+        after = int(rows[-1]["position"])
+
+
+def _log(records: CareRecords) -> Iterator[Notification]:
+    start = 1
+    while True:
+        page = records.recorder.select_notifications(start=start, limit=PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        start = page[-1].id + 1
+
+
+def _check_points(store: ReadStore, public_key: Ed25519PublicKey | None, found: Findings) -> None:
+    with store.transaction() as tx:
+        rows = tx.fetchall(
+            "SELECT c.position, c.link, c.signature, a.link AS chained "
+            "FROM audit_checkpoints c LEFT JOIN audit_chain a ON a.position = c.position "
+            "ORDER BY c.position"
+        )
+    for row in rows:
+        position, checkpoint_link = int(row["position"]), bytes(row["link"])
+        if row["chained"] is None or bytes(row["chained"]) != checkpoint_link:
+            found.checkpoints.append(f"{position}: the chain no longer passes through it")
+        if public_key is None:
+            continue
+        if row["signature"] is None:
+            found.checkpoints.append(f"{position}: not signed")
+            continue
+        try:
+            public_key.verify(bytes(row["signature"]), signed_message(position, checkpoint_link))
+        except InvalidSignature:
+            found.checkpoints.append(f"{position}: the signature does not match the key")
