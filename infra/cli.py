@@ -15,6 +15,7 @@ from rich.table import Table
 
 from infra.bootstrap import Runtime
 from infra.cli_audit import audit_cli
+from infra.cli_keys import keys_cli
 from infra.cli_support import console, describe, runtime_from, unhurried
 from infra.demo import load_demo
 from infra.read_store import Busy
@@ -29,6 +30,7 @@ schema_cli = typer.Typer(help="The published GraphQL schema (api/schema.graphql)
                          no_args_is_help=True)  # fmt: skip
 cli.add_typer(schema_cli, name="schema")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.command()

@@ -1,17 +1,12 @@
-"""`stepwise audit`: verify the audit chain against the log, and make a signing key."""
+"""`stepwise audit verify`: the audit chain against the log as stored now."""
 
 from __future__ import annotations
 
-import base64
-
 import typer
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from infra.audit import Findings, verify
 from infra.cli_support import console, runtime_from, unhurried
-from projections.audit_chain import public_bytes
 
 audit_cli = typer.Typer(help="The hash chain that makes changes to the log evident.",
                         no_args_is_help=True)  # fmt: skip
@@ -54,12 +49,3 @@ def _report(findings: Findings, signed: bool) -> None:
         console.print(f"[red]checkpoint[/red] {problem}")
     if not signed:
         console.print("Checkpoints were not checked against a key: set STEPWISE_AUDIT_KEY.")
-
-
-@audit_cli.command("new-key")
-def new_key() -> None:
-    """Print a new Ed25519 signing key for STEPWISE_AUDIT_KEY, and its public key to publish."""
-    key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    console.print(f"STEPWISE_AUDIT_KEY={base64.b64encode(raw).decode()}")
-    console.print(f"public key (publish it): {base64.b64encode(public_bytes(key)).decode()}")

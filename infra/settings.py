@@ -24,7 +24,8 @@ def signing_key(encoded: str) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(raw)
     except ValueError:
         raise ValueError(
-            "give the base64 of a 32-byte Ed25519 private key; `stepwise audit new-key` makes one"
+            "give the base64 of a 32-byte Ed25519 private key; `stepwise keys generate audit` "
+            "makes one"
         ) from None
 
 
@@ -93,7 +94,12 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = Field(
         default=None,
         description="Ed25519 private key signing the audit chain's checkpoints: base64 of its "
-        "32 raw bytes (`stepwise audit new-key` makes one)",
+        "32 raw bytes (`stepwise keys generate audit` makes one)",
+    )
+    cipher_key: SecretStr | None = Field(
+        default=None,
+        description="AES-GCM key encrypting every stored event and snapshot: base64 of 16, 24 "
+        "or 32 bytes (`stepwise keys generate cipher` makes one). Set it before the first event",
     )
 
     @field_validator("database_url")
@@ -127,6 +133,22 @@ class Settings(BaseSettings):
         signing_key(key.get_secret_value())
         return key
 
+    @field_validator("cipher_key")
+    @classmethod
+    def _usable_cipher_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None
+        try:
+            size = len(base64.b64decode(key.get_secret_value(), validate=True))
+        except ValueError:
+            size = 0
+        if size not in (16, 24, 32):
+            raise ValueError(
+                "give the base64 of a 16, 24 or 32-byte key; `stepwise keys generate cipher` "
+                "makes one"
+            )
+        return key
+
     def audit_signing_key(self) -> Ed25519PrivateKey | None:
         return signing_key(self.audit_key.get_secret_value()) if self.audit_key else None
 
@@ -153,6 +175,11 @@ class Settings(BaseSettings):
     def eventsourcing_env(self) -> dict[str, str]:
         """The library reads its configuration from this dict, never from os.environ."""
         env = {"CREATE_TABLE": "y"}
+        if self.cipher_key is not None:
+            env |= {
+                "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
+                "CIPHER_KEY": self.cipher_key.get_secret_value(),
+            }
         if not self.is_postgres:
             # No limit asked for: wait long (the library would take 0 to mean 5 s).
             lock_timeout = math.ceil(self.database_statement_timeout_seconds) or 30

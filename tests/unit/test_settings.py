@@ -40,7 +40,7 @@ def test_a_schema_name_the_event_store_could_not_use_is_refused(schema: str) -> 
 
 
 def test_an_audit_key_that_is_not_an_ed25519_key_is_refused_and_an_empty_one_is_no_key() -> None:
-    with pytest.raises(ValidationError, match="stepwise audit new-key"):
+    with pytest.raises(ValidationError, match="stepwise keys generate audit"):
         Settings(audit_key="bm90IGEga2V5", _env_file=None)
 
     assert Settings(audit_key="", _env_file=None).audit_signing_key() is None

@@ -1,0 +1,47 @@
+"""`stepwise keys generate`: the keys Stepwise can be given, made fresh."""
+
+from __future__ import annotations
+
+import base64
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from eventsourcing.cryptography import AESCipher
+
+from infra.cli_support import console
+from projections.audit_chain import public_bytes
+
+keys_cli = typer.Typer(help="Keys for encryption at rest and for signing the audit chain.",
+                       no_args_is_help=True)  # fmt: skip
+
+
+class Kind(StrEnum):
+    cipher = "cipher"
+    audit = "audit"
+
+
+@keys_cli.command("generate")
+def generate(
+    kind: Annotated[
+        Kind,
+        typer.Argument(
+            help="cipher: encrypts stored events; audit: signs the audit chain's checkpoints"
+        ),
+    ] = Kind.cipher,
+) -> None:
+    """Print a new key as the setting that takes it. Keep it secret, and keep a copy: events
+    encrypted with a lost cipher key cannot be read again."""
+    if kind is Kind.cipher:
+        console.print("# AES-256-GCM key for every stored event and snapshot. Set it before the")
+        console.print("# first event is stored: events stored without it cannot be read with it.")
+        console.print(f"STEPWISE_CIPHER_KEY={AESCipher.create_key(32)}", soft_wrap=True)
+        return
+    key = Ed25519PrivateKey.generate()
+    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    console.print("# Ed25519 key signing the audit chain's checkpoints; publish the public key.")
+    console.print(f"STEPWISE_AUDIT_KEY={base64.b64encode(raw).decode()}", soft_wrap=True)
+    public = base64.b64encode(public_bytes(key)).decode()
+    console.print(f"# public key: {public}", soft_wrap=True)
