@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
+from api.auth import Authenticator, Unauthenticated
 from api.context import Context
 from api.limits import Limits
 from api.schema import build_schema
@@ -33,10 +34,25 @@ def create_app(runtime: Runtime) -> FastAPI:
             await watch.stop()
             runtime.projector.stop()
 
+    authenticator = Authenticator(runtime.settings)
+
     async def get_context(request: Request) -> Context:
-        return Context(runtime, watch, request)
+        if request.method == "GET" and "query" not in request.query_params:
+            return Context(runtime, watch, request, caller=None)  # the GraphiQL page
+        header = request.headers.get("authorization")
+        if runtime.settings.auth_jwks_url:  # may fetch the provider's keys
+            caller = await run_in_threadpool(authenticator.caller, header)
+        else:
+            caller = authenticator.caller(header)
+        return Context(runtime, watch, request, caller)
 
     app = FastAPI(title="Stepwise", lifespan=lifespan)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
+        body = {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]}
+        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
     settings = runtime.settings
     limits = Limits(settings.max_mutations_per_request, settings.max_root_fields,
                     settings.max_aliases, settings.max_query_depth)  # fmt: skip

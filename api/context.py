@@ -1,5 +1,5 @@
-"""Per-request context: who is asking (from headers, until authentication exists), and how to
-reach the records and the read models without blocking the event loop."""
+"""Per-request context: who is asking (from their verified token), and how to reach the records
+and the read models without blocking the event loop."""
 
 from __future__ import annotations
 
@@ -14,30 +14,21 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from api.auth import Caller, Unauthenticated
 from api.waiting import WAIT_FOR_POSITION, ReadModelWatch
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
-from domain.envelope import Actor, CommandContext, Role
-from domain.errors import Forbidden, RulesViolated, Violation
+from domain.envelope import CommandContext
+from domain.errors import RulesViolated, Violation
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
 from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
 
-ACTOR_ID = "X-Stepwise-Actor-Id"
-ACTOR_NAME = "X-Stepwise-Actor-Name"
-ACTOR_ROLE = "X-Stepwise-Actor-Role"
-TENANT = "X-Stepwise-Tenant"
 CORRELATION_ID = "X-Correlation-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
-MAX_HEADER = 200  # characters in an actor, tenant or correlation header
-
-
-@dataclass(frozen=True)
-class Caller:
-    actor: Actor
-    tenant_id: str
+MAX_HEADER = 200  # characters in a correlation header
 
 
 @dataclass(frozen=True)
@@ -51,8 +42,11 @@ class RequestFields:
 
 
 class Context(BaseContext):
-    def __init__(self, runtime: Runtime, watch: ReadModelWatch, request: Request) -> None:
+    def __init__(
+        self, runtime: Runtime, watch: ReadModelWatch, request: Request, caller: Caller | None
+    ) -> None:
         super().__init__()
+        self._caller = caller
         self.runtime = runtime
         self.watch = watch
         self.headers = request.headers
@@ -76,23 +70,10 @@ class Context(BaseContext):
         return await run_in_threadpool(self.runtime.records.execute, context, command)
 
     def caller(self) -> Caller:
-        """Who is making a change, from the headers; refused unless they all say it."""
-        values = {name: (self.headers.get(name) or "").strip()
-                  for name in (ACTOR_ID, ACTOR_NAME, ACTOR_ROLE, TENANT)}  # fmt: skip
-        missing = [name for name, value in values.items() if not value]
-        if missing:
-            raise Forbidden(f"changes must say who makes them: send the headers {missing}")
-        too_long = [name for name, value in values.items() if len(value) > MAX_HEADER]
-        if len(self.correlation_id) > MAX_HEADER:
-            too_long.append(CORRELATION_ID)
-        if too_long:
-            violations = [
-                Violation("input.header.too_long", name, f"at most {MAX_HEADER} characters")
-                for name in too_long
-            ]
-            raise RulesViolated(violations)
-        role = Role.named(values[ACTOR_ROLE])
-        return Caller(Actor(values[ACTOR_ID], values[ACTOR_NAME], role), values[TENANT])
+        """Who is asking: verified from their token before the request got this far."""
+        if self._caller is None:
+            raise Unauthenticated("send a bearer token")
+        return self._caller
 
     def refuse_shared_header_key(self) -> None:
         """One Idempotency-Key header cannot stand for several mutations of one document."""
@@ -107,6 +88,11 @@ class Context(BaseContext):
 
     def command_context(self, request: RequestFields) -> CommandContext:
         caller = self.caller()
+        if len(self.correlation_id) > MAX_HEADER:
+            violation = Violation(
+                "input.header.too_long", CORRELATION_ID, f"at most {MAX_HEADER} characters"
+            )
+            raise RulesViolated([violation])
         return CommandContext(
             actor=caller.actor,
             tenant_id=caller.tenant_id,

@@ -17,6 +17,7 @@ from infra.bootstrap import Runtime
 from infra.cli_audit import audit_cli
 from infra.cli_keys import keys_cli
 from infra.cli_support import console, describe, runtime_from, unhurried
+from infra.cli_tokens import print_demo_tokens, token, with_local_secret
 from infra.demo import load_demo
 from infra.read_store import Busy
 from infra.rebuild import rebuild as rebuild_read_models
@@ -31,6 +32,7 @@ schema_cli = typer.Typer(help="The published GraphQL schema (api/schema.graphql)
 cli.add_typer(schema_cli, name="schema")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
+cli.command("token")(token)
 
 
 @cli.command()
@@ -41,12 +43,13 @@ def serve(
 ) -> None:
     """Serve GraphQL (and GraphiQL in a browser) at /graphql."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    runtime = runtime_from(Settings(**overrides))  # type: ignore[arg-type]
+    runtime = runtime_from(with_local_secret(Settings(**overrides)))  # type: ignore[arg-type]
     settings = runtime.settings
     try:
         _rebuild_outdated(runtime)
         if demo:
             _load_demo(runtime)
+            print_demo_tokens(settings)
         from api.app import create_app  # the API is imported only by the commands that serve it
 
         console.print(f"Records: {describe(settings)}")

@@ -91,6 +91,18 @@ class Settings(BaseSettings):
     max_root_fields: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
     max_query_depth: int = Field(default=10, ge=2)
+    auth_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret signing local tokens (HS256) that `stepwise token` mints; "
+        "32 characters at least",
+    )
+    auth_jwks_url: str | None = Field(
+        default=None,
+        description="The identity provider's JWKS URL: tokens signed with RS256 or ES256 by "
+        "one of its keys are accepted",
+    )
+    auth_issuer: str = Field(default="stepwise", description="Tokens must name this issuer")
+    auth_audience: str = Field(default="stepwise", description="Tokens must name this audience")
     audit_key: SecretStr | None = Field(
         default=None,
         description="Ed25519 private key signing the audit chain's checkpoints: base64 of its "
@@ -124,6 +136,20 @@ class Settings(BaseSettings):
                 "store cannot use capitals or spaces there"
             )
         return schema
+
+    @field_validator("auth_secret", "auth_jwks_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # as compose passes an unset variable on
+
+    @field_validator("auth_secret")
+    @classmethod
+    def _long_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ValueError(
+                "use a secret of 32 characters or more, e.g. from `openssl rand -base64 32`"
+            )
+        return secret
 
     @field_validator("audit_key")
     @classmethod

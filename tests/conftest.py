@@ -11,6 +11,7 @@ import pytest
 from infra.bootstrap import Runtime, build
 from infra.settings import Settings
 from tests.support.postgres import postgres_server, run_database
+from tests.support.tokens import TEST_SECRET
 
 
 @pytest.fixture(scope="session")
@@ -23,10 +24,12 @@ def postgres_url() -> Iterator[str]:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Fresh, isolated storage: a new SQLite file, or a new schema in the run's database."""
     if request.param == "sqlite":
-        return Settings(database_url=f"sqlite:///{tmp_path / 'stepwise.db'}", _env_file=None)
+        return Settings(database_url=f"sqlite:///{tmp_path / 'stepwise.db'}",
+                        auth_secret=TEST_SECRET, _env_file=None)  # fmt: skip
     url = request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    return Settings(database_url=url, database_schema=schema, pool_size=4, _env_file=None)
+    return Settings(database_url=url, database_schema=schema, pool_size=4,
+                    auth_secret=TEST_SECRET, _env_file=None)  # fmt: skip
 
 
 @pytest.fixture

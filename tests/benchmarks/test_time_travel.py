@@ -25,6 +25,7 @@ from projections.states import Moment
 from projections.support_plans import SupportPlans, get_plan
 from tests.benchmarks.conftest import median, percentile, timed
 from tests.benchmarks.history import envelope, person_with_plan
+from tests.e2e.helpers import WORKER
 from tests.support.server import serving
 
 READS = 600
@@ -56,7 +57,11 @@ def test_a_plan_read_at_a_moment_costs_the_same_at_any_depth(
                          "asKnownAt": as_known_at.isoformat()}  # fmt: skip
 
             def read(variables: dict[str, str] = variables) -> None:
-                answer = client.post("/graphql", json={"query": PLAN_AT, "variables": variables})
+                answer = client.post(
+                    "/graphql",
+                    json={"query": PLAN_AT, "variables": variables},
+                    headers=WORKER.headers(),
+                )
                 assert "errors" not in answer.json(), answer.text
 
             timings[person_id].append(timed(read))

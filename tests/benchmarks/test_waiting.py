@@ -107,7 +107,9 @@ async def timed_post(
 ) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={**WORKER.headers(), **headers},
     )
     body: dict[str, Any] = response.json()
     return body, time.perf_counter() - started

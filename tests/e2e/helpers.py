@@ -14,6 +14,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.tokens import bearer
+
 TENANT = "provider-a"
 WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 WRITE_RESULT = "recordId version position partId"
@@ -41,12 +43,8 @@ class Staff:
         return self.role.upper()
 
     def headers(self) -> dict[str, str]:
-        return {
-            "X-Stepwise-Actor-Id": self.id,
-            "X-Stepwise-Actor-Name": self.name,
-            "X-Stepwise-Actor-Role": self.role,
-            "X-Stepwise-Tenant": self.tenant,
-        }
+        """Their bearer token, as the identity provider would issue it."""
+        return bearer(self.id, self.name, self.role, self.tenant)
 
 
 WORKER = Staff("u-ann", "Ann Lee", "support_worker")
@@ -81,9 +79,11 @@ class Api:
         variables: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Any response, as JSON; never a stack trace, whatever went wrong."""
+        """Any response, as JSON; never a stack trace, whatever went wrong. Sent with a
+        support worker's token unless the headers carry another."""
         payload = {"query": query, "variables": variables or {}}
-        response = self.client.post("/graphql", json=payload, headers=headers or {})
+        sent = {**WORKER.headers(), **(headers or {})}
+        response = self.client.post("/graphql", json=payload, headers=sent)
         assert "Traceback" not in response.text
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()

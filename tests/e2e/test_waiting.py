@@ -60,7 +60,9 @@ async def post(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], headers: dict[str, str]
 ) -> dict[str, Any]:
     response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={**WORKER.headers(), **headers},
     )
     body: dict[str, Any] = response.json()
     return body

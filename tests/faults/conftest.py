@@ -10,6 +10,7 @@ import pytest
 from infra.settings import Settings
 from tests.support.cluster import PrivateCluster
 from tests.support.postgres import run_database
+from tests.support.tokens import TEST_SECRET
 
 # Short bounds keep the suite quick; the production defaults are a little longer.
 CONNECT_TIMEOUT = 2.0
@@ -36,5 +37,6 @@ def settings(cluster: PrivateCluster) -> Iterator[Settings]:
             database_connect_timeout_seconds=CONNECT_TIMEOUT,
             database_statement_timeout_seconds=STATEMENT_TIMEOUT,
             pool_size=8,
+            auth_secret=TEST_SECRET,
             _env_file=None,
         )

@@ -56,7 +56,8 @@ class Tally:
 
 def post(client: httpx.Client, tally: Tally, payload: dict[str, Any], **kw: Any) -> Any:
     started = time.monotonic()
-    response = client.post("/graphql", json=payload, **kw)
+    headers = {**WORKER.headers(), **(kw.pop("headers", None) or {})}
+    response = client.post("/graphql", json=payload, headers=headers, **kw)
     body = response.json()
     if response.status_code != 200 or "Traceback" in response.text:
         tally.unexpected.append(f"{response.status_code}: {response.text[:300]}")

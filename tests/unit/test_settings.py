@@ -44,3 +44,10 @@ def test_an_audit_key_that_is_not_an_ed25519_key_is_refused_and_an_empty_one_is_
         Settings(audit_key="bm90IGEga2V5", _env_file=None)
 
     assert Settings(audit_key="", _env_file=None).audit_signing_key() is None
+
+
+def test_a_short_token_secret_is_refused_and_an_empty_one_is_none() -> None:
+    with pytest.raises(ValidationError, match="32 characters or more"):
+        Settings(auth_secret="short", _env_file=None)
+
+    assert Settings(auth_secret="", auth_jwks_url="", _env_file=None).auth_secret is None

@@ -1,0 +1,132 @@
+"""Who is asking, from a verified bearer token and from nothing else.
+
+In production tokens come from the identity provider, signed with RS256 or ES256 and checked
+against its JWKS (keys are cached, and fetched again when a token names a key not seen yet).
+For local use, tokens are signed with a shared secret and minted by `stepwise token`. Either
+way the issuer and audience must be the configured ones, and the token must not have expired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from domain.envelope import Actor, Role
+from domain.errors import Forbidden
+from infra.settings import Settings
+
+LOCAL_ALGORITHM = "HS256"
+PROVIDER_ALGORITHMS = ["RS256", "ES256"]
+LEEWAY = timedelta(seconds=30)  # clocks of the provider and this server may differ a little
+# A token naming a key not seen yet fetches the provider's keys again, at most this often, so
+# a flood of made-up key ids cannot turn into a flood of requests to the provider.
+JWKS_REFETCH_SECONDS = 5.0
+
+
+class Unauthenticated(Exception):
+    """No token, or one that does not verify: the request is not served."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    tenant_id: str
+    services: tuple[str, ...] | None  # None: every service of the tenant
+    expires_at: datetime
+
+
+class Authenticator:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._jwks: jwt.PyJWKClient | None = None
+        if settings.auth_jwks_url:
+            # The provider's key set is cached (5 minutes) but single keys are not: a key the
+            # provider has withdrawn stops verifying once the set is next fetched.
+            self._jwks = jwt.PyJWKClient(
+                settings.auth_jwks_url, timeout=5, cooldown_duration=JWKS_REFETCH_SECONDS
+            )
+
+    def caller(self, authorization: str | None) -> Caller:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated(
+                "send a bearer token: `Authorization: Bearer <token>` (locally, `stepwise token` "
+                "mints one)"
+            )
+        claims = self._verified(token.strip())
+        try:
+            role = Role.named(str(claims["role"]))
+        except Forbidden as unknown:
+            raise Unauthenticated(str(unknown)) from None
+        services = claims.get("services")
+        return Caller(
+            actor=Actor(str(claims["sub"]), str(claims.get("name") or claims["sub"]), role),
+            tenant_id=str(claims["tenant"]),
+            services=tuple(str(s) for s in services) if isinstance(services, list) else None,
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+
+    def _verified(self, token: str) -> dict[str, Any]:
+        settings = self._settings
+        options: Any = {"require": ["exp", "iat", "iss", "aud", "sub", "role", "tenant"]}
+        try:
+            if self._jwks is not None and _algorithm(token) != LOCAL_ALGORITHM:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = PROVIDER_ALGORITHMS
+            elif settings.auth_secret is not None:
+                key, algorithms = settings.auth_secret.get_secret_value(), [LOCAL_ALGORITHM]
+            else:
+                raise Unauthenticated("no way to verify tokens is configured on this server")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=settings.auth_audience,
+                issuer=settings.auth_issuer,
+                leeway=LEEWAY,
+                options=options,
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired: get a new one") from None
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
+            raise Unauthenticated(f"the token was refused: {error}") from None
+        return claims
+
+
+def _algorithm(token: str) -> str:
+    try:
+        return str(jwt.get_unverified_header(token).get("alg"))
+    except jwt.InvalidTokenError as error:
+        raise Unauthenticated(f"the token was refused: {error}") from None
+
+
+def mint(
+    settings: Settings,
+    *,
+    subject: str,
+    name: str,
+    role: Role,
+    tenant_id: str,
+    services: list[str] | None = None,
+    expires_in: timedelta = timedelta(hours=8),
+) -> str:
+    """A token signed with the local secret, for development, demos and tests."""
+    if settings.auth_secret is None:
+        raise ValueError("set STEPWISE_AUTH_SECRET to mint tokens")
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "name": name,
+        "role": role.value,
+        "tenant": tenant_id,
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "iat": now,
+        "exp": now + expires_in,
+    }
+    if services is not None:
+        claims["services"] = services
+    return jwt.encode(claims, settings.auth_secret.get_secret_value(), LOCAL_ALGORITHM)

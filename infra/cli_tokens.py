@@ -1,0 +1,64 @@
+"""`stepwise token`, and the tokens `serve --demo` prints: local bearer tokens, signed with
+STEPWISE_AUTH_SECRET, for development and demonstrations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from pydantic import SecretStr
+
+from api.auth import mint
+from domain.envelope import Actor, Role
+from infra.cli_support import console
+from infra.demo import DEMO_TENANT, STAFF
+from infra.settings import Settings
+
+DEMO_READERS = {
+    "commissioner": Actor("staff-carl", "Carl Obi", Role.COMMISSIONER),
+    "inspector": Actor("staff-ines", "Ines Varga", Role.INSPECTOR),
+}
+
+
+def token(
+    role: Annotated[Role, typer.Option(help="The caller's role")],
+    tenant: Annotated[str, typer.Option(help="The provider whose records it reaches")],
+    subject: Annotated[str, typer.Option(help="The caller's id, stored on what they write")],
+    name: Annotated[str, typer.Option(help="The caller's name, stored on what they write")],
+    service: Annotated[
+        list[str] | None, typer.Option(help="A service it is limited to (repeat for more)")
+    ] = None,
+    expires: Annotated[int, typer.Option(help="Minutes until it expires")] = 480,
+) -> None:
+    """Mint a bearer token signed with STEPWISE_AUTH_SECRET (for local use; production tokens
+    come from the identity provider)."""
+    settings = Settings()
+    if settings.auth_secret is None:
+        console.print("[red]Set STEPWISE_AUTH_SECRET[/red] (32 characters or more) to mint tokens.")
+        raise typer.Exit(1)
+    minted = mint(settings, subject=subject, name=name, role=role, tenant_id=tenant,
+                  services=service, expires_in=timedelta(minutes=expires))  # fmt: skip
+    console.print(minted, soft_wrap=True)
+
+
+def with_local_secret(settings: Settings) -> Settings:
+    """A server with no way to verify tokens gets a secret of its own, for this run only."""
+    if settings.auth_secret is not None or settings.auth_jwks_url:
+        return settings
+    console.print(
+        "No STEPWISE_AUTH_SECRET or STEPWISE_AUTH_JWKS_URL: tokens are signed with a secret "
+        "made for this run, and stop working when it stops."
+    )
+    return settings.model_copy(update={"auth_secret": SecretStr(secrets.token_urlsafe(32))})
+
+
+def print_demo_tokens(settings: Settings) -> None:
+    if settings.auth_secret is None:
+        return  # tokens come from the identity provider
+    console.print("Demo tokens (send as `Authorization: Bearer <token>`; valid 12 hours):")
+    for actor in [*STAFF.values(), *DEMO_READERS.values()]:
+        minted = mint(settings, subject=actor.id, name=actor.name, role=actor.role,
+                      tenant_id=DEMO_TENANT, expires_in=timedelta(hours=12))  # fmt: skip
+        console.print(f"  {actor.role.value:<22} {actor.name:<12} {minted}", soft_wrap=True)
