@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 
-from api.auth import Authenticator, Unauthenticated
+from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
 from api.limits import Limits
 from api.schema import build_schema
@@ -48,6 +48,12 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app = FastAPI(title="Stepwise", lifespan=lifespan)
 
+    @app.exception_handler(IdentityProviderUnavailable)
+    async def provider_unavailable(_: Request, error: IdentityProviderUnavailable) -> JSONResponse:
+        extensions = {"code": "UNAVAILABLE", "retryable": True}
+        body = {"errors": [{"message": str(error), "extensions": extensions}]}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
         body = {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]}
@@ -57,7 +63,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     limits = Limits(settings.max_mutations_per_request, settings.max_root_fields,
                     settings.max_aliases, settings.max_query_depth)  # fmt: skip
     schema = build_schema(limits)
-    app.include_router(GraphQLRouter(schema, context_getter=get_context), prefix="/graphql")
+    app.include_router(
+        GraphQLRouter(schema, context_getter=get_context, subscription_protocols=()),
+        prefix="/graphql",
+    )
 
     @app.get("/health")
     async def health() -> JSONResponse:

@@ -30,6 +30,10 @@ class Unauthenticated(Exception):
     """No token, or one that does not verify: the request is not served."""
 
 
+class IdentityProviderUnavailable(Exception):
+    """The provider's keys could not be fetched: the token may be good, so retry."""
+
+
 @dataclass(frozen=True)
 class Caller:
     actor: Actor
@@ -91,9 +95,27 @@ class Authenticator:
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the token has expired: get a new one") from None
-        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
+        except jwt.PyJWKClientConnectionError:
+            raise IdentityProviderUnavailable(
+                "the identity provider's keys could not be fetched; retry shortly"
+            ) from None
+        except (jwt.PyJWTError, TypeError, ValueError) as error:  # a key of another type, too
             raise Unauthenticated(f"the token was refused: {error}") from None
+        _check_claims(claims)
         return claims
+
+
+def _check_claims(claims: dict[str, Any]) -> None:
+    """Claims of the wrong shape are refused, never read loosely: a `services` claim that is
+    not a list must not come to mean every service."""
+    texts = ("sub", "tenant", "role")
+    if not all(isinstance(claims.get(name), str) and claims[name].strip() for name in texts):
+        raise Unauthenticated("the token was refused: sub, tenant and role must be non-empty text")
+    services = claims.get("services")
+    if services is not None and not (
+        isinstance(services, list) and all(isinstance(s, str) and s.strip() for s in services)
+    ):
+        raise Unauthenticated("the token was refused: services must be a list of service ids")
 
 
 def _algorithm(token: str) -> str:

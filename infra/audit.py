@@ -17,7 +17,7 @@ from eventsourcing.persistence import Notification
 
 from domain.care_records import CareRecords
 from infra.read_store import ReadStore
-from projections.audit_chain import GENESIS, link, signed_message
+from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link, signed_message
 
 PAGE = 5_000
 
@@ -27,13 +27,15 @@ class Findings:
     changed: list[int] = field(default_factory=list)  # bytes differ from what was chained
     deleted: list[int] = field(default_factory=list)  # chained, no longer in the log
     inserted: list[int] = field(default_factory=list)  # in the log, never chained, below the head
+    cut: list[int] = field(default_factory=list)  # links removed from the chain just before these
     checkpoints: list[str] = field(default_factory=list)  # checkpoints that do not hold
     verified: int = 0  # links checked
     head: int = 0  # the chain's last position
+    unchained: int = 0  # events after the head, not chained yet
 
     @property
     def intact(self) -> bool:
-        return not (self.changed or self.deleted or self.inserted or self.checkpoints)
+        return not (self.changed or self.deleted or self.inserted or self.cut or self.checkpoints)
 
 
 def verify(
@@ -46,7 +48,8 @@ def verify(
     with store.transaction() as tx:
         head = tx.fetchone("SELECT max(position) AS head FROM audit_chain")
     findings.head = int(head["head"] or 0) if head else 0
-    previous = GENESIS
+    signed = _checkpoint_positions(store)
+    previous, length = GENESIS, 0
     chained = _chain(store)
     stored = _log(records)
     chain_entry, event = next(chained, None), next(stored, None)
@@ -54,10 +57,17 @@ def verify(
         if event is not None and (chain_entry is None or event.id < chain_entry[0]):
             if event.id <= findings.head:
                 findings.inserted.append(event.id)
+            else:
+                findings.unchained += 1
             event = next(stored, None)
             continue
         assert chain_entry is not None
-        position, chained_link = chain_entry
+        position, chained_length, chained_link = chain_entry
+        if chained_length != length + 1:
+            findings.cut.append(position)
+        if chained_length % CHECKPOINT_EVERY == 0 and position not in signed:
+            findings.checkpoints.append(f"{position}: its checkpoint is missing")
+        length = chained_length
         if event is None or event.id > position:
             findings.deleted.append(position)
         else:
@@ -75,17 +85,24 @@ def verify(
     return findings
 
 
-def _chain(store: ReadStore) -> Iterator[tuple[int, bytes]]:
+def _checkpoint_positions(store: ReadStore) -> set[int]:
+    with store.transaction() as tx:
+        return {
+            int(row["position"]) for row in tx.fetchall("SELECT position FROM audit_checkpoints")
+        }
+
+
+def _chain(store: ReadStore) -> Iterator[tuple[int, int, bytes]]:
     after = -1
     while True:
         with store.transaction() as tx:
             rows = tx.fetchall(
-                "SELECT position, link FROM audit_chain WHERE position > %(after)s "
+                "SELECT position, length, link FROM audit_chain WHERE position > %(after)s "
                 "ORDER BY position LIMIT %(page)s",
                 {"after": after, "page": PAGE},
             )
         for row in rows:
-            yield int(row["position"]), bytes(row["link"])
+            yield int(row["position"]), int(row["length"]), bytes(row["link"])
         if len(rows) < PAGE:
             return
         after = int(rows[-1]["position"])

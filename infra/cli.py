@@ -107,7 +107,13 @@ def rebuild(
         chosen = (
             [_model(runtime, n) for n in dict.fromkeys(name)] if name else runtime.projector.models
         )
-        _rebuild(runtime, chosen)
+        if evidence := [model.name for model in chosen if model.evidence]:
+            console.print(
+                f"Not rebuilt: {', '.join(evidence)} (evidence: rebuilding would attest to the "
+                "log as it is now; `stepwise audit verify` checks it instead)"
+            )
+        if rebuildable := [model for model in chosen if not model.evidence]:
+            _rebuild(runtime, rebuildable)
     finally:
         runtime.close()
 
@@ -183,10 +189,19 @@ def _model(runtime: Runtime, name: str) -> ReadModel:
 
 
 def _rebuild_outdated(runtime: Runtime) -> None:
-    if runtime.outdated:
-        console.print(f"Read models built by an earlier version: {', '.join(runtime.outdated)}")
-        _rebuild(runtime, [runtime.projector.model(name) for name in runtime.outdated])
-        runtime.outdated.clear()
+    outdated = [runtime.projector.model(name) for name in runtime.outdated]
+    if evidence := [model.name for model in outdated if model.evidence]:
+        console.print(
+            f"[red]{', '.join(evidence)} was built by an earlier version[/red] and is evidence, "
+            "so it is not rebuilt: keep the earlier version's chain and verify it with that "
+            "version, or start a new chain deliberately by dropping its tables"
+        )
+    if rebuildable := [model for model in outdated if not model.evidence]:
+        console.print(
+            f"Read models built by an earlier version: {', '.join(m.name for m in rebuildable)}"
+        )
+        _rebuild(runtime, rebuildable)
+    runtime.outdated.clear()
 
 
 def _rebuild(runtime: Runtime, models: Sequence[ReadModel]) -> None:

@@ -27,7 +27,16 @@ RECONNECT_GIVE_UP_SECONDS = 1.0
 
 def connection_options(connect_timeout: float, statement_timeout: float | None) -> dict[str, Any]:
     """libpq options for every connection: connect_timeout counts whole seconds, two at least."""
-    options: dict[str, Any] = {"connect_timeout": max(2, math.ceil(connect_timeout))}
+    options: dict[str, Any] = {
+        "connect_timeout": max(2, math.ceil(connect_timeout)),
+        # A server that vanished without closing the connection (a network partition) is
+        # noticed within seconds, not the operating system's quarter of an hour.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 15_000,
+    }
     if statement_timeout:
         options["options"] = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
     return options

@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.utils import get_topic
 
@@ -39,6 +40,7 @@ Listener = Callable[[str, int], None]  # (read model, position it reached)
 # The longest a failing read model waits before trying again: short, so it resumes within
 # about this long of the database coming back, however long the outage was.
 MAX_RETRY_WAIT = 1.0
+UNDECODED: Any = object()  # stands in a batch for an event that could not be decoded
 
 
 @dataclass(frozen=True, eq=False)  # lanes are told apart by identity
@@ -162,10 +164,14 @@ class Projector:
         return read
 
     def _stop_at(self, poison: Undecodable, lanes: Iterable[Lane]) -> None:
-        """Parks the read models that read an event nobody can decode just before it; the
-        others, which would have skipped it anyway, go past it."""
+        """Parks the read models that read an event nobody can decode just before it; those
+        that apply stored bytes apply it, and the others, which would have skipped it anyway,
+        go past it."""
         for lane in lanes:
-            if poison.topic in lane.model.topics():
+            if lane.model.stored_bytes:
+                undecoded = (poison.position, UNDECODED)
+                self.advance(lane, [*poison.before, undecoded], poison.position)
+            elif poison.topic in lane.model.topics():
                 self.advance(lane, poison.before, poison.position - 1)
                 self._park(lane, poison.position, poison.topic, poison)
             else:
@@ -206,7 +212,11 @@ class Projector:
             position = tracking.lock(tx, lane.tracking).position
             if position >= end:
                 return  # another runner got here first
-            events = [(p, e) for p, e in batch if p > position and type(e) in handled]
+            events = [
+                (p, e)
+                for p, e in batch
+                if p > position and (lane.model.stored_bytes or type(e) in handled)
+            ]
             if events:
                 lane.model.apply(tx, lane.tables, events)
             tracking.advance(tx, lane.tracking, end)

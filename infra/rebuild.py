@@ -24,9 +24,10 @@ def rebuild(
     models: Sequence[ReadModel],
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, str]:
-    """Rebuilds the read models and swaps each in; returns those that failed, with why."""
+    """Rebuilds the read models and swaps each in; returns those that failed, with why.
+    Evidence (the audit chain) is left as it is."""
     with projector.store.exclusive("rebuild"):
-        lanes = [Lane.shadow(model) for model in dict.fromkeys(models)]  # each once
+        lanes = [Lane.shadow(m) for m in dict.fromkeys(models) if not m.evidence]  # each once
         for lane in lanes:
             lane.model.forget()
         with projector.store.transaction(write=True) as tx:

@@ -142,6 +142,16 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # as compose passes an unset variable on
 
+    @field_validator("auth_jwks_url")
+    @classmethod
+    def _keys_over_tls(cls, url: str | None) -> str | None:
+        if url is not None:
+            parts = urlsplit(url)
+            local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+            if parts.scheme != "https" and not (parts.scheme == "http" and local):
+                raise ValueError("fetch the identity provider's keys over https")
+        return url
+
     @field_validator("auth_secret")
     @classmethod
     def _long_secret(cls, secret: SecretStr | None) -> SecretStr | None:

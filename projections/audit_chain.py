@@ -51,6 +51,8 @@ def signed_message(position: int, chain_link: bytes) -> bytes:
 class AuditChain(ReadModel):
     name = "audit_chain"
     version = 1
+    evidence = True
+    stored_bytes = True
     tables: ClassVar[tuple[Table, ...]] = (
         Table(
             "audit_chain",

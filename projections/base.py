@@ -104,6 +104,11 @@ class ReadModel(ABC):
 
     name: ClassVar[str]
     version: ClassVar[int] = 1
+    # Evidence is kept, never rebuilt: a rebuild would attest to the log as it is now.
+    evidence: ClassVar[bool] = False
+    # Applies each event's stored bytes, read by itself, so an event nobody can decode is
+    # applied like any other (it gets a placeholder in the batch).
+    stored_bytes: ClassVar[bool] = False
     tables: ClassVar[tuple[Table, ...]]
     _handlers: ClassVar[dict[type, Callable[..., Any]]] = {}
 

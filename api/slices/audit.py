@@ -11,7 +11,7 @@ from strawberry.types import Info
 from api.common import Position
 from api.context import Context
 from domain.errors import RulesViolated, Violation
-from projections.audit_chain import chain_head, latest_checkpoint, link_at
+from projections.audit_chain import chain_head, latest_checkpoint, link_at, public_bytes
 from projections.base import Row, Transaction
 
 ContextInfo = Info[Context, None]
@@ -25,7 +25,10 @@ class AuditCheckpoint:
         description="Ed25519 signature, base64, of 'stepwise-audit-checkpoint:', the position as "
         "8 bytes big-endian, then the link; null when no signing key is set"
     )
-    public_key: str | None = strawberry.field(description="The raw public key, base64")
+    public_key: str | None = strawberry.field(
+        description="The raw public key this server signs with, base64 (check it against the "
+        "one the provider publishes)"
+    )
     algorithm: str = "Ed25519"
 
 
@@ -59,7 +62,13 @@ async def audit_integrity(info: ContextInfo, kept: KeptCheckpoint | None = None)
             extends_kept=extends,
         )
 
-    return await info.context.read(query, "audit_chain")
+    answer = await info.context.read(query, "audit_chain")
+    # The key is the one this server signs with, not one read back from the database.
+    signing = info.context.runtime.settings.audit_signing_key()
+    if answer.checkpoint is not None:
+        public = base64.b64encode(public_bytes(signing)).decode() if signing else None
+        answer.checkpoint.public_key = public
+    return answer
 
 
 def _checkpoint(row: Row) -> AuditCheckpoint:
@@ -70,7 +79,7 @@ def _checkpoint(row: Row) -> AuditCheckpoint:
         position=Position(int(row["position"])),
         hash=bytes(row["link"]).hex(),
         signature=encoded(row["signature"]),
-        public_key=encoded(row["public_key"]),
+        public_key=None,
     )
 
 

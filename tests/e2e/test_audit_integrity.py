@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from infra.bootstrap import Runtime
 from infra.settings import Settings
-from projections.audit_chain import CHECKPOINT_EVERY, signed_message
+from projections.audit_chain import CHECKPOINT_EVERY, public_bytes, signed_message
 from tests.e2e.helpers import Api, register, rules
 
 KEY = Ed25519PrivateKey.generate()
@@ -50,6 +50,7 @@ def test_the_latest_checkpoint_is_signed_by_the_published_key_and_later_still_ex
         signed_message(checkpoint["position"], bytes.fromhex(checkpoint["hash"])),
     )
     assert checkpoint["position"] == CHECKPOINT_EVERY and checkpoint["algorithm"] == "Ed25519"
+    assert base64.b64decode(checkpoint["publicKey"]) == public_bytes(KEY)  # the server's key
     assert answer["headPosition"] == CHECKPOINT_EVERY + 1
 
     register(api, name="One more")

@@ -4,6 +4,7 @@ token's; and a provider's keys are fetched again when it rotates them."""
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -80,6 +81,8 @@ def test_without_a_token_only_liveness_readiness_and_graphiql_answer(
         ),
         ("unknown role", jwt.encode(claims(role="administrator"), TEST_SECRET)),
         ("unsigned", jwt.encode(claims(), None, "none")),
+        ("services not a list", jwt.encode(claims(services="svc-1"), TEST_SECRET)),
+        ("empty tenant", jwt.encode(claims(tenant=" "), TEST_SECRET)),
     ],
 )
 def test_a_token_that_does_not_verify_is_refused(client: TestClient, why: str, token: str) -> None:
@@ -135,6 +138,7 @@ class Jwks:
 
     def close(self) -> None:
         self._server.shutdown()
+        self._server.server_close()
 
 
 @pytest.fixture
@@ -185,3 +189,29 @@ def test_the_actor_headers_of_old_clients_no_longer_stand_for_a_token(
            "X-Stepwise-Actor-Role": "manager", "X-Stepwise-Tenant": WORKER.tenant}  # fmt: skip
 
     refusal(client, old, REGISTER)
+
+
+def test_a_token_naming_a_key_of_another_type_is_refused_not_an_error(
+    provider_client: TestClient, provider: Jwks
+) -> None:
+    provider.rotate("rsa-key")
+    _, body, signature = provider.token("rsa-key").split(".")
+    header = {"alg": "ES256", "kid": "rsa-key", "typ": "JWT"}  # claims an EC key
+    encoded = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    token = f"{encoded}.{body}.{signature}"
+
+    refusal(provider_client, bearer(token))
+
+
+def test_while_the_identity_provider_is_unreachable_requests_are_told_to_retry(
+    provider_client: TestClient, provider: Jwks
+) -> None:
+    provider.rotate("key-1")
+    token = provider.token("key-1")
+    provider.close()  # its keys were never fetched, and now cannot be
+
+    response = provider_client.post("/graphql", json={"query": PEOPLE}, headers=bearer(token))
+
+    assert response.status_code == 503
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True}

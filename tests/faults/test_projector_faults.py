@@ -118,7 +118,8 @@ def test_an_undecodable_event_parks_its_readers_until_retried_after_the_repair(
         agreed_plan(runtime.records, name="Second Person")
         last = runtime.records.last_position()
         models = {m.name for m in runtime.projector.models}
-        readers = {m.name for m in runtime.projector.models if last_good.topic in m.topics()}
+        readers = {m.name for m in runtime.projector.models
+                   if last_good.topic in m.topics() and not m.stored_bytes}  # fmt: skip
 
         with projector_process(settings, tmp_path):
 

@@ -17,7 +17,7 @@ from infra.audit import Findings, verify
 from infra.bootstrap import Runtime
 from infra.cli import cli
 from infra.settings import Settings
-from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link
+from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link, public_bytes
 from tests.support.scenarios import agreed_plan, change_hours, register
 from tests.support.tampering import on_stored_events
 
@@ -160,3 +160,35 @@ def test_the_verify_command_names_each_position_and_fails(
 
     assert result.exit_code == 1, result.output
     assert "deleted: the event at position 40 is gone" in result.output
+
+
+def test_links_removed_from_the_chain_and_checkpoints_removed_are_named(runtime: Runtime) -> None:
+    chained_history(runtime)
+    with runtime.store.transaction(write=True) as tx:
+        tx.execute("DELETE FROM audit_chain WHERE position BETWEEN 30 AND 32")
+        tx.execute("DELETE FROM audit_checkpoints WHERE position = %(p)s", {"p": CHECKPOINT_EVERY})
+
+    findings = check(runtime)
+
+    assert findings.cut == [33]
+    assert findings.inserted == [30, 31, 32]  # their events are no longer chained
+    assert findings.checkpoints == [f"{CHECKPOINT_EVERY}: its checkpoint is missing"]
+
+
+def test_the_verify_command_checks_signatures_with_a_published_public_key_alone(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chained_history(runtime)
+    settings = runtime.settings
+    monkeypatch.setenv("STEPWISE_DATABASE_URL", settings.database_url)
+    if settings.database_schema:
+        monkeypatch.setenv("STEPWISE_DATABASE_SCHEMA", settings.database_schema)
+    other = base64.b64encode(public_bytes(Ed25519PrivateKey.generate())).decode()
+    published = base64.b64encode(public_bytes(KEY)).decode()
+
+    intact = CliRunner().invoke(cli, ["audit", "verify", "--public-key", published])
+    forged = CliRunner().invoke(cli, ["audit", "verify", "--public-key", other])
+
+    assert intact.exit_code == 0, intact.output
+    assert "Intact" in intact.output and "were not checked" not in intact.output
+    assert forged.exit_code == 1 and "signature does not match" in forged.output
