@@ -86,16 +86,16 @@ def get_person(tx: Transaction, person_id: str, moment: Moment) -> Row | None:
 
 
 def people_page(
-    tx: Transaction, service_id: str | None, after: int, first: int, moment: Moment
+    tx: Transaction, tenant_id: str, service_id: str | None, after: int, first: int, moment: Moment
 ) -> list[Row]:
     """People in registration order (stable under edits), one row more than asked; at a
     moment, those whose record had begun and was known then, in the service they were in."""
     service_filter = "AND {}service_id = %(service)s" if service_id else ""
-    params = {"service": service_id, "after": after, "limit": first + 1}
+    params = {"tenant": tenant_id, "service": service_id, "after": after, "limit": first + 1}
     if moment.now:
         return tx.fetchall(
-            f"SELECT * FROM people WHERE registered_position > %(after)s "
-            f"{service_filter.format('')} "
+            f"SELECT * FROM people WHERE tenant_id = %(tenant)s "
+            f"AND registered_position > %(after)s {service_filter.format('')} "
             "ORDER BY registered_position LIMIT %(limit)s",
             params,
         )
@@ -103,7 +103,8 @@ def people_page(
         "SELECT s.*, p.registered_position, p.registered_at "
         f"FROM ({latest_states('person_states', 'person_id')}) s "
         "JOIN people p ON p.person_id = s.person_id "
-        f"WHERE p.registered_position > %(after)s {service_filter.format('s.')} "
+        f"WHERE p.tenant_id = %(tenant)s AND p.registered_position > %(after)s "
+        f"{service_filter.format('s.')} "
         "ORDER BY p.registered_position LIMIT %(limit)s",
         {**params, **parameters(moment)},
     )

@@ -13,12 +13,13 @@ from strawberry.types import Info
 from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
-from domain.care_records import parse_id
+from domain.care_records import CareRecords, parse_id
 from projections.base import Row
 from projections.event_records import event_record
 from projections.published import PUBLISHED_EVENTS, PublishedEvent
 
 ContextInfo = Info[Context, None]
+SCAN = 500  # log entries read at a time while looking for the caller's provider's events
 
 
 @strawberry.type(description="One stored event with its envelope.")
@@ -72,8 +73,10 @@ async def audit_trail(
     check_page_size(first)
     start = decode_cursor("position", after)
     stream = parse_id(str(stream_id), "streamId")
+    tenant = info.context.caller().tenant_id
     log = await info.context.records(lambda r: r.read_stream(stream, start, first + 1))
     rows = [event_record(event, position) for position, event in log]
+    rows = [row for row in rows if row["tenant_id"] == tenant]  # another provider's: none
     return connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )
@@ -84,9 +87,24 @@ async def events(
 ) -> Connection[RecordedEvent]:
     check_page_size(first)
     start = decode_cursor("position", after)
-    # Read from the event store itself: the feed never lags behind what was committed.
-    log = await info.context.records(lambda records: records.read_log(start, first + 1))
-    rows = [event_record(event, position) for position, event in log]
+    tenant = info.context.caller().tenant_id
+
+    def own_events(records: CareRecords) -> list[Row]:
+        """Read from the event store itself, so the feed never lags behind what was committed,
+        skipping other providers' events until the page is full or the log ends."""
+        rows: list[Row] = []
+        position = start
+        while len(rows) <= first:
+            log = records.read_log(position, SCAN)
+            rows += [
+                row for p, event in log if (row := event_record(event, p))["tenant_id"] == tenant
+            ]
+            if len(log) < SCAN:
+                break
+            position = log[-1][0]
+        return rows[: first + 1]
+
+    rows = await info.context.records(own_events)
     return connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )

@@ -98,7 +98,9 @@ async def person(
 ) -> Person | None:
     person_id, at = record_id(id, "id"), moment(as_of, as_known_at)
     row = await info.context.read(lambda tx: get_person(tx, person_id, at), People.name)
-    return Person.from_row(row, at) if row else None
+    if row is None or row["tenant_id"] != info.context.caller().tenant_id:
+        return None  # another provider's person reads as no one
+    return Person.from_row(row, at)
 
 
 async def people(
@@ -112,9 +114,9 @@ async def people(
     check_page_size(first)
     start = decode_cursor("person", after)
     service = plain_text(str(service_id), "serviceId") if service_id is not None else None
-    at = moment(as_of, as_known_at)
+    at, tenant = moment(as_of, as_known_at), info.context.caller().tenant_id
     rows = await info.context.read(
-        lambda tx: people_page(tx, service, start, first, at), People.name
+        lambda tx: people_page(tx, tenant, service, start, first, at), People.name
     )
     return connection(rows, first, after, "person", lambda r: r["registered_position"],
                       lambda row: Person.from_row(row, at))  # fmt: skip

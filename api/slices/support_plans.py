@@ -18,7 +18,7 @@ from domain.errors import RulesViolated, Violation
 from projections.base import Row
 from projections.plan_diff import FieldDifference, plan_diff
 from projections.states import Moment
-from projections.support_plans import SupportPlans, get_plan, plan_versions_page
+from projections.support_plans import SupportPlans, get_plan, plan_tenant, plan_versions_page
 
 ContextInfo = Info[Context, None]
 
@@ -167,7 +167,9 @@ async def support_plan(
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     plans = plans_model(info)
     row = await info.context.read(lambda tx: get_plan(tx, plans, person, at), SupportPlans.name)
-    return SupportPlan.from_row(row, at) if row else None
+    if row is None or row["tenant_id"] != info.context.caller().tenant_id:
+        return None  # another provider's plan reads as none
+    return SupportPlan.from_row(row, at)
 
 
 async def plan_history(
@@ -181,9 +183,12 @@ async def plan_history(
     check_page_size(first)
     start = decode_cursor("version", after)
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
-    rows = await info.context.read(
-        lambda tx: plan_versions_page(tx, person, start, first, at), SupportPlans.name
+    rows, tenant = await info.context.read(
+        lambda tx: (plan_versions_page(tx, person, start, first, at), plan_tenant(tx, person)),
+        SupportPlans.name,
     )
+    if tenant != info.context.caller().tenant_id:
+        rows = []  # another provider's plan has no history to show
     page = connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
     return PlanHistory(
         edges=page.edges, page_info=page.page_info, as_of=at.as_of, as_known_at=at.as_known_at
@@ -228,10 +233,15 @@ async def plan_diff_between(
         violation = Violation("input.time.range", "from", "`from` must not be after `to`")
         raise RulesViolated([violation])
     plans = plans_model(info)
-    found = await info.context.read(
-        lambda tx: plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
+    found, tenant = await info.context.read(
+        lambda tx: (
+            plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
+            plan_tenant(tx, person),
+        ),
         SupportPlans.name,
     )
+    if tenant != info.context.caller().tenant_id:
+        found = []  # another provider's plan shows no differences
     return PlanDiff(
         person_id=strawberry.ID(person),
         from_=since.as_of,

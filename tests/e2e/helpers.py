@@ -72,6 +72,7 @@ class Api:
     def __init__(self, client: TestClient) -> None:
         self.client = client
         self.last_written = 0
+        self.reader = WORKER  # whose token a request carries unless it says otherwise
 
     def post(
         self,
@@ -79,10 +80,10 @@ class Api:
         variables: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """Any response, as JSON; never a stack trace, whatever went wrong. Sent with a
-        support worker's token unless the headers carry another."""
+        """Any response, as JSON; never a stack trace, whatever went wrong. Sent with the
+        reader's token unless the headers carry another."""
         payload = {"query": query, "variables": variables or {}}
-        sent = {**WORKER.headers(), **(headers or {})}
+        sent = {**self.reader.headers(), **(headers or {})}
         response = self.client.post("/graphql", json=payload, headers=sent)
         assert "Traceback" not in response.text
         assert response.status_code == 200, response.text

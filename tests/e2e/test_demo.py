@@ -6,7 +6,7 @@ from datetime import datetime
 
 from infra.bootstrap import Runtime
 from infra.demo import DEMO_TENANT, STAFF, load_demo
-from tests.e2e.helpers import Api, last_position
+from tests.e2e.helpers import Api, Staff, last_position
 
 PEOPLE = "{ people(first: 10) { edges { node { id name supportPlan { status } } } } }"
 HISTORY = """
@@ -24,6 +24,9 @@ def when(value: str) -> datetime:
 
 
 def loaded(api: Api, runtime: Runtime) -> list[str]:
+    """The demo people, read from now on as the demo provider's manager."""
+    helen = STAFF["helen"]
+    api.reader = Staff(helen.id, helen.name, helen.role.value, tenant=DEMO_TENANT)
     person_ids = load_demo(runtime)
     api.last_written = last_position(api)
     return person_ids
