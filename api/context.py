@@ -75,6 +75,11 @@ class Context(BaseContext):
             raise Unauthenticated("send a bearer token")
         return self._caller
 
+    def mine(self, row: Row | None) -> Row | None:
+        """The row, if it is of the caller's provider: another provider's reads as absent, so
+        its existence is not revealed."""
+        return row if row is not None and row["tenant_id"] == self.caller().tenant_id else None
+
     def refuse_shared_header_key(self) -> None:
         """One Idempotency-Key header cannot stand for several mutations of one document."""
         if self.headers.get(IDEMPOTENCY_KEY) is not None:

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from eventsourcing.cryptography import AESCipher
 
 from infra.cli_support import console
-from projections.audit_chain import public_bytes
+from projections.audit_chain import public_bytes, setting_text
 
 keys_cli = typer.Typer(help="Keys for encryption at rest and for signing the audit chain.",
                        no_args_is_help=True)  # fmt: skip
@@ -40,8 +39,7 @@ def generate(
         console.print(f"STEPWISE_CIPHER_KEY={AESCipher.create_key(32)}", soft_wrap=True)
         return
     key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     console.print("# Ed25519 key signing the audit chain's checkpoints; publish the public key.")
-    console.print(f"STEPWISE_AUDIT_KEY={base64.b64encode(raw).decode()}", soft_wrap=True)
+    console.print(f"STEPWISE_AUDIT_KEY={setting_text(key)}", soft_wrap=True)
     public = base64.b64encode(public_bytes(key)).decode()
     console.print(f"# public key: {public}", soft_wrap=True)

@@ -11,6 +11,7 @@ no longer matches the checkpoints.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import struct
 from collections.abc import Callable, Sequence
@@ -18,7 +19,12 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 from eventsourcing.persistence import Notification
 
 from domain.catalogue import ALL_EVENTS
@@ -96,6 +102,13 @@ class AuditChain(ReadModel):
             return position, chain_link, None, None
         signature = self._signing_key.sign(signed_message(position, chain_link))
         return position, chain_link, signature, public_bytes(self._signing_key)
+
+
+def setting_text(key: Ed25519PrivateKey) -> str:
+    """The key as STEPWISE_AUDIT_KEY takes it: base64 of its 32 raw bytes."""
+    return base64.b64encode(
+        key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    ).decode()
 
 
 def public_bytes(key: Ed25519PrivateKey) -> bytes:

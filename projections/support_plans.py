@@ -300,8 +300,7 @@ def current_plans_for(tx: Transaction, person_ids: list[str]) -> list[Row]:
     return tx.fetchall(f"SELECT * FROM current_plans WHERE person_id IN ({placeholders})", names)
 
 
-def plan_tenant(tx: Transaction, person_id: str) -> str | None:
+def plan_tenant(tx: Transaction, person_id: str) -> Row | None:
     """The provider of a person's plan (which never changes), if the person has one."""
     query = "SELECT tenant_id FROM current_plans WHERE person_id = %(p)s"
-    row = tx.fetchone(query, {"p": person_id})
-    return str(row["tenant_id"]) if row else None
+    return tx.fetchone(query, {"p": person_id})

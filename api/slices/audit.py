@@ -51,6 +51,9 @@ class AuditIntegrity:
 
 async def audit_integrity(info: ContextInfo, kept: KeptCheckpoint | None = None) -> AuditIntegrity:
     kept_link = _hash(kept.hash) if kept else None
+    # The key is the one this server signs with, never one read back from the database.
+    signing = info.context.runtime.settings.audit_signing_key()
+    public = base64.b64encode(public_bytes(signing)).decode() if signing else None
 
     def query(tx: Transaction) -> AuditIntegrity:
         head, checkpoint = chain_head(tx), latest_checkpoint(tx)
@@ -58,28 +61,20 @@ async def audit_integrity(info: ContextInfo, kept: KeptCheckpoint | None = None)
         return AuditIntegrity(
             head_position=Position(int(head["position"]) if head else 0),
             head_hash=bytes(head["link"]).hex() if head else None,
-            checkpoint=_checkpoint(checkpoint) if checkpoint else None,
+            checkpoint=_checkpoint(checkpoint, public) if checkpoint else None,
             extends_kept=extends,
         )
 
-    answer = await info.context.read(query, "audit_chain")
-    # The key is the one this server signs with, not one read back from the database.
-    signing = info.context.runtime.settings.audit_signing_key()
-    if answer.checkpoint is not None:
-        public = base64.b64encode(public_bytes(signing)).decode() if signing else None
-        answer.checkpoint.public_key = public
-    return answer
+    return await info.context.read(query, "audit_chain")
 
 
-def _checkpoint(row: Row) -> AuditCheckpoint:
-    def encoded(value: bytes | None) -> str | None:
-        return base64.b64encode(bytes(value)).decode() if value is not None else None
-
+def _checkpoint(row: Row, public_key: str | None) -> AuditCheckpoint:
+    signature = row["signature"]
     return AuditCheckpoint(
         position=Position(int(row["position"])),
         hash=bytes(row["link"]).hex(),
-        signature=encoded(row["signature"]),
-        public_key=None,
+        signature=base64.b64encode(bytes(signature)).decode() if signature is not None else None,
+        public_key=public_key,
     )
 
 

@@ -167,9 +167,8 @@ async def support_plan(
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     plans = plans_model(info)
     row = await info.context.read(lambda tx: get_plan(tx, plans, person, at), SupportPlans.name)
-    if row is None or row["tenant_id"] != info.context.caller().tenant_id:
-        return None  # another provider's plan reads as none
-    return SupportPlan.from_row(row, at)
+    row = info.context.mine(row)
+    return SupportPlan.from_row(row, at) if row else None
 
 
 async def plan_history(
@@ -183,11 +182,11 @@ async def plan_history(
     check_page_size(first)
     start = decode_cursor("version", after)
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
-    rows, tenant = await info.context.read(
+    rows, plan = await info.context.read(
         lambda tx: (plan_versions_page(tx, person, start, first, at), plan_tenant(tx, person)),
         SupportPlans.name,
     )
-    if tenant != info.context.caller().tenant_id:
+    if info.context.mine(plan) is None:
         rows = []  # another provider's plan has no history to show
     page = connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
     return PlanHistory(
@@ -233,14 +232,14 @@ async def plan_diff_between(
         violation = Violation("input.time.range", "from", "`from` must not be after `to`")
         raise RulesViolated([violation])
     plans = plans_model(info)
-    found, tenant = await info.context.read(
+    found, plan = await info.context.read(
         lambda tx: (
             plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
             plan_tenant(tx, person),
         ),
         SupportPlans.name,
     )
-    if tenant != info.context.caller().tenant_id:
+    if info.context.mine(plan) is None:
         found = []  # another provider's plan shows no differences
     return PlanDiff(
         person_id=strawberry.ID(person),

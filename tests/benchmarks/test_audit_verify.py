@@ -3,17 +3,16 @@ reading the stored log, which it cannot avoid. Rounds are interleaved."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterator
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pydantic import SecretStr
 
 from infra.audit import verify
 from infra.bootstrap import Runtime, build
 from infra.settings import Settings
+from projections.audit_chain import setting_text
 from tests.benchmarks.conftest import median, timed
 from tests.benchmarks.history import write_history
 
@@ -24,8 +23,7 @@ KEY = Ed25519PrivateKey.generate()
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
-    raw = KEY.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    signed = settings.model_copy(update={"audit_key": SecretStr(base64.b64encode(raw).decode())})
+    signed = settings.model_copy(update={"audit_key": SecretStr(setting_text(KEY))})
     runtime = build(signed)
     yield runtime
     runtime.close()

@@ -7,12 +7,11 @@ import base64
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pydantic import SecretStr
 
 from infra.bootstrap import Runtime
 from infra.settings import Settings
-from projections.audit_chain import CHECKPOINT_EVERY, public_bytes, signed_message
+from projections.audit_chain import CHECKPOINT_EVERY, public_bytes, setting_text, signed_message
 from tests.e2e.helpers import Api, register, rules
 
 KEY = Ed25519PrivateKey.generate()
@@ -26,8 +25,7 @@ INTEGRITY = """query($kept: KeptCheckpoint) {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    raw = KEY.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return settings.model_copy(update={"audit_key": SecretStr(base64.b64encode(raw).decode())})
+    return settings.model_copy(update={"audit_key": SecretStr(setting_text(KEY))})
 
 
 def integrity(api: Api, kept: dict[str, object] | None = None) -> dict[str, object]:

@@ -9,7 +9,6 @@ from uuid import uuid4
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
@@ -17,21 +16,16 @@ from infra.audit import Findings, verify
 from infra.bootstrap import Runtime
 from infra.cli import cli
 from infra.settings import Settings
-from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link, public_bytes
+from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link, public_bytes, setting_text
 from tests.support.scenarios import agreed_plan, change_hours, register
 from tests.support.tampering import on_stored_events
 
 KEY = Ed25519PrivateKey.generate()
 
 
-def encoded(key: Ed25519PrivateKey) -> str:
-    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-    return base64.b64encode(raw).decode()
-
-
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"audit_key": SecretStr(encoded(KEY))})
+    return settings.model_copy(update={"audit_key": SecretStr(setting_text(KEY))})
 
 
 def chained_history(runtime: Runtime) -> int:
@@ -154,7 +148,7 @@ def test_the_verify_command_names_each_position_and_fails(
     monkeypatch.setenv("STEPWISE_DATABASE_URL", settings.database_url)
     if settings.database_schema:
         monkeypatch.setenv("STEPWISE_DATABASE_SCHEMA", settings.database_schema)
-    monkeypatch.setenv("STEPWISE_AUDIT_KEY", encoded(KEY))
+    monkeypatch.setenv("STEPWISE_AUDIT_KEY", setting_text(KEY))
 
     result = CliRunner().invoke(cli, ["audit", "verify"])
 
