@@ -27,12 +27,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.run_projector:
             runtime.projector.start()
+        runtime.access_log.start()
         await watch.start()
         try:
             yield
         finally:
             await watch.stop()
             runtime.projector.stop()
+            await run_in_threadpool(runtime.access_log.stop)
 
     authenticator = Authenticator(runtime.settings)
 

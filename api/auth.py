@@ -24,6 +24,9 @@ LEEWAY = timedelta(seconds=30)  # clocks of the provider and this server may dif
 # A token naming a key not seen yet fetches the provider's keys again, at most this often, so
 # a flood of made-up key ids cannot turn into a flood of requests to the provider.
 JWKS_REFETCH_SECONDS = 5.0
+# Roles whose tokens must name the services they reach: a token that forgot them reaches none.
+SCOPED_ROLES = frozenset({Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.INSPECTOR})
+WRITE_SCOPE = "records:write"  # in an integration client's `scope`: it may record, as staff do
 
 
 class Unauthenticated(Exception):
@@ -38,8 +41,16 @@ class IdentityProviderUnavailable(Exception):
 class Caller:
     actor: Actor
     tenant_id: str
-    services: tuple[str, ...] | None  # None: every service of the tenant
+    services: frozenset[str] | None  # None: every service of the tenant
     expires_at: datetime
+    grant_expires_at: datetime | None = None  # an inspector's grant to inspect
+    writes_granted: bool = False
+
+    def reaches(self, tenant_id: str, service_id: str | None) -> bool:
+        """Whether a record of this provider and service is within the caller's access."""
+        if tenant_id != self.tenant_id:
+            return False
+        return self.services is None or service_id in self.services
 
 
 class Authenticator:
@@ -66,11 +77,25 @@ class Authenticator:
         except Forbidden as unknown:
             raise Unauthenticated(str(unknown)) from None
         services = claims.get("services")
+        if role in SCOPED_ROLES and services is None:
+            raise Unauthenticated(
+                f"the token was refused: a {role.value} token must name its services "
+                "(the `services` claim)"
+            )
+        grant = claims.get("grant_expires")
+        if role is Role.INSPECTOR and not isinstance(grant, int):
+            raise Unauthenticated(
+                "the token was refused: an inspector's token must say when their grant ends "
+                "(the `grant_expires` claim, seconds since the epoch)"
+            )
         return Caller(
             actor=Actor(str(claims["sub"]), str(claims.get("name") or claims["sub"]), role),
             tenant_id=str(claims["tenant"]),
-            services=tuple(str(s) for s in services) if isinstance(services, list) else None,
+            services=frozenset(services) if services is not None else None,
             expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+            grant_expires_at=datetime.fromtimestamp(grant, UTC) if isinstance(grant, int) else None,
+            writes_granted=role is Role.INTEGRATION_CLIENT
+            and WRITE_SCOPE in str(claims.get("scope", "")).split(),
         )
 
     def _verified(self, token: str) -> dict[str, Any]:
@@ -116,6 +141,11 @@ def _check_claims(claims: dict[str, Any]) -> None:
         isinstance(services, list) and all(isinstance(s, str) and s.strip() for s in services)
     ):
         raise Unauthenticated("the token was refused: services must be a list of service ids")
+    grant = claims.get("grant_expires")
+    if grant is not None and (isinstance(grant, bool) or not isinstance(grant, int)):
+        raise Unauthenticated("the token was refused: grant_expires must be an epoch time")
+    if not isinstance(claims.get("scope", ""), str):
+        raise Unauthenticated("the token was refused: scope must be space-separated text")
 
 
 def _algorithm(token: str) -> str:
@@ -134,6 +164,8 @@ def mint(
     tenant_id: str,
     services: list[str] | None = None,
     expires_in: timedelta = timedelta(hours=8),
+    grant_expires: datetime | None = None,
+    scope: str | None = None,
 ) -> str:
     """A token signed with the local secret, for development, demos and tests."""
     if settings.auth_secret is None:
@@ -151,4 +183,8 @@ def mint(
     }
     if services is not None:
         claims["services"] = services
+    if grant_expires is not None:
+        claims["grant_expires"] = int(grant_expires.timestamp())
+    if scope is not None:
+        claims["scope"] = scope
     return jwt.encode(claims, settings.auth_secret.get_secret_value(), LOCAL_ALGORITHM)

@@ -3,9 +3,9 @@ and the read models without blocking the event loop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import uuid4
 
@@ -20,15 +20,18 @@ from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
 from domain.envelope import CommandContext
 from domain.errors import RulesViolated, Violation
+from infra.access_log import DENIED, READ, AccessEntry
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
+from projections.people import People, person_scope
 from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
 
 CORRELATION_ID = "X-Correlation-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
-MAX_HEADER = 200  # characters in a correlation header
+PURPOSE = "X-Stepwise-Purpose"  # why records are read, kept in the access log
+MAX_HEADER = 200  # characters in a correlation or purpose header
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,85 @@ class Context(BaseContext):
     async def records(self, query: Callable[[CareRecords], T]) -> T:
         return await run_in_threadpool(query, self.runtime.records)
 
+    async def read_person(
+        self, field: str, person_id: str, query: Callable[[Transaction], T], *read_models: str
+    ) -> T | None:
+        """Runs a query on one person's records if they are within the caller's reach (None
+        otherwise: another provider's person reads as absent), logging the read or refusal."""
+
+        def scoped(tx: Transaction) -> tuple[Row | None, T | None]:
+            scope = person_scope(tx, person_id)
+            if scope is None or not self.caller().reaches(scope["tenant_id"], scope["service_id"]):
+                return scope, None
+            return scope, query(tx)
+
+        scope, found = await self.read(scoped, People.name, *read_models)
+        if scope is not None:
+            self.log_read(field, scope, person_id=person_id)
+        return found
+
+    def log_read(
+        self, field: str, scope: Row, person_id: str | None = None, record_id: str | None = None
+    ) -> bool:
+        """Logs a read of a record of this provider and service (or its refusal, logged for
+        the record's provider); says whether the caller reaches it."""
+        caller = self.caller()
+        reached = caller.reaches(scope["tenant_id"], scope["service_id"])
+        detail = None if reached else "outside the caller's provider or services"
+        self._log(scope["tenant_id"], field, READ if reached else DENIED, person_id, record_id,
+                  detail)  # fmt: skip
+        return reached
+
+    def log_refused(
+        self, field: str, detail: str, person_id: str | None, record_id: str | None
+    ) -> None:
+        self._log(self.caller().tenant_id, field, DENIED, person_id, record_id, detail)
+
+    def log_reads(
+        self, field: str, tenant_id: str, reads: Sequence[tuple[str | None, str]]
+    ) -> None:
+        """Logs reads of several records at once: (person id if known, record id) each."""
+        self._record(*(self._entry(tenant_id, field, READ, person, record, None)
+                       for person, record in reads))  # fmt: skip
+
+    def _log(
+        self,
+        tenant_id: str,
+        field: str,
+        outcome: str,
+        person_id: str | None,
+        record_id: str | None,
+        detail: str | None,
+    ) -> None:
+        self._record(self._entry(tenant_id, field, outcome, person_id, record_id, detail))
+
+    def _entry(
+        self,
+        tenant_id: str,
+        field: str,
+        outcome: str,
+        person_id: str | None,
+        record_id: str | None,
+        detail: str | None,
+    ) -> AccessEntry:
+        return AccessEntry(
+            tenant_id=tenant_id, field=field, actor=self.caller().actor, outcome=outcome,
+            read_at=datetime.now(UTC), person_id=person_id, record_id=record_id, detail=detail,
+            purpose=self._purpose(), correlation_id=self.correlation_id,
+        )  # fmt: skip
+
+    def _record(self, *entries: AccessEntry) -> None:
+        self.runtime.access_log.record(*entries)
+
+    def _purpose(self) -> str | None:
+        purpose = self.headers.get(PURPOSE)
+        if purpose is not None and not (len(purpose) <= MAX_HEADER and purpose.isprintable()):
+            violation = Violation(
+                "input.header.purpose", PURPOSE, f"at most {MAX_HEADER} printable characters"
+            )
+            raise RulesViolated([violation])
+        return purpose
+
     async def execute(self, command: Command, request: RequestFields) -> Written:
         context = self.command_context(request)
         return await run_in_threadpool(self.runtime.records.execute, context, command)
@@ -74,11 +156,6 @@ class Context(BaseContext):
         if self._caller is None:
             raise Unauthenticated("send a bearer token")
         return self._caller
-
-    def mine(self, row: Row | None) -> Row | None:
-        """The row, if it is of the caller's provider: another provider's reads as absent, so
-        its existence is not revealed."""
-        return row if row is not None and row["tenant_id"] == self.caller().tenant_id else None
 
     def refuse_shared_header_key(self) -> None:
         """One Idempotency-Key header cannot stand for several mutations of one document."""
@@ -106,6 +183,8 @@ class Context(BaseContext):
             reason=request.reason,
             expected_version=request.expected_version,
             idempotency_key=self._idempotency_key(request.idempotency_key),
+            services=caller.services,
+            writes_granted=caller.writes_granted,
         )
 
     def _idempotency_key(self, given: str | None) -> str | None:

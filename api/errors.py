@@ -20,6 +20,7 @@ from domain.errors import (
     VersionConflict,
     Violation,
 )
+from infra.access_log import AccessLogFull
 from infra.outages import is_transient
 from projections.event_records import camel
 
@@ -52,7 +53,7 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
     if isinstance(original, RecordNotFound):
         return "NOT_FOUND", str(original), {}
     if isinstance(original, Forbidden):
-        return "FORBIDDEN", str(original), {}
+        return "FORBIDDEN", str(original), {"rule": original.rule}
     if isinstance(original, IdempotencyKeyReused):
         return "IDEMPOTENCY_KEY_REUSED", str(original), {"idempotencyKey": original.key}
     if isinstance(original, OutcomeUnknown):
@@ -63,6 +64,8 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
     if original is not None and is_transient(original):
         message = "the database did not answer in time; retry shortly"
         return "UNAVAILABLE", message, {"retryable": True}
+    if isinstance(original, AccessLogFull):
+        return "UNAVAILABLE", str(original), {"retryable": True}
     if isinstance(original, NotReady):
         lagging: dict[str, Any] = {"position": original.position}
         if original.parked:

@@ -62,7 +62,8 @@ def _mutation(registration: Registration) -> StrawberryField:
 
     async def resolve(info: Info[Context, None], input: Any) -> WriteResult | None:
         # Who may ask comes before what was asked: a reader gets FORBIDDEN, not a list of rules.
-        REGISTRY.authorise(info.context.caller().actor, command)
+        caller = info.context.caller()
+        REGISTRY.authorise(caller.actor, command, writes_granted=caller.writes_granted)
         if len(info.operation.selection_set.selections) > 1:
             info.context.refuse_shared_header_key()
         written = await info.context.execute(_command(command, adapter, input), _request(input))

@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 import api.slices
+from api.access import guarded
 from api.common import SCALARS
 from api.errors import ErrorCodes
 from api.limits import Limits, limit_rules
@@ -25,6 +26,8 @@ SLICES = [
     for module in pkgutil.iter_modules(api.slices.__path__)
 ]
 Query = merge_types("Query", tuple(s.Query for s in SLICES if hasattr(s, "Query")))
+for _field in Query.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    _field.extensions.append(guarded())  # the read table decides, for every root field
 Mutation = mutation_type(REGISTRY)
 
 

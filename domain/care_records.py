@@ -130,7 +130,9 @@ class CareRecords(Application[UUID]):
     # -- commands -----------------------------------------------------------------------------
 
     def execute(self, context: CommandContext, command: Command) -> Written:
-        registration = self.registry.authorise(context.actor, type(command))
+        registration = self.registry.authorise(
+            context.actor, type(command), writes_granted=context.writes_granted
+        )
         requested = Receipt.requested(context, command) if context.idempotency_key else None
         if requested is not None and (earlier := self._answer_retry(requested)) is not None:
             return earlier
@@ -202,6 +204,7 @@ class CareRecords(Application[UUID]):
 
             return registration.create(scope, command, seal, ids)
         found = registration.find(scope, command)
+        context.check_service(found.service_id)  # before its version is revealed
         record, expected = found.record, context.expected_version
         if expected is not None and record.version != expected:
             raise VersionConflict(record.id, expected, record.version)
@@ -314,7 +317,9 @@ class _Scope:
         if not isinstance(record, kind):
             raise RecordNotFound(kind.__name__, record_id, missing)
         if getattr(record, "tenant_id", None) != self._tenant_id:
-            raise Forbidden(f"{kind.__name__} {record_id} belongs to another provider")
+            raise Forbidden(
+                f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
+            )
         return record
 
     def exists(self, record_id: UUID) -> bool:

@@ -15,6 +15,8 @@ class Role(StrEnum):
     MANAGER = "manager"
     COMMISSIONER = "commissioner"
     INSPECTOR = "inspector"
+    INTEGRATION_CLIENT = "integration_client"
+    TENANT_ADMIN = "tenant_admin"
 
     @classmethod
     def named(cls, name: str) -> Role:
@@ -26,7 +28,7 @@ class Role(StrEnum):
             if name in (role.value, role.name):
                 return role
         known = sorted(role.value for role in cls)
-        raise Forbidden(f"unknown role {name!r}; known roles: {known}")
+        raise Forbidden(f"unknown role {name!r}; known roles: {known}", "access.unknown_role")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class CommandContext:
     """What the caller states about a command: who issues it, for which provider, when, why,
     which version of the record they decided on, and the key that makes a retry harmless.
 
-    `effective_at` is when the fact happened or takes effect; None means "now".
+    `effective_at` is when the fact happened or takes effect; None means "now". `services`
+    are those the caller's access covers (None: every service of the provider);
+    `writes_granted` marks an integration client allowed to write.
     """
 
     actor: Actor
@@ -57,6 +61,17 @@ class CommandContext:
     causation_id: str | None = None
     expected_version: int | None = None
     idempotency_key: str | None = None
+    services: frozenset[str] | None = None
+    writes_granted: bool = False
+
+    def check_service(self, service_id: str | None) -> None:
+        """Refuses a record outside the services the caller's access covers."""
+        if self.services is not None and service_id not in self.services:
+            raise Forbidden(
+                f"the record is in service {service_id!r}; {self.actor.name}'s access covers "
+                f"{sorted(self.services)}",
+                "access.service",
+            )
 
 
 # No care record takes effect before this: an earlier time is a typing error (0001-01-01).
@@ -97,6 +112,7 @@ class Envelope:
         """Fixes the effective time (default: now) and refuses one set in the future; a time
         ahead of the clock by less than the allowed skew is taken as now, so no fact is ever
         effective after it was recorded."""
+        context.check_service(service_id)
         effective_at = context.effective_at or now
         rules = Rules()
         rules.check(

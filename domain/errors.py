@@ -45,7 +45,11 @@ class VersionConflict(DomainError):
 
 
 class Forbidden(DomainError):
-    pass
+    """Refused for who is asking, not for what was asked: `rule` says which access rule."""
+
+    def __init__(self, message: str, rule: str = "access.role") -> None:
+        self.rule = rule
+        super().__init__(message)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import psycopg
 from psycopg import sql
 
 from domain.care_records import CareRecords
+from infra.access_log import AccessLog
 from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
@@ -29,6 +30,7 @@ class Runtime:
     records: CareRecords
     store: ReadStore
     projector: Projector
+    access_log: AccessLog
 
     outdated: list[str] = field(default_factory=list)  # read models to rebuild before use
 
@@ -44,6 +46,7 @@ class Runtime:
 
     def close(self) -> None:
         self.projector.stop()
+        self.access_log.stop()
         self.records.close()
         self.store.close()
 
@@ -70,7 +73,9 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
             notifications=_notifications(settings, records),
         )
         outdated = projector.create_tables()
-    return Runtime(settings, records, store, projector, outdated)
+        access_log = AccessLog(store)
+        access_log.create_table()
+    return Runtime(settings, records, store, projector, access_log, outdated)
 
 
 def positions_channel(settings: Settings) -> str:

@@ -4,22 +4,25 @@ STEPWISE_AUTH_SECRET, for development and demonstrations."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 from pydantic import SecretStr
 
-from api.auth import mint
+from api.auth import SCOPED_ROLES, WRITE_SCOPE, mint
 from domain.envelope import Actor, Role
 from infra.cli_support import console
-from infra.demo import DEMO_TENANT, STAFF
+from infra.demo import DEMO_SERVICES, DEMO_TENANT, STAFF
 from infra.settings import Settings
 
 DEMO_READERS = {
     "commissioner": Actor("staff-carl", "Carl Obi", Role.COMMISSIONER),
     "inspector": Actor("staff-ines", "Ines Varga", Role.INSPECTOR),
+    "integration": Actor("client-case-system", "Case system feed", Role.INTEGRATION_CLIENT),
+    "admin": Actor("staff-ada", "Ada Price", Role.TENANT_ADMIN),
 }
+DEMO_GRANT = timedelta(days=30)  # the demo inspector's grant
 
 
 def token(
@@ -31,6 +34,13 @@ def token(
         list[str] | None, typer.Option(help="A service it is limited to (repeat for more)")
     ] = None,
     expires: Annotated[int, typer.Option(help="Minutes until it expires")] = 480,
+    grant_ends: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="When an inspector's grant ends (a date, UTC)"),
+    ] = None,
+    scope: Annotated[
+        str | None, typer.Option(help=f"OAuth scopes; `{WRITE_SCOPE}` lets a client write")
+    ] = None,
 ) -> None:
     """Mint a bearer token signed with STEPWISE_AUTH_SECRET (for local use; production tokens
     come from the identity provider)."""
@@ -38,8 +48,16 @@ def token(
     if settings.auth_secret is None:
         console.print("[red]Set STEPWISE_AUTH_SECRET[/red] (32 characters or more) to mint tokens.")
         raise typer.Exit(1)
+    if role in SCOPED_ROLES and not service:
+        console.print(f"[red]A {role.value} token names its services:[/red] add --service.")
+        raise typer.Exit(1)
+    if role is Role.INSPECTOR and grant_ends is None:
+        console.print("[red]An inspector's grant ends:[/red] add --grant-ends YYYY-MM-DD.")
+        raise typer.Exit(1)
+    grant = grant_ends.replace(tzinfo=UTC) if grant_ends else None
     minted = mint(settings, subject=subject, name=name, role=role, tenant_id=tenant,
-                  services=service, expires_in=timedelta(minutes=expires))  # fmt: skip
+                  services=service, expires_in=timedelta(minutes=expires), grant_expires=grant,
+                  scope=scope)  # fmt: skip
     console.print(minted, soft_wrap=True)
 
 
@@ -59,6 +77,10 @@ def print_demo_tokens(settings: Settings) -> None:
         return  # tokens come from the identity provider
     console.print("Demo tokens (send as `Authorization: Bearer <token>`; valid 12 hours):")
     for actor in [*STAFF.values(), *DEMO_READERS.values()]:
-        minted = mint(settings, subject=actor.id, name=actor.name, role=actor.role,
-                      tenant_id=DEMO_TENANT, expires_in=timedelta(hours=12))  # fmt: skip
+        role, grant_ends = actor.role, datetime.now(UTC) + DEMO_GRANT
+        minted = mint(settings, subject=actor.id, name=actor.name, role=role,
+                      tenant_id=DEMO_TENANT, expires_in=timedelta(hours=12),
+                      services=list(DEMO_SERVICES) if role in SCOPED_ROLES else None,
+                      grant_expires=grant_ends if role is Role.INSPECTOR else None,
+                      scope=WRITE_SCOPE if role is Role.INTEGRATION_CLIENT else None)  # fmt: skip
         console.print(f"  {actor.role.value:<22} {actor.name:<12} {minted}", soft_wrap=True)

@@ -31,6 +31,7 @@ from infra.bootstrap import Runtime
 from infra.demo_people import DEMO_PEOPLE, DemoPerson
 
 DEMO_TENANT = "demo-provider"
+DEMO_SERVICES = ("riverside-supported-living", "northgate-community-support")
 STAFF = {
     "priya": Actor("staff-priya", "Priya Shah", Role.SUPPORT_WORKER),
     "tom": Actor("staff-tom", "Tom Okafor", Role.SENIOR_SUPPORT_WORKER),

@@ -3,6 +3,7 @@ state their record has been in."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from domain.person import Person
@@ -85,17 +86,42 @@ def get_person(tx: Transaction, person_id: str, moment: Moment) -> Row | None:
     return tx.fetchone("SELECT * FROM people WHERE person_id = %(id)s", {"id": person_id})
 
 
+def person_scope(tx: Transaction, person_id: str) -> Row | None:
+    """The provider and the service a person is now supported by: whose reach their records
+    are in."""
+    query = "SELECT tenant_id, service_id FROM people WHERE person_id = %(id)s"
+    return tx.fetchone(query, {"id": person_id})
+
+
 def people_page(
-    tx: Transaction, tenant_id: str, service_id: str | None, after: int, first: int, moment: Moment
+    tx: Transaction,
+    tenant_id: str,
+    service_id: str | None,
+    after: int,
+    first: int,
+    moment: Moment,
+    reach: Collection[str] | None = None,
 ) -> list[Row]:
     """People in registration order (stable under edits), one row more than asked; at a
-    moment, those whose record had begun and was known then, in the service they were in."""
+    moment, those whose record had begun and was known then, in the service they were in.
+    `reach`: only people now supported by one of these services (None: any)."""
+    if reach is not None and not reach:
+        return []
     service_filter = "AND {}service_id = %(service)s" if service_id else ""
-    params = {"tenant": tenant_id, "service": service_id, "after": after, "limit": first + 1}
+    reached = sorted(reach or ())
+    params: dict[str, Any] = {
+        "tenant": tenant_id,
+        "service": service_id,
+        "after": after,
+        "limit": first + 1,
+    } | {f"r{i}": s for i, s in enumerate(reached)}
+    if reach is not None:
+        listed = ", ".join(f"%(r{i})s" for i in range(len(reached)))
+        service_filter += f" AND p.service_id IN ({listed})"
     if moment.now:
         return tx.fetchall(
-            f"SELECT * FROM people WHERE tenant_id = %(tenant)s "
-            f"AND registered_position > %(after)s {service_filter.format('')} "
+            f"SELECT * FROM people p WHERE tenant_id = %(tenant)s "
+            f"AND registered_position > %(after)s {service_filter.format('p.')} "
             "ORDER BY registered_position LIMIT %(limit)s",
             params,
         )

@@ -298,9 +298,3 @@ def current_plans_for(tx: Transaction, person_ids: list[str]) -> list[Row]:
     names = {f"p{n}": person_id for n, person_id in enumerate(person_ids)}
     placeholders = ", ".join(f"%({name})s" for name in names)
     return tx.fetchall(f"SELECT * FROM current_plans WHERE person_id IN ({placeholders})", names)
-
-
-def plan_tenant(tx: Transaction, person_id: str) -> Row | None:
-    """The provider of a person's plan (which never changes), if the person has one."""
-    query = "SELECT tenant_id FROM current_plans WHERE person_id = %(p)s"
-    return tx.fetchone(query, {"p": person_id})

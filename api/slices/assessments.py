@@ -14,7 +14,8 @@ from api.common import AS_KNOWN_AT, AS_OF, moment, record_id, when
 from api.context import Context
 from domain.assessment import ContributionMode
 from projections.assessments import Assessments, get_assessment
-from projections.base import Row
+from projections.base import Row, Transaction
+from projections.people import People, person_scope
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]
@@ -85,11 +86,16 @@ async def assessment(
     as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
 ) -> Assessment | None:
     assessment_id, at = record_id(id, "id"), moment(as_of, as_known_at)
-    row = await info.context.read(
-        lambda tx: get_assessment(tx, assessment_id, at), Assessments.name
-    )
-    row = info.context.mine(row)
-    return Assessment.from_row(row, at) if row else None
+
+    def query(tx: Transaction) -> tuple[Row | None, Row | None]:
+        row = get_assessment(tx, assessment_id, at)
+        return row, row and person_scope(tx, row["person_id"])
+
+    row, scope = await info.context.read(query, Assessments.name, People.name)
+    if row is None or scope is None:
+        return None
+    reached = info.context.log_read("assessment", scope, row["person_id"], assessment_id)
+    return Assessment.from_row(row, at) if reached else None
 
 
 @strawberry.type

@@ -73,10 +73,14 @@ async def audit_trail(
     check_page_size(first)
     start = decode_cursor("position", after)
     stream = parse_id(str(stream_id), "streamId")
-    tenant = info.context.caller().tenant_id
     log = await info.context.records(lambda r: r.read_stream(stream, start, first + 1))
     rows = [event_record(event, position) for position, event in log]
-    rows = [row for row in rows if row["tenant_id"] == tenant]  # another provider's: none
+    if rows:  # each event is reached by its provider and the service it was recorded in
+        caller = info.context.caller()
+        shown = [row for row in rows if caller.reaches(row["tenant_id"], row["service_id"])]
+        person = str(stream) if rows[0]["stream_type"] == "Person" else None
+        info.context.log_read("auditTrail", (shown or rows)[0], person, str(stream))
+        rows = shown
     return connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )
@@ -87,17 +91,19 @@ async def events(
 ) -> Connection[RecordedEvent]:
     check_page_size(first)
     start = decode_cursor("position", after)
-    tenant = info.context.caller().tenant_id
+    caller = info.context.caller()
 
     def own_events(records: CareRecords) -> list[Row]:
         """Read from the event store itself, so the feed never lags behind what was committed,
-        skipping other providers' events until the page is full or the log ends."""
+        skipping events beyond the caller's reach until the page is full or the log ends."""
         rows: list[Row] = []
         position = start
         while len(rows) <= first:
             log = records.read_log(position, SCAN)
             rows += [
-                row for p, event in log if (row := event_record(event, p))["tenant_id"] == tenant
+                row
+                for p, event in log
+                if caller.reaches((row := event_record(event, p))["tenant_id"], row["service_id"])
             ]
             if len(log) < SCAN:
                 break
@@ -105,9 +111,13 @@ async def events(
         return rows[: first + 1]
 
     rows = await info.context.records(own_events)
-    return connection(
+    page = connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )
+    streams = {(str(e.node.stream_id) if e.node.stream_type == "Person" else None,
+                str(e.node.stream_id)) for e in page.edges}  # fmt: skip
+    info.context.log_reads("events", caller.tenant_id, sorted(streams, key=lambda s: s[1]))
+    return page
 
 
 @strawberry.type(description="One field of a published payload")

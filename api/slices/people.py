@@ -13,6 +13,7 @@ from api.common import AS_KNOWN_AT, AS_OF, day, moment, plain_text, record_id, w
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from api.slices.support_plans import SupportPlan, plans_model
+from domain.errors import Forbidden
 from projections.base import Row
 from projections.people import People, get_person, people_page
 from projections.states import Moment
@@ -97,8 +98,8 @@ async def person(
     as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
 ) -> Person | None:
     person_id, at = record_id(id, "id"), moment(as_of, as_known_at)
-    row = await info.context.read(lambda tx: get_person(tx, person_id, at), People.name)
-    row = info.context.mine(row)
+    row = await info.context.read_person("person", person_id,
+                                         lambda tx: get_person(tx, person_id, at))  # fmt: skip
     return Person.from_row(row, at) if row else None
 
 
@@ -113,12 +114,21 @@ async def people(
     check_page_size(first)
     start = decode_cursor("person", after)
     service = plain_text(str(service_id), "serviceId") if service_id is not None else None
-    at, tenant = moment(as_of, as_known_at), info.context.caller().tenant_id
+    at, caller = moment(as_of, as_known_at), info.context.caller()
+    if service is not None and not caller.reaches(caller.tenant_id, service):
+        refused = Forbidden(f"{caller.actor.name}'s access does not cover the service "
+                            f"{service!r}", "access.service")  # fmt: skip
+        info.context.log_refused("people", str(refused), None, None)
+        raise refused
     rows = await info.context.read(
-        lambda tx: people_page(tx, tenant, service, start, first, at), People.name
+        lambda tx: people_page(tx, caller.tenant_id, service, start, first, at, caller.services),
+        People.name,
     )
-    return connection(rows, first, after, "person", lambda r: r["registered_position"],
+    page = connection(rows, first, after, "person", lambda r: r["registered_position"],
                       lambda row: Person.from_row(row, at))  # fmt: skip
+    shown = [(str(edge.node.id), str(edge.node.id)) for edge in page.edges]
+    info.context.log_reads("people", caller.tenant_id, shown)
+    return page
 
 
 @strawberry.type

@@ -18,7 +18,7 @@ from domain.errors import RulesViolated, Violation
 from projections.base import Row
 from projections.plan_diff import FieldDifference, plan_diff
 from projections.states import Moment
-from projections.support_plans import SupportPlans, get_plan, plan_tenant, plan_versions_page
+from projections.support_plans import SupportPlans, get_plan, plan_versions_page
 
 ContextInfo = Info[Context, None]
 
@@ -166,8 +166,9 @@ async def support_plan(
 ) -> SupportPlan | None:
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     plans = plans_model(info)
-    row = await info.context.read(lambda tx: get_plan(tx, plans, person, at), SupportPlans.name)
-    row = info.context.mine(row)
+    row = await info.context.read_person(
+        "supportPlan", person, lambda tx: get_plan(tx, plans, person, at), SupportPlans.name
+    )
     return SupportPlan.from_row(row, at) if row else None
 
 
@@ -182,13 +183,15 @@ async def plan_history(
     check_page_size(first)
     start = decode_cursor("version", after)
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
-    rows, plan = await info.context.read(
-        lambda tx: (plan_versions_page(tx, person, start, first, at), plan_tenant(tx, person)),
+    rows = await info.context.read_person(
+        "planHistory",
+        person,
+        lambda tx: plan_versions_page(tx, person, start, first, at),
         SupportPlans.name,
     )
-    if info.context.mine(plan) is None:
-        rows = []  # another provider's plan has no history to show
-    page = connection(rows, first, after, "version", lambda r: r["version"], PlanVersion.from_row)
+    page = connection(
+        rows or [], first, after, "version", lambda r: r["version"], PlanVersion.from_row
+    )
     return PlanHistory(
         edges=page.edges, page_info=page.page_info, as_of=at.as_of, as_known_at=at.as_known_at
     )
@@ -232,21 +235,18 @@ async def plan_diff_between(
         violation = Violation("input.time.range", "from", "`from` must not be after `to`")
         raise RulesViolated([violation])
     plans = plans_model(info)
-    found, plan = await info.context.read(
-        lambda tx: (
-            plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
-            plan_tenant(tx, person),
-        ),
+    found = await info.context.read_person(
+        "planDiff",
+        person,
+        lambda tx: plan_diff(tx, plans, person, since.as_of, until.as_of, since.as_known_at),
         SupportPlans.name,
     )
-    if info.context.mine(plan) is None:
-        found = []  # another provider's plan shows no differences
     return PlanDiff(
         person_id=strawberry.ID(person),
         from_=since.as_of,
         to=until.as_of,
         as_known_at=since.as_known_at,
-        differences=[PlanDifference.of(difference) for difference in found],
+        differences=[PlanDifference.of(difference) for difference in found or []],
     )
 
 

@@ -25,7 +25,7 @@ from projections.states import Moment
 from projections.support_plans import SupportPlans, get_plan
 from tests.benchmarks.conftest import median, percentile, timed
 from tests.benchmarks.history import envelope, person_with_plan
-from tests.e2e.helpers import WORKER
+from tests.e2e.helpers import MANAGER
 from tests.support.server import serving
 
 READS = 600
@@ -60,7 +60,7 @@ def test_a_plan_read_at_a_moment_costs_the_same_at_any_depth(
                 answer = client.post(
                     "/graphql",
                     json={"query": PLAN_AT, "variables": variables},
-                    headers=WORKER.headers(),
+                    headers=MANAGER.headers(),  # every service of the provider
                 )
                 assert "errors" not in answer.json(), answer.text
 

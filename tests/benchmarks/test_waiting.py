@@ -82,7 +82,7 @@ async def read_beside_waiters(
         alone = [(await timed_post(client, PERSON, {"id": person_id}, {}))[1] for _ in range(20)]
         # Written while no projector runs: waiting for it lasts until the projector is back.
         await asyncio.to_thread(runtime.projector.stop)
-        last = await mutate(client, "registerPerson", {"name": "Ben", "serviceId": "s"})
+        last = await mutate(client, "registerPerson", {"name": "Ben", "serviceId": "svc-1"})
         later = {WAIT_FOR_POSITION: str(last["position"])}
         arrived = time.perf_counter()
         waiting = [

@@ -36,6 +36,9 @@ class Staff:
     name: str
     role: str
     tenant: str = TENANT
+    services: tuple[str, ...] | None = None  # None: every service of the provider
+    grant_days: float | None = None  # an inspector's grant ends this many days from now
+    scope: str | None = None
 
     @property
     def shown_role(self) -> str:
@@ -44,14 +47,18 @@ class Staff:
 
     def headers(self) -> dict[str, str]:
         """Their bearer token, as the identity provider would issue it."""
-        return bearer(self.id, self.name, self.role, self.tenant)
+        return bearer(self.id, self.name, self.role, self.tenant, self.services,
+                      self.grant_days, self.scope)  # fmt: skip
 
 
-WORKER = Staff("u-ann", "Ann Lee", "support_worker")
-SENIOR = Staff("u-sam", "Sam Adeyemi", "senior_support_worker")
+SERVICES = ("svc-1", "svc-2")  # the services the tests' staff work in
+WORKER = Staff("u-ann", "Ann Lee", "support_worker", services=SERVICES)
+SENIOR = Staff("u-sam", "Sam Adeyemi", "senior_support_worker", services=SERVICES)
 MANAGER = Staff("u-mo", "Mo Khan", "manager")
-INSPECTOR = Staff("u-ivy", "Ivy Cole", "inspector")
+INSPECTOR = Staff("u-ivy", "Ivy Cole", "inspector", services=SERVICES, grant_days=30)
 COMMISSIONER = Staff("u-cy", "Cy Nolan", "commissioner")
+INTEGRATION = Staff("c-feed", "Case system feed", "integration_client")
+TENANT_ADMIN = Staff("u-ada", "Ada Price", "tenant_admin")
 OTHER_PROVIDER = Staff("u-bo", "Bo Grant", "manager", tenant="provider-b")
 
 

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from infra.bootstrap import Runtime
 from infra.settings import Settings
 from projections.audit_chain import CHECKPOINT_EVERY, public_bytes, setting_text, signed_message
-from tests.e2e.helpers import Api, register, rules
+from tests.e2e.helpers import INSPECTOR, Api, register, rules
 
 KEY = Ed25519PrivateKey.generate()
 INTEGRITY = """query($kept: KeptCheckpoint) {
@@ -26,6 +26,12 @@ INTEGRITY = """query($kept: KeptCheckpoint) {
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"audit_key": SecretStr(setting_text(KEY))})
+
+
+@pytest.fixture
+def api(api: Api) -> Api:
+    api.reader = INSPECTOR  # who keeps checkpoints
+    return api
 
 
 def integrity(api: Api, kept: dict[str, object] | None = None) -> dict[str, object]:

@@ -32,7 +32,7 @@ PERSON = {"name": "Ruth Evans", "serviceId": "svc-1"}
 def claims(**changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     given = {"sub": "u-ann", "name": "Ann Lee", "role": "support_worker", "tenant": "provider-a",
-             "iss": "stepwise", "aud": "stepwise", "iat": now,
+             "services": ["svc-1"], "iss": "stepwise", "aud": "stepwise", "iat": now,
              "exp": now + timedelta(hours=1)}  # fmt: skip
     return given | changes
 
@@ -83,6 +83,16 @@ def test_without_a_token_only_liveness_readiness_and_graphiql_answer(
         ("unsigned", jwt.encode(claims(), None, "none")),
         ("services not a list", jwt.encode(claims(services="svc-1"), TEST_SECRET)),
         ("empty tenant", jwt.encode(claims(tenant=" "), TEST_SECRET)),
+        (
+            "support worker naming no services",
+            jwt.encode({k: v for k, v in claims().items() if k != "services"}, TEST_SECRET),
+        ),
+        ("inspector without a grant's end", jwt.encode(claims(role="inspector"), TEST_SECRET)),
+        (
+            "grant's end not a time",
+            jwt.encode(claims(role="inspector", grant_expires="soon"), TEST_SECRET),
+        ),
+        ("scope not text", jwt.encode(claims(scope=["records:write"]), TEST_SECRET)),
     ],
 )
 def test_a_token_that_does_not_verify_is_refused(client: TestClient, why: str, token: str) -> None:

@@ -146,7 +146,7 @@ def test_inspectors_and_commissioners_may_read_but_not_write(api: Api, reader: S
     with nothing_written(api):
         error = api.refuse("startAssessment", {"personId": person_id}, reader)
 
-    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.role"}
     assert api.query(PERSON, {"id": person_id})["person"]["id"] == person_id
 
 
@@ -157,7 +157,7 @@ def test_only_a_manager_may_agree_a_plan(api: Api, staff: Staff) -> None:
     with nothing_written(api):
         error = api.refuse("agreeSupportPlan", {"personId": plan.person_id}, staff)
 
-    assert error["extensions"] == {"code": "FORBIDDEN"}
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.role"}
     assert "manager" in error["message"]
     agreed = api.mutate("agreeSupportPlan", {"personId": plan.person_id}, MANAGER)
     assert agreed["version"] == plan.version + 1
@@ -172,8 +172,8 @@ def test_a_record_of_another_provider_cannot_be_changed(api: Api) -> None:
         move = {"personId": plan.person_id, "serviceId": "svc-9", "reason": "Ours now"}
         moved = api.refuse("movePerson", move, OTHER_PROVIDER)
 
-    assert error["extensions"] == {"code": "FORBIDDEN"}
-    assert moved["extensions"] == {"code": "FORBIDDEN"}
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.tenant"}
+    assert moved["extensions"] == {"code": "FORBIDDEN", "rule": "access.tenant"}
 
 
 def test_a_malformed_document_is_a_bad_request(api: Api) -> None:
@@ -214,7 +214,7 @@ def impatient_api(settings: Settings) -> Iterator[Api]:
 def test_waiting_for_a_position_the_read_models_do_not_reach_in_time_is_not_ready(
     impatient_api: Api,
 ) -> None:
-    written = impatient_api.mutate("registerPerson", {"name": "Ruth", "serviceId": "s"})
+    written = impatient_api.mutate("registerPerson", {"name": "Ruth", "serviceId": "svc-1"})
     position = written["position"]
 
     error = impatient_api.failure(PERSON, {"id": written["recordId"]},
@@ -225,7 +225,7 @@ def test_waiting_for_a_position_the_read_models_do_not_reach_in_time_is_not_read
 
 
 def test_waiting_for_a_position_beyond_the_end_of_the_log_is_refused_at_once(api: Api) -> None:
-    written = api.mutate("registerPerson", {"name": "Ruth", "serviceId": "s"})
+    written = api.mutate("registerPerson", {"name": "Ruth", "serviceId": "svc-1"})
     beyond = written["position"] + 1000
 
     started = time.perf_counter()
@@ -251,7 +251,7 @@ def test_an_unexpected_failure_is_masked_and_logged_in_full(
 
     monkeypatch.setattr(people_slice, "get_person", broken)
     with caplog.at_level(logging.ERROR, logger="stepwise.api"):
-        body = api.post(PERSON, {"id": person_id})
+        body = api.post(PERSON, {"id": person_id}, {WAIT_FOR_POSITION: str(api.last_written)})
 
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "INTERNAL"}
@@ -289,7 +289,7 @@ def test_a_correlation_id_longer_than_two_hundred_characters_is_refused(api: Api
 
     with nothing_written(api):
         error = api.failure(
-            mutation_document("registerPerson"), {"input": {"name": "Ruth", "serviceId": "s"}},
+            mutation_document("registerPerson"), {"input": {"name": "Ruth", "serviceId": "svc-1"}},
             long_name,
         )  # fmt: skip
 
@@ -298,7 +298,7 @@ def test_a_correlation_id_longer_than_two_hundred_characters_is_refused(api: Api
 
 
 def test_an_effective_time_in_year_one_is_refused_and_nothing_stored(api: Api) -> None:
-    person = {"name": "Ruth", "serviceId": "s", "effectiveAt": "0001-01-01T00:00:00+00:00"}
+    person = {"name": "Ruth", "serviceId": "svc-1", "effectiveAt": "0001-01-01T00:00:00+00:00"}
 
     with nothing_written(api):
         error = api.refuse("registerPerson", person)

@@ -43,10 +43,10 @@ def projector_elsewhere(settings: Settings) -> Iterator[Runtime]:
 def test_a_write_projected_by_another_process_is_read_with_the_wait_header(
     api_without_projector: Api, projector_elsewhere: Runtime
 ) -> None:
-    written = api_without_projector.mutate("registerPerson", {"name": "Ruth", "serviceId": "s-1"})
+    written = api_without_projector.mutate("registerPerson", {"name": "Ruth", "serviceId": "svc-1"})
 
     body = api_without_projector.post(
         PERSON, {"id": written["recordId"]}, {WAIT_FOR_POSITION: str(written["position"])}
     )
 
-    assert body == {"data": {"person": {"name": "Ruth", "serviceId": "s-1"}}}
+    assert body == {"data": {"person": {"name": "Ruth", "serviceId": "svc-1"}}}

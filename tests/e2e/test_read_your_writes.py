@@ -90,14 +90,14 @@ def test_a_query_waits_only_for_the_read_models_it_reads(
     api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     person_id = settled_plan(api)
-    advance, people_may_go = runtime.projector.advance, threading.Event()
+    advance, chain_may_go = runtime.projector.advance, threading.Event()
 
-    def people_stall(lane: Lane, batch: Batch, end: int) -> None:
-        if lane.model.name == "people" and batch:
-            people_may_go.wait(timeout=10)
+    def chain_stall(lane: Lane, batch: Batch, end: int) -> None:
+        if lane.model.name == "audit_chain" and batch:
+            chain_may_go.wait(timeout=10)
         advance(lane, batch, end)
 
-    monkeypatch.setattr(runtime.projector, "advance", people_stall)
+    monkeypatch.setattr(runtime.projector, "advance", chain_stall)
     try:
         move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat"}
         api.mutate("movePerson", move, SENIOR)
@@ -109,9 +109,9 @@ def test_a_query_waits_only_for_the_read_models_it_reads(
         )
         positions = api.post("{ projectionPositions { name position } }")["data"]
     finally:
-        people_may_go.set()
+        chain_may_go.set()
 
     assert history["data"]["planHistory"]["edges"][-1]["node"]["reason"] == "Goals met"
     reached = {p["name"]: p["position"] for p in positions["projectionPositions"]}
     assert reached["support_plans"] == written["position"]
-    assert reached["people"] < written["position"]  # still stalled: nobody waited for it
+    assert reached["audit_chain"] < written["position"]  # still stalled: nobody waited for it

@@ -121,7 +121,7 @@ def test_a_crash_of_the_database_loses_no_acknowledged_write_and_everything_resu
             cluster.start()
 
             def answered(query: str, headers: dict[str, str] | None = None) -> Callable[[], bool]:
-                person = {"name": "Al", "serviceId": "s", "idempotencyKey": PROBE_KEY}
+                person = {"name": "Al", "serviceId": "svc-1", "idempotencyKey": PROBE_KEY}
                 payload = {"query": query, "variables": {"input": person}}
                 return lambda: post(probe, tally, payload, headers=headers)[0] is None
 

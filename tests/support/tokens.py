@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from api.auth import mint
@@ -13,6 +14,18 @@ TEST_AUTH = Settings(auth_secret=TEST_SECRET, _env_file=None)
 
 
 @lru_cache(maxsize=64)
-def bearer(subject: str, name: str, role: str, tenant: str) -> dict[str, str]:
-    token = mint(TEST_AUTH, subject=subject, name=name, role=Role.named(role), tenant_id=tenant)
+def bearer(
+    subject: str,
+    name: str,
+    role: str,
+    tenant: str,
+    services: tuple[str, ...] | None = None,
+    grant_days: float | None = None,
+    scope: str | None = None,
+) -> dict[str, str]:
+    """`grant_days`: an inspector's grant ends this many days from now (negative: ended)."""
+    grant = datetime.now(UTC) + timedelta(days=grant_days) if grant_days is not None else None
+    token = mint(TEST_AUTH, subject=subject, name=name, role=Role.named(role), tenant_id=tenant,
+                 services=list(services) if services is not None else None,
+                 grant_expires=grant, scope=scope)  # fmt: skip
     return {"Authorization": f"Bearer {token}"}

@@ -38,6 +38,8 @@ def context(
     role: str = Role.SUPPORT_WORKER,
     effective_at: datetime | None = None,
     reason: str | None = None,
+    services: frozenset[str] | None = None,
+    writes_granted: bool = False,
 ) -> CommandContext:
     return CommandContext(
         actor=actor(role),
@@ -45,6 +47,8 @@ def context(
         correlation_id="correlation-1",
         effective_at=effective_at,
         reason=reason,
+        services=services,
+        writes_granted=writes_granted,
     )
 
 

@@ -17,7 +17,7 @@ from domain.support_plan_commands import AgreeOutcome, AgreeSupportPlan
 from tests.unit import given
 
 STAFF_ROLES = [Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.MANAGER]
-READERS = [Role.INSPECTOR, Role.COMMISSIONER]
+READERS = [Role.INSPECTOR, Role.COMMISSIONER, Role.INTEGRATION_CLIENT, Role.TENANT_ADMIN]
 EVERY_COMMAND = [registration.command for registration in REGISTRY]
 
 
@@ -36,9 +36,7 @@ def test_any_member_of_staff_may_record_and_plan(role: Role, command: type[Comma
 
 @pytest.mark.parametrize("role", READERS)
 @pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c.__name__)
-def test_inspectors_and_commissioners_read_but_never_write(
-    role: Role, command: type[Command]
-) -> None:
+def test_readers_and_administrators_never_write(role: Role, command: type[Command]) -> None:
     with pytest.raises(Forbidden):
         REGISTRY.authorise(given.actor(role), command)
 
@@ -51,6 +49,28 @@ def test_only_a_manager_may_agree_a_support_plan() -> None:
             Forbidden, match=r"agree_support_plan needs one of the roles \['manager'\]"
         ):
             REGISTRY.authorise(given.actor(role), AgreeSupportPlan)
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c.__name__)
+def test_an_integration_client_granted_writes_may_record_what_a_support_worker_may(
+    command: type[Command],
+) -> None:
+    client = given.actor(Role.INTEGRATION_CLIENT)
+    registration = next(r for r in REGISTRY if r.command is command)
+
+    if Role.SUPPORT_WORKER in registration.roles:
+        assert REGISTRY.authorise(client, command, writes_granted=True) is registration
+    else:
+        with pytest.raises(Forbidden):
+            REGISTRY.authorise(client, command, writes_granted=True)
+    with pytest.raises(Forbidden):
+        REGISTRY.authorise(client, command)
+
+
+def test_a_grant_of_writes_means_nothing_to_other_readers() -> None:
+    for role in (Role.INSPECTOR, Role.COMMISSIONER, Role.TENANT_ADMIN):
+        with pytest.raises(Forbidden):
+            REGISTRY.authorise(given.actor(role), RegisterPerson, writes_granted=True)
 
 
 def test_a_command_nobody_registered_is_refused_to_everyone() -> None:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.envelope import Role
-from domain.errors import RulesViolated
+from domain.envelope import Envelope, Role
+from domain.errors import Forbidden, RulesViolated
 from tests.unit import given
 
 
@@ -75,3 +75,11 @@ def test_an_effective_time_before_1900_is_refused_as_a_typing_error() -> None:
         given.envelope(effective_at=datetime(1, 1, 1, tzinfo=UTC))
 
     assert given.rules(refusal) == {"envelope.effective_at.too_early"}
+
+
+def test_a_caller_scoped_to_services_writes_only_in_them() -> None:
+    scoped = given.context(services=frozenset({"svc-north"}))
+
+    Envelope.seal(scoped, service_id="svc-north", now=given.NOW, skew=given.SKEW)
+    with pytest.raises(Forbidden, match=r"service 'svc-south'.*covers \['svc-north'\]"):
+        Envelope.seal(scoped, service_id="svc-south", now=given.NOW, skew=given.SKEW)

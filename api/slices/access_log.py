@@ -1,0 +1,93 @@
+"""Who read a person's records, and who was refused: for the provider's managers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from api.common import Actor, record_id, when
+from api.context import Context
+from api.pagination import Connection, check_page_size, connection, decode_cursor
+from domain.envelope import EARLIEST_EFFECTIVE_AT
+from domain.errors import RulesViolated, Violation
+from infra.access_log import access_page
+from projections.base import Row
+
+ContextInfo = Info[Context, None]
+
+
+@strawberry.enum(description="Whether the record was shown")
+class AccessOutcome(Enum):
+    READ = "read"
+    DENIED = "denied"
+
+
+@strawberry.type(description="One read of a person's records, or one refused")
+class AccessRecord:
+    read_at: datetime
+    actor: Actor
+    field: str = strawberry.field(description="The root field read, e.g. supportPlan")
+    outcome: AccessOutcome
+    record_id: strawberry.ID | None = strawberry.field(
+        description="The record, when the read named one (an assessment, or the record whose "
+        "events were read); reads by person id name the person only"
+    )
+    detail: str | None = strawberry.field(description="Why a read was refused")
+    purpose: str | None = strawberry.field(
+        description="The purpose the client stated (the X-Stepwise-Purpose header)"
+    )
+    correlation_id: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> AccessRecord:
+        return cls(
+            read_at=when(row["read_at"]),
+            actor=Actor.from_row(row),
+            field=row["field"],
+            outcome=AccessOutcome(row["outcome"]),
+            record_id=strawberry.ID(row["record_id"]) if row["record_id"] else None,
+            detail=row["detail"],
+            purpose=row["purpose"],
+            correlation_id=row["correlation_id"],
+        )
+
+
+async def access_log(
+    info: ContextInfo,
+    person_id: strawberry.ID,
+    from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+    to: datetime | None = None,
+    first: int = 50,
+    after: str | None = None,
+) -> Connection[AccessRecord]:
+    check_page_size(first)
+    start = decode_cursor("access", after)
+    person = record_id(person_id, "personId")
+    since, until = from_ or EARLIEST_EFFECTIVE_AT, to or datetime.now(UTC)
+    if since.tzinfo is None or until.tzinfo is None or since > until:
+        message = "`from` and `to` need timezones, and `from` must not be after `to`"
+        violation = Violation("input.time.range", "from", message)
+        raise RulesViolated([violation])
+    # Reads made before this one are written first, so they are all in the answer.
+    await run_in_threadpool(info.context.runtime.access_log.flush)
+    tenant = info.context.caller().tenant_id
+    rows = await info.context.read_person(
+        "accessLog", person, lambda tx: access_page(tx, tenant, person, since, until, start, first)
+    )
+    return connection(rows or [], first, after, "access", lambda r: r["entry_id"],
+                      AccessRecord.from_row)  # fmt: skip
+
+
+@strawberry.type
+class Query:
+    access_log: Connection[AccessRecord] = strawberry.field(
+        resolver=access_log,
+        description="Every read of a person's records (the person, their assessments and "
+        "plans, their events), and every refused one, oldest first: who, when, which field, "
+        "and the purpose they gave",
+    )

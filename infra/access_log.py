@@ -1,0 +1,207 @@
+"""Who read whose record: an append-only log of every read of a person's record, and of every
+read that was refused.
+
+Requests only add entries to an in-memory queue; a background thread writes them in batches,
+one transaction per batch, so reading a record never waits on the log. If the queue cannot be
+written and fills up, reads are refused (retryably) rather than served unrecorded. Rows are
+never changed or removed: triggers refuse UPDATE and DELETE on both databases.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.envelope import Actor
+from infra.read_store import ReadStore
+from projections.base import Row, Transaction
+
+log = logging.getLogger("stepwise.access_log")
+
+CAPACITY = 50_000  # entries waiting to be written before reads are refused
+BATCH = 1_000  # entries per transaction
+INTERVAL = 0.25  # seconds between writes while entries trickle in
+RETRY_AFTER = 1.0  # seconds after a failed write
+
+READ, DENIED = "read", "denied"
+
+_COLUMNS = ("tenant_id", "person_id", "record_id", "field", "actor_id", "actor_name",
+            "actor_role", "outcome", "detail", "purpose", "correlation_id", "read_at")  # fmt: skip
+_CREATE = {
+    "postgres": "entry_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    "sqlite": "entry_id INTEGER PRIMARY KEY AUTOINCREMENT",
+}
+_APPEND_ONLY = {
+    "postgres": [
+        """CREATE OR REPLACE FUNCTION access_log_append_only() RETURNS trigger
+        LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the access log is append-only'; END $$""",
+        """CREATE OR REPLACE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE
+        ON access_log FOR EACH ROW EXECUTE FUNCTION access_log_append_only()""",
+        """CREATE OR REPLACE TRIGGER access_log_no_truncate BEFORE TRUNCATE
+        ON access_log FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()""",
+    ],
+    "sqlite": [
+        f"""CREATE TRIGGER IF NOT EXISTS access_log_no_{change} BEFORE {change.upper()}
+        ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"""
+        for change in ("update", "delete")
+    ],
+}
+
+
+class AccessLogFull(Exception):
+    """Entries cannot be written as fast as reads are made (or the database is away)."""
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of a person's record (or of one of their records), or one refused."""
+
+    tenant_id: str  # the provider whose record it is (the caller's, if no record was named)
+    field: str  # the GraphQL root field
+    actor: Actor
+    outcome: str  # READ or DENIED
+    read_at: datetime
+    person_id: str | None = None
+    record_id: str | None = None
+    detail: str | None = None  # why a read was refused
+    purpose: str | None = None  # as the client stated it
+    correlation_id: str | None = None
+
+    def row(self) -> Row:
+        return {
+            "tenant_id": self.tenant_id, "person_id": self.person_id,
+            "record_id": self.record_id, "field": self.field, "actor_id": self.actor.id,
+            "actor_name": self.actor.name, "actor_role": self.actor.role.value,
+            "outcome": self.outcome, "detail": self.detail, "purpose": self.purpose,
+            "correlation_id": self.correlation_id, "read_at": self.read_at,
+        }  # fmt: skip
+
+
+class AccessLog:
+    def __init__(self, store: ReadStore, capacity: int = CAPACITY) -> None:
+        self._store = store
+        self._capacity = capacity
+        self._pending: deque[AccessEntry] = deque()
+        self._queue_lock = threading.Lock()
+        self._writer_lock = threading.Lock()  # one batch at a time, so entries keep their order
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def create_table(self) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.execute(
+                f"""CREATE TABLE IF NOT EXISTS access_log ({_CREATE[tx.dialect]},
+                tenant_id TEXT NOT NULL, person_id TEXT, record_id TEXT, field TEXT NOT NULL,
+                actor_id TEXT NOT NULL, actor_name TEXT NOT NULL, actor_role TEXT NOT NULL,
+                outcome TEXT NOT NULL, detail TEXT, purpose TEXT, correlation_id TEXT,
+                read_at {"TIMESTAMPTZ" if tx.dialect == "postgres" else "TEXT"} NOT NULL)"""
+            )
+            for columns in ("person_id", "record_id"):
+                tx.execute(
+                    f"CREATE INDEX IF NOT EXISTS access_log_by_{columns} "
+                    f"ON access_log (tenant_id, {columns}, entry_id)"
+                )
+            for statement in _APPEND_ONLY[tx.dialect]:
+                tx.execute(statement)
+
+    def record(self, *entries: AccessEntry) -> None:
+        """Queues entries for the writer; refuses them all if the queue is full."""
+        with self._queue_lock:
+            if len(self._pending) + len(entries) > self._capacity:
+                raise AccessLogFull(
+                    "reads are recorded in the access log, which cannot be written just now; "
+                    "retry shortly"
+                )
+            self._pending.extend(entries)
+            if len(self._pending) >= BATCH:
+                self._wake.set()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Writes every entry queued so far; on failure they stay queued, and the error is
+        raised."""
+        with self._writer_lock:
+            while True:
+                with self._queue_lock:
+                    batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
+                if not batch:
+                    return
+                try:
+                    with self._store.transaction(write=True) as tx:
+                        tx.executemany(_INSERT, [entry.row() for entry in batch])
+                except BaseException:
+                    with self._queue_lock:
+                        self._pending.extendleft(reversed(batch))
+                    raise
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="access-log", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stops the writer after writing what is queued."""
+        if self._thread is not None:
+            self._stopping.set()
+            self._wake.set()
+            self._thread.join()
+            self._thread = None
+        try:
+            self.flush()
+        except Exception:
+            log.error("%d access-log entries could not be written", self.waiting, exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(INTERVAL)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:
+                log.warning("the access log could not be written; retrying", exc_info=True)
+                self._stopping.wait(RETRY_AFTER)
+
+
+_INSERT = (
+    f"INSERT INTO access_log ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join(f'%({column})s' for column in _COLUMNS)})"
+)
+
+
+def access_page(
+    tx: Transaction,
+    tenant_id: str,
+    person_id: str,
+    since: datetime,
+    until: datetime,
+    after: int,
+    first: int,
+) -> list[Row]:
+    """Reads of a person's record and of their assessments and plans, oldest first, one row
+    more than asked."""
+    return tx.fetchall(
+        """SELECT * FROM access_log
+        WHERE tenant_id = %(tenant)s AND entry_id > %(after)s
+          AND read_at >= %(since)s AND read_at < %(until)s
+          AND (person_id = %(person)s OR record_id = %(person)s
+               OR record_id IN (SELECT assessment_id FROM assessments
+                                WHERE person_id = %(person)s)
+               OR record_id IN (SELECT plan_id FROM current_plans WHERE person_id = %(person)s))
+        ORDER BY entry_id LIMIT %(limit)s""",
+        {
+            "tenant": tenant_id,
+            "person": person_id,
+            "since": since,
+            "until": until,
+            "after": after,
+            "limit": first + 1,
+        },
+    )

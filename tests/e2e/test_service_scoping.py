@@ -1,0 +1,88 @@
+"""Support workers, senior support workers and inspectors reach the people of the services
+their token names, and nobody else's: reads answer as if the others did not exist, writes are
+refused with `access.service`, and an inspector whose grant has ended reads nothing at all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.helpers import (
+    INSPECTOR,
+    MANAGER,
+    WORKER,
+    Api,
+    Staff,
+    agreed_plan,
+    register,
+)
+from tests.e2e.test_tenant_isolation import everything, feed
+
+NORTH_WORKER = Staff("u-nia", "Nia Ford", "support_worker", services=("svc-north",))
+NORTH_INSPECTOR = Staff("u-iz", "Iz Park", "inspector", services=("svc-north",), grant_days=7)
+ENDED_GRANT = Staff("u-iz", "Iz Park", "inspector", services=("svc-1",), grant_days=-1)
+PEOPLE = "query($s: ID) { people(serviceId: $s, first: 50) { edges { node { id } } } }"
+NOBODY = {
+    "person": None, "assessment": None, "supportPlan": None, "earlierPlan": None,
+    "planHistory": {"edges": []}, "planDiff": {"differences": []},
+    "auditTrail": {"edges": []}, "people": {"edges": []},
+}  # fmt: skip
+
+
+def people(api: Api, reader: Staff, service: str | None = None) -> Any:
+    body = api.post(PEOPLE, {"s": service}, reader.headers())
+    return body.get("errors") or [e["node"]["id"] for e in body["data"]["people"]["edges"]]
+
+
+def test_staff_of_one_service_read_nothing_of_another_service_s_people(api: Api) -> None:
+    plan = agreed_plan(api)  # in svc-1
+    north = register(api, "Nell North", service_id="svc-north", by=MANAGER)
+
+    for outsider in (NORTH_WORKER, NORTH_INSPECTOR):
+        assert everything(api, outsider, plan.person_id, plan.assessment_id) == NOBODY | {
+            "people": {"edges": [{"node": {"id": north}}]}
+        }
+    assert everything(api, WORKER, plan.person_id, plan.assessment_id)["supportPlan"]
+    assert people(api, WORKER) == [plan.person_id]
+    assert people(api, MANAGER) == [plan.person_id, north]  # a manager's token names no service
+
+
+def test_asking_for_a_service_outside_the_token_is_refused_with_its_rule(api: Api) -> None:
+    register(api)
+    (error,) = people(api, NORTH_WORKER, service="svc-1")
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
+    assert "svc-1" in error["message"]
+
+
+def test_staff_change_nothing_outside_their_services(api: Api) -> None:
+    person_id = register(api)  # in svc-1
+
+    moved = api.refuse("movePerson", {"personId": person_id, "serviceId": "svc-north",
+                                      "reason": "closer to home"}, NORTH_WORKER)  # fmt: skip
+    registered = api.refuse("registerPerson", {"name": "Al", "serviceId": "svc-1"}, NORTH_WORKER)
+    assessed = api.refuse("startAssessment", {"personId": person_id}, NORTH_WORKER)
+
+    for error in (moved, registered, assessed):
+        assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
+
+
+def test_the_change_feed_carries_only_the_events_of_the_caller_s_services(api: Api) -> None:
+    ours = register(api)
+    north = register(api, "Nell North", service_id="svc-north", by=MANAGER)
+
+    assert [e["streamId"] for e in feed(api, NORTH_WORKER)] == [north]
+    assert [e["streamId"] for e in feed(api, WORKER)] == [ours]
+    assert [e["streamId"] for e in feed(api, MANAGER)] == [ours, north]
+
+
+def test_an_inspector_whose_grant_has_ended_reads_nothing(api: Api) -> None:
+    plan = agreed_plan(api)
+    assert everything(api, INSPECTOR, plan.person_id, plan.assessment_id)["supportPlan"]
+
+    body = api.post("query($p: ID!) { supportPlan(personId: $p) { status } }",
+                    {"p": plan.person_id}, ENDED_GRANT.headers())  # fmt: skip
+
+    assert body["data"] == {"supportPlan": None}
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.grant_expired"}
+    assert "grant to inspect ended" in error["message"]
+    assert api.post(PEOPLE, {"s": None}, ENDED_GRANT.headers())["data"] is None

@@ -1,0 +1,87 @@
+"""The access log keeps every entry, in order, written in batches; the database itself refuses
+to change or remove one; and when it cannot be written, reads are refused rather than lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from domain.envelope import Actor, Role
+from infra import access_log as module
+from infra.access_log import BATCH, DENIED, READ, AccessEntry, AccessLog, AccessLogFull
+from infra.bootstrap import Runtime
+
+READER = Actor("u-ann", "Ann Lee", Role.SUPPORT_WORKER)
+
+
+def entry(number: int, outcome: str = READ) -> AccessEntry:
+    return AccessEntry(tenant_id="provider-a", field="person", actor=READER, outcome=outcome,
+                       read_at=datetime.now(UTC), person_id=f"p-{number}")  # fmt: skip
+
+
+def stored(runtime: Runtime) -> list[str]:
+    with runtime.store.transaction() as tx:
+        rows = tx.fetchall("SELECT person_id FROM access_log ORDER BY entry_id")
+    return [row["person_id"] for row in rows]
+
+
+def test_entries_are_written_in_order_a_batch_per_transaction(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transactions = 0
+    opened = runtime.store.transaction
+
+    @contextmanager
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        nonlocal transactions
+        transactions += 1
+        with opened(*args, **kwargs) as tx:
+            yield tx
+
+    monkeypatch.setattr(runtime.store, "transaction", counted)
+    for number in range(BATCH * 2 + 500):
+        runtime.access_log.record(entry(number))
+    runtime.access_log.flush()
+
+    assert transactions == 3
+    assert stored(runtime) == [f"p-{number}" for number in range(BATCH * 2 + 500)]
+
+
+@pytest.mark.parametrize("change", ["UPDATE access_log SET actor_name = 'Someone else'",
+                                    "DELETE FROM access_log"])  # fmt: skip
+def test_the_database_refuses_to_change_or_remove_an_entry(runtime: Runtime, change: str) -> None:
+    runtime.access_log.record(entry(1), entry(2, DENIED))
+    runtime.access_log.flush()
+
+    with pytest.raises(Exception, match="append-only"), runtime.store.transaction() as tx:
+        tx.execute(change)
+
+    assert stored(runtime) == ["p-1", "p-2"]
+
+
+def test_entries_that_could_not_be_written_stay_queued_in_order(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = AccessLog(runtime.store)
+    log.record(entry(1), entry(2))
+    monkeypatch.setattr(module, "_INSERT", "INSERT INTO no_such_table VALUES (%(tenant_id)s)")
+    with pytest.raises(Exception, match="no_such_table"):
+        log.flush()
+    monkeypatch.undo()
+    log.record(entry(3))
+    log.flush()
+
+    assert stored(runtime) == ["p-1", "p-2", "p-3"]
+
+
+def test_a_full_queue_refuses_new_entries_whole(runtime: Runtime) -> None:
+    log = AccessLog(runtime.store, capacity=3)
+    log.record(entry(1), entry(2))
+
+    with pytest.raises(AccessLogFull, match="retry shortly"):
+        log.record(entry(3), entry(4))
+    assert log.waiting == 2
