@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
@@ -70,12 +71,24 @@ class MayRead(BasePermission):
         context = info.context
         refused = refusal(context.caller(), info.field_name, datetime.now(UTC))
         if refused is None:
+            context.check_purpose()
             return True
-        person_id = kwargs.get("person_id") or (kwargs.get("id") if info.field_name == "person"
-                                                else None)  # fmt: skip
-        record_id = kwargs.get("id") or kwargs.get("stream_id")
+        named = kwargs.get("person_id") or kwargs.get("id") or kwargs.get("stream_id")
+        record_id = _record_id(named)
+        person_id = _record_id(kwargs.get("person_id")) or (
+            record_id if info.field_name == "person" else None
+        )
         context.log_refused(info.field_name, str(refused), person_id, record_id)
         raise refused
+
+
+def _record_id(value: object) -> str | None:
+    """A record id as stored (lower-case, hyphenated), or None for anything else: the log
+    keeps record ids, not whatever text a refused caller sent."""
+    try:
+        return str(UUID(str(value))) if value is not None else None
+    except ValueError:
+        return None
 
 
 def guarded() -> FieldExtension:

@@ -23,7 +23,8 @@ from domain.errors import RulesViolated, Violation
 from infra.access_log import DENIED, READ, AccessEntry
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
-from projections.people import People, person_scope
+from projections.people import People
+from projections.reach import person_scope
 from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
@@ -90,62 +91,63 @@ class Context(BaseContext):
     ) -> bool:
         """Logs a read of a record of this provider and service (or its refusal, logged for
         the record's provider); says whether the caller reaches it."""
-        caller = self.caller()
-        reached = caller.reaches(scope["tenant_id"], scope["service_id"])
-        detail = None if reached else "outside the caller's provider or services"
-        self._log(scope["tenant_id"], field, READ if reached else DENIED, person_id, record_id,
-                  detail)  # fmt: skip
+        reached = self.caller().reaches(scope["tenant_id"], scope["service_id"])
+        self.log_access(field, scope["tenant_id"], reached, person_id, record_id)
         return reached
+
+    def log_access(
+        self,
+        field: str,
+        tenant_id: str,
+        reached: bool,
+        person_id: str | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        detail = None if reached else "outside the caller's provider or services"
+        self._record(self._entry(field, READ if reached else DENIED, person_id, record_id,
+                                 detail, tenant_id))  # fmt: skip
 
     def log_refused(
         self, field: str, detail: str, person_id: str | None, record_id: str | None
     ) -> None:
-        self._log(self.caller().tenant_id, field, DENIED, person_id, record_id, detail)
+        """A read refused before any record was looked at: logged for the provider of the
+        person named, once the log's writer has looked them up."""
+        self._record(self._entry(field, DENIED, person_id, record_id, detail, None))
 
     def log_reads(
         self, field: str, tenant_id: str, reads: Sequence[tuple[str | None, str]]
     ) -> None:
         """Logs reads of several records at once: (person id if known, record id) each."""
-        self._record(*(self._entry(tenant_id, field, READ, person, record, None)
+        self._record(*(self._entry(field, READ, person, record, None, tenant_id)
                        for person, record in reads))  # fmt: skip
-
-    def _log(
-        self,
-        tenant_id: str,
-        field: str,
-        outcome: str,
-        person_id: str | None,
-        record_id: str | None,
-        detail: str | None,
-    ) -> None:
-        self._record(self._entry(tenant_id, field, outcome, person_id, record_id, detail))
 
     def _entry(
         self,
-        tenant_id: str,
         field: str,
         outcome: str,
         person_id: str | None,
         record_id: str | None,
         detail: str | None,
+        tenant_id: str | None,
     ) -> AccessEntry:
+        caller = self.caller()
         return AccessEntry(
-            tenant_id=tenant_id, field=field, actor=self.caller().actor, outcome=outcome,
-            read_at=datetime.now(UTC), person_id=person_id, record_id=record_id, detail=detail,
-            purpose=self._purpose(), correlation_id=self.correlation_id,
-        )  # fmt: skip
+            tenant_id=tenant_id or caller.tenant_id, field=field, actor=caller.actor,
+            outcome=outcome, read_at=datetime.now(UTC), person_id=person_id,
+            record_id=record_id, detail=detail, purpose=self.headers.get(PURPOSE),
+            correlation_id=self.correlation_id, owner_unknown=tenant_id is None,
+        ).cleaned()  # fmt: skip
 
     def _record(self, *entries: AccessEntry) -> None:
         self.runtime.access_log.record(*entries)
 
-    def _purpose(self) -> str | None:
+    def check_purpose(self) -> None:
         purpose = self.headers.get(PURPOSE)
         if purpose is not None and not (len(purpose) <= MAX_HEADER and purpose.isprintable()):
             violation = Violation(
                 "input.header.purpose", PURPOSE, f"at most {MAX_HEADER} printable characters"
             )
             raise RulesViolated([violation])
-        return purpose
 
     async def execute(self, command: Command, request: RequestFields) -> Written:
         context = self.command_context(request)

@@ -204,7 +204,8 @@ class CareRecords(Application[UUID]):
 
             return registration.create(scope, command, seal, ids)
         found = registration.find(scope, command)
-        context.check_service(found.service_id)  # before its version is revealed
+        for service_id in (found.service_id, *found.also_reaches):
+            context.check_service(service_id)  # before the record's version is revealed
         record, expected = found.record, context.expected_version
         if expected is not None and record.version != expected:
             raise VersionConflict(record.id, expected, record.version)

@@ -88,6 +88,9 @@ class Records(Protocol):
 class Found(Generic[A_co]):
     record: A_co
     service_id: str | None
+    # Other services the command reaches into (a move's destination): the caller's access must
+    # cover them too.
+    also_reaches: tuple[str, ...] = ()
 
 
 class Seal(Protocol):

@@ -83,9 +83,14 @@ def find_person(records: Records, command: PersonCommand) -> Found[Person]:
     return Found(person, person.service_id)
 
 
+def find_person_to_move(records: Records, command: MovePerson) -> Found[Person]:
+    person = records.owned(Person, command.person_id, "personId")
+    return Found(person, person.service_id, also_reaches=(command.service_id,))
+
+
 COMMANDS: list[Registration] = [
     Creation(RegisterPerson, STAFF, register),
-    Change(MovePerson, STAFF, find_person, Person.move),
+    Change(MovePerson, STAFF, find_person_to_move, Person.move),
     Change(RecordAdvocate, STAFF, find_person, Person.record_advocate),
     Change(RecordConsentToShare, STAFF, find_person, Person.record_consent_to_share),
 ]

@@ -136,6 +136,9 @@ class AgreeSupportPlan(PlanCommand):
 def draft(records: Records, command: DraftSupportPlan, seal: Seal, ids: NewIds) -> SupportPlan:
     person = records.owned(Person, command.person_id, "personId")  # FORBIDDEN before NOT_FOUND
     assessment = records.owned(Assessment, command.assessment_id, "assessmentId")
+    # Sealed first, so a caller outside the person's service learns nothing of their records.
+    # The plan follows from the assessment's completion, its last event.
+    envelope = seal(person.service_id, event_id(assessment.id, assessment.version))
     rules = Rules()
     rules.check(
         assessment.person_id == str(person.id),
@@ -156,8 +159,6 @@ def draft(records: Records, command: DraftSupportPlan, seal: Seal, ids: NewIds) 
         "the person already has a living plan: revise it rather than start another",
     )
     rules.enforce()
-    # The plan follows from the assessment's completion, its last event.
-    envelope = seal(person.service_id, event_id(assessment.id, assessment.version))
     return SupportPlan(envelope, str(person.id), str(assessment.id), assessment.strengths)
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any
 
 from domain.envelope import Actor
+from infra.outages import is_transient
 from infra.read_store import ReadStore
 from projections.base import Row, Transaction
 
@@ -27,6 +29,7 @@ INTERVAL = 0.25  # seconds between writes while entries trickle in
 RETRY_AFTER = 1.0  # seconds after a failed write
 
 READ, DENIED = "read", "denied"
+MAX_TEXT = 500  # characters kept of any text a client sent (ids, purpose, correlation id)
 
 _COLUMNS = ("tenant_id", "person_id", "record_id", "field", "actor_id", "actor_name",
             "actor_role", "outcome", "detail", "purpose", "correlation_id", "read_at")  # fmt: skip
@@ -69,6 +72,16 @@ class AccessEntry:
     detail: str | None = None  # why a read was refused
     purpose: str | None = None  # as the client stated it
     correlation_id: str | None = None
+    owner_unknown: bool = False  # tenant_id is the caller's until the person is looked up
+
+    def cleaned(self) -> AccessEntry:
+        """Text as both databases can store it: no control characters, bounded in length."""
+        changes: dict[str, Any] = {
+            f.name: _printable(value)[:MAX_TEXT]
+            for f in fields(self)
+            if isinstance(value := getattr(self, f.name), str)
+        }
+        return replace(self, **changes)
 
     def row(self) -> Row:
         return {
@@ -124,22 +137,46 @@ class AccessLog:
     def waiting(self) -> int:
         return len(self._pending)
 
-    def flush(self) -> None:
+    def flush(self, wait: float = -1) -> bool:
         """Writes every entry queued so far; on failure they stay queued, and the error is
-        raised."""
-        with self._writer_lock:
-            while True:
+        raised. Gives up (False) if another writer holds the log for longer than `wait`
+        seconds (-1: as long as it takes)."""
+        if not self._writer_lock.acquire(timeout=wait):
+            return False
+        try:
+            self._drain()
+        finally:
+            self._writer_lock.release()
+        return True
+
+    def _drain(self) -> None:
+        while True:
+            with self._queue_lock:
+                batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
+            if not batch:
+                return
+            try:
+                self._write(batch)
+            except BaseException as error:
+                if isinstance(error, Exception) and not is_transient(error):
+                    self._write_one_by_one(batch)
+                    continue
                 with self._queue_lock:
-                    batch = [self._pending.popleft() for _ in range(min(BATCH, len(self._pending)))]
-                if not batch:
-                    return
-                try:
-                    with self._store.transaction(write=True) as tx:
-                        tx.executemany(_INSERT, [entry.row() for entry in batch])
-                except BaseException:
-                    with self._queue_lock:
-                        self._pending.extendleft(reversed(batch))
-                    raise
+                    self._pending.extendleft(reversed(batch))
+                raise
+
+    def _write(self, batch: list[AccessEntry]) -> None:
+        with self._store.transaction(write=True) as tx:
+            tx.executemany(_INSERT, [entry.row() for entry in _owned(tx, batch)])
+
+    def _write_one_by_one(self, batch: list[AccessEntry]) -> None:
+        """After a batch the database refused for what it holds (not for an outage): every
+        entry it can store is stored, and one it never could is reported, not retried forever."""
+        for entry in batch:
+            try:
+                self._write([entry])
+            except Exception:
+                log.error("an access-log entry could not be stored: %r", entry, exc_info=True)
 
     def start(self) -> None:
         if self._thread is None:
@@ -168,6 +205,28 @@ class AccessLog:
             except Exception:
                 log.warning("the access log could not be written; retrying", exc_info=True)
                 self._stopping.wait(RETRY_AFTER)
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
+def _owned(tx: Transaction, batch: list[AccessEntry]) -> list[AccessEntry]:
+    """Entries of reads refused before any record was looked at, filed under the provider of
+    the person they named (when there is one), so its managers see who tried."""
+    named = sorted({e.person_id for e in batch if e.owner_unknown and e.person_id})
+    if not named:
+        return batch
+    names = {f"p{n}": person_id for n, person_id in enumerate(named)}
+    listed = ", ".join(f"%({name})s" for name in names)
+    rows = tx.fetchall(
+        f"SELECT person_id, tenant_id FROM people WHERE person_id IN ({listed})", names
+    )
+    owners = {row["person_id"]: row["tenant_id"] for row in rows}
+    return [
+        replace(e, tenant_id=owners.get(e.person_id or "", e.tenant_id)) if e.owner_unknown else e
+        for e in batch
+    ]
 
 
 _INSERT = (

@@ -86,13 +86,6 @@ def get_person(tx: Transaction, person_id: str, moment: Moment) -> Row | None:
     return tx.fetchone("SELECT * FROM people WHERE person_id = %(id)s", {"id": person_id})
 
 
-def person_scope(tx: Transaction, person_id: str) -> Row | None:
-    """The provider and the service a person is now supported by: whose reach their records
-    are in."""
-    query = "SELECT tenant_id, service_id FROM people WHERE person_id = %(id)s"
-    return tx.fetchone(query, {"id": person_id})
-
-
 def people_page(
     tx: Transaction,
     tenant_id: str,

@@ -19,6 +19,7 @@ from infra.access_log import access_page
 from projections.base import Row
 
 ContextInfo = Info[Context, None]
+FLUSH_WAIT = 2.0  # seconds
 
 
 @strawberry.enum(description="Whether the record was shown")
@@ -73,8 +74,9 @@ async def access_log(
         message = "`from` and `to` need timezones, and `from` must not be after `to`"
         violation = Violation("input.time.range", "from", message)
         raise RulesViolated([violation])
-    # Reads made before this one are written first, so they are all in the answer.
-    await run_in_threadpool(info.context.runtime.access_log.flush)
+    # Reads made before this one are written first, so they are all in the answer (unless the
+    # log is busy being written for longer than that).
+    await run_in_threadpool(info.context.runtime.access_log.flush, FLUSH_WAIT)
     tenant = info.context.caller().tenant_id
     rows = await info.context.read_person(
         "accessLog", person, lambda tx: access_page(tx, tenant, person, since, until, start, first)

@@ -15,7 +15,8 @@ from api.context import Context
 from domain.assessment import ContributionMode
 from projections.assessments import Assessments, get_assessment
 from projections.base import Row, Transaction
-from projections.people import People, person_scope
+from projections.people import People
+from projections.reach import person_scope
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]

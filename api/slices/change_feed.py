@@ -7,19 +7,35 @@ import json
 from datetime import datetime
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
-from domain.care_records import CareRecords, parse_id
+from domain.care_records import parse_id
 from projections.base import Row
 from projections.event_records import event_record
 from projections.published import PUBLISHED_EVENTS, PublishedEvent
+from projections.reach import SCOPE_MODELS, stream_scopes
 
 ContextInfo = Info[Context, None]
 SCAN = 500  # log entries read at a time while looking for the caller's provider's events
+
+
+async def reachable(context: Context, rows: list[Row]) -> list[Row]:
+    """The events of records the caller reaches: of their provider, and for a caller limited to
+    services, of people those services now support (for a record not projected yet, or not a
+    person's, the service the event was recorded in)."""
+    caller = context.caller()
+    mine = [row for row in rows if row["tenant_id"] == caller.tenant_id]
+    if caller.services is None or not mine:
+        return mine
+    streams = {row["stream_id"] for row in mine}
+    scopes = await context.read(lambda tx: stream_scopes(tx, streams), *SCOPE_MODELS)
+    return [row for row in mine
+            if (scopes.get(row["stream_id"]) or row)["service_id"] in caller.services]  # fmt: skip
 
 
 @strawberry.type(description="One stored event with its envelope.")
@@ -75,11 +91,11 @@ async def audit_trail(
     stream = parse_id(str(stream_id), "streamId")
     log = await info.context.records(lambda r: r.read_stream(stream, start, first + 1))
     rows = [event_record(event, position) for position, event in log]
-    if rows:  # each event is reached by its provider and the service it was recorded in
-        caller = info.context.caller()
-        shown = [row for row in rows if caller.reaches(row["tenant_id"], row["service_id"])]
+    if rows:
+        shown = await reachable(info.context, rows)
         person = str(stream) if rows[0]["stream_type"] == "Person" else None
-        info.context.log_read("auditTrail", (shown or rows)[0], person, str(stream))
+        info.context.log_access("auditTrail", rows[0]["tenant_id"], bool(shown), person,
+                                str(stream))  # fmt: skip
         rows = shown
     return connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
@@ -92,25 +108,17 @@ async def events(
     check_page_size(first)
     start = decode_cursor("position", after)
     caller = info.context.caller()
-
-    def own_events(records: CareRecords) -> list[Row]:
-        """Read from the event store itself, so the feed never lags behind what was committed,
-        skipping events beyond the caller's reach until the page is full or the log ends."""
-        rows: list[Row] = []
-        position = start
-        while len(rows) <= first:
-            log = records.read_log(position, SCAN)
-            rows += [
-                row
-                for p, event in log
-                if caller.reaches((row := event_record(event, p))["tenant_id"], row["service_id"])
-            ]
-            if len(log) < SCAN:
-                break
-            position = log[-1][0]
-        return rows[: first + 1]
-
-    rows = await info.context.records(own_events)
+    # Read from the event store itself, so the feed never lags behind what was committed,
+    # skipping events beyond the caller's reach until the page is full or the log ends.
+    rows: list[Row] = []
+    position = start
+    while len(rows) <= first:
+        log = await run_in_threadpool(info.context.runtime.records.read_log, position, SCAN)
+        rows += await reachable(info.context, [event_record(event, p) for p, event in log])
+        if len(log) < SCAN:
+            break
+        position = log[-1][0]
+    rows = rows[: first + 1]
     page = connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )

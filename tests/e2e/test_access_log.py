@@ -76,6 +76,35 @@ def test_refused_reads_are_logged_for_the_provider_whose_record_was_asked_for(ap
     assert log_of(api, plan.person_id, OTHER_PROVIDER) == []  # theirs holds nothing of ours
 
 
+def test_a_refused_read_by_another_provider_s_admin_is_logged_for_the_person_s_provider(
+    api: Api,
+) -> None:
+    plan = agreed_plan(api)
+    their_admin = Staff("u-bex", "Bex Hale", "tenant_admin", tenant=OTHER_PROVIDER.tenant)
+
+    api.post(PLAN, {"p": plan.person_id}, their_admin.headers())
+
+    assert [(e["actor"]["id"], e["outcome"]) for e in log_of(api, plan.person_id)] == [
+        (their_admin.id, "DENIED")
+    ]
+
+
+def test_text_a_refused_caller_sends_never_stops_the_log(api: Api) -> None:
+    plan = agreed_plan(api)
+    hostile = {**TENANT_ADMIN.headers(), PURPOSE: "x\u0000" * 300, "X-Correlation-Id": "\u0000"}
+
+    api.post('{ person(id: "a\\u0000b") { id } }', None, hostile)
+    api.post(PLAN, {"p": plan.person_id}, hostile)
+    api.post(PLAN, {"p": plan.person_id}, {**WORKER.headers(), **settled(api)})
+
+    entries = log_of(api, plan.person_id)
+    assert [(e["actor"]["id"], e["outcome"]) for e in entries] == [
+        (TENANT_ADMIN.id, "DENIED"),
+        (WORKER.id, "READ"),
+    ]
+    assert len(entries[0]["purpose"]) == 500 and "\u0000" not in entries[0]["purpose"]
+
+
 def test_only_managers_and_tenant_admins_read_the_access_log(api: Api) -> None:
     plan = agreed_plan(api)
 

@@ -58,11 +58,37 @@ def test_staff_change_nothing_outside_their_services(api: Api) -> None:
 
     moved = api.refuse("movePerson", {"personId": person_id, "serviceId": "svc-north",
                                       "reason": "closer to home"}, NORTH_WORKER)  # fmt: skip
+    moved_away = api.refuse("movePerson", {"personId": person_id, "serviceId": "svc-north",
+                                           "reason": "closer to home"}, WORKER)  # fmt: skip
     registered = api.refuse("registerPerson", {"name": "Al", "serviceId": "svc-1"}, NORTH_WORKER)
     assessed = api.refuse("startAssessment", {"personId": person_id}, NORTH_WORKER)
 
-    for error in (moved, registered, assessed):
+    for error in (moved, moved_away, registered, assessed):
         assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
+
+
+def test_drafting_a_plan_outside_one_s_services_reveals_nothing_of_the_person(api: Api) -> None:
+    plan = agreed_plan(api)  # already drafted: a rule would say so to anyone who may draft
+
+    draft = {"personId": plan.person_id, "assessmentId": plan.assessment_id}
+    error = api.refuse("draftSupportPlan", draft, NORTH_WORKER)
+
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
+
+
+def test_records_follow_their_person_to_the_service_now_supporting_them(api: Api) -> None:
+    plan = agreed_plan(api)  # in svc-1
+    move = {"personId": plan.person_id, "serviceId": "svc-north", "reason": "New flat"}
+    api.mutate("movePerson", move, MANAGER)
+    streams = {plan.person_id, plan.assessment_id}
+
+    svc_1_worker = everything(api, WORKER, plan.person_id, plan.assessment_id)
+    north_worker = everything(api, NORTH_WORKER, plan.person_id, plan.assessment_id)
+
+    assert svc_1_worker == NOBODY
+    assert not streams & {e["streamId"] for e in feed(api, WORKER)}
+    assert north_worker["supportPlan"] and north_worker["auditTrail"]["edges"]  # type: ignore[index]
+    assert streams < {e["streamId"] for e in feed(api, NORTH_WORKER)}
 
 
 def test_the_change_feed_carries_only_the_events_of_the_caller_s_services(api: Api) -> None:

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
 
 from domain.envelope import Actor, Role
-from infra import access_log as module
 from infra.access_log import BATCH, DENIED, READ, AccessEntry, AccessLog, AccessLogFull
 from infra.bootstrap import Runtime
 
@@ -63,19 +63,39 @@ def test_the_database_refuses_to_change_or_remove_an_entry(runtime: Runtime, cha
     assert stored(runtime) == ["p-1", "p-2"]
 
 
-def test_entries_that_could_not_be_written_stay_queued_in_order(
+def test_entries_kept_from_the_database_by_an_outage_stay_queued_in_order(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     log = AccessLog(runtime.store)
     log.record(entry(1), entry(2))
-    monkeypatch.setattr(module, "_INSERT", "INSERT INTO no_such_table VALUES (%(tenant_id)s)")
-    with pytest.raises(Exception, match="no_such_table"):
+    outage = psycopg.OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(log, "_write", lambda batch: (_ for _ in ()).throw(outage))
+    with pytest.raises(psycopg.OperationalError):
         log.flush()
     monkeypatch.undo()
     log.record(entry(3))
     log.flush()
 
     assert stored(runtime) == ["p-1", "p-2", "p-3"]
+
+
+def test_an_entry_the_database_can_never_store_is_set_aside_and_the_rest_written(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = AccessLog(runtime.store)
+    write = log._write
+
+    def refusing_the_second(batch: list[AccessEntry]) -> None:
+        if any(e.person_id == "p-2" for e in batch):
+            raise ValueError("cannot store this entry")
+        write(batch)
+
+    monkeypatch.setattr(log, "_write", refusing_the_second)
+    log.record(entry(1), entry(2), entry(3))
+    log.flush()
+
+    assert stored(runtime) == ["p-1", "p-3"]
+    assert log.waiting == 0
 
 
 def test_a_full_queue_refuses_new_entries_whole(runtime: Runtime) -> None:

@@ -1,0 +1,35 @@
+"""Whose reach a record is in: the provider, and the service now supporting its person."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from projections.base import Row, Transaction
+
+SCOPE_MODELS = ("people", "assessments", "support_plans")  # the read models stream_scopes reads
+
+
+def person_scope(tx: Transaction, person_id: str) -> Row | None:
+    """The provider and the service a person is now supported by: whose reach their records
+    are in."""
+    query = "SELECT tenant_id, service_id FROM people WHERE person_id = %(id)s"
+    return tx.fetchone(query, {"id": person_id})
+
+
+def stream_scopes(tx: Transaction, stream_ids: Collection[str]) -> dict[str, Row]:
+    """For each record that is a person or one of their assessments or plans, the provider and
+    the service now supporting the person (records not projected yet are left out)."""
+    if not stream_ids:
+        return {}
+    names = {f"s{n}": stream_id for n, stream_id in enumerate(sorted(stream_ids))}
+    listed = ", ".join(f"%({name})s" for name in names)
+    rows = tx.fetchall(
+        f"""SELECT person_id AS stream_id, tenant_id, service_id FROM people
+        WHERE person_id IN ({listed})
+        UNION ALL SELECT a.assessment_id, p.tenant_id, p.service_id FROM assessments a
+        JOIN people p ON p.person_id = a.person_id WHERE a.assessment_id IN ({listed})
+        UNION ALL SELECT c.plan_id, p.tenant_id, p.service_id FROM current_plans c
+        JOIN people p ON p.person_id = c.person_id WHERE c.plan_id IN ({listed})""",
+        names,
+    )
+    return {row["stream_id"]: row for row in rows}
