@@ -40,6 +40,10 @@ READS: dict[str, frozenset[Role]] = {
         {Role.MANAGER, Role.INSPECTOR, Role.COMMISSIONER, Role.TENANT_ADMIN}
     ),
     "accessLog": frozenset({Role.MANAGER, Role.TENANT_ADMIN}),
+    "progressionTimeline": RECORD_READERS,
+    "reviews": RECORD_READERS,
+    "reviewSchedule": RECORD_READERS,
+    "repeatReviews": RECORD_READERS,
     "publishedEventTypes": EVERYONE,  # documentation of the feed, no records
     "projectionPositions": EVERYONE,
 }

@@ -13,11 +13,13 @@ from domain.assessment import ContributionMode, Section
 from domain.care_records import LAST_POSSIBLE_POSITION, parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
+from domain.pathway import SetbackResponse
 from projections.states import Moment
 
 strawberry.enum(Role, description="What a member of staff (or a reader) may do")
 strawberry.enum(Section, description="The sections of a strengths-led assessment")
 strawberry.enum(ContributionMode, description="How the person took part in their assessment")
+strawberry.enum(SetbackResponse, description="What was decided about a stage after a setback")
 
 
 def _parse_position(value: object) -> int:

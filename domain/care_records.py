@@ -307,7 +307,7 @@ class _Scope:
 
     def __init__(self, records: CareRecords, tenant_id: str) -> None:
         self._records = records
-        self._tenant_id = tenant_id
+        self.tenant_id = tenant_id
 
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
         uuid = record_id if isinstance(record_id, UUID) else parse_id(str(record_id), field)
@@ -317,7 +317,7 @@ class _Scope:
             raise RecordNotFound(kind.__name__, record_id, missing) from None
         if not isinstance(record, kind):
             raise RecordNotFound(kind.__name__, record_id, missing)
-        if getattr(record, "tenant_id", None) != self._tenant_id:
+        if getattr(record, "tenant_id", None) != self.tenant_id:
             raise Forbidden(
                 f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
             )

@@ -7,17 +7,31 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, CanInitAggregate
 
-from domain import assessment_commands, person_commands, support_plan_commands, topics
+from domain import (
+    assessment_commands,
+    evidence_note,
+    person_commands,
+    progression_commands,
+    service_practice,
+    support_plan_commands,
+    topics,
+)
 from domain.assessment import Assessment
 from domain.commands import Registration
+from domain.evidence_note import EvidenceNote
 from domain.person import Person
+from domain.service_practice import ServicePractice
 from domain.support_plan import SupportPlan
 
-RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan)
+RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan, EvidenceNote,
+                                             ServicePractice)  # fmt: skip
 COMMANDS: list[Registration] = [
     *person_commands.COMMANDS,
     *assessment_commands.COMMANDS,
     *support_plan_commands.COMMANDS,
+    *progression_commands.COMMANDS,
+    *evidence_note.COMMANDS,
+    *service_practice.COMMANDS,
 ]
 
 

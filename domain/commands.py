@@ -79,6 +79,8 @@ class Records(Protocol):
     """What finding or creating a record may ask of the application, on the caller's behalf:
     records of another provider are refused before anything else is said about them."""
 
+    tenant_id: str  # the caller's provider
+
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A: ...
 
     def exists(self, record_id: UUID) -> bool: ...

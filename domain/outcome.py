@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from domain.pathway import Stage
+
 
 @dataclass(frozen=True)
 class EnablementStep:
@@ -27,6 +29,7 @@ class Outcome:
     evidenced_by: str
     builds_on: list[str]
     steps: list[EnablementStep] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)  # the step-down pathway, in order
     retired: bool = False
     agreed_at: datetime | None = None  # when it took effect (unknown in older snapshots)
 

@@ -12,15 +12,26 @@ it stood when the change took effect.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.envelope import Envelope
+from domain.envelope import Envelope, event_id
 from domain.errors import Rules
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
+from domain.pathway import (
+    COMPLETED,
+    CURRENT,
+    PLANNED,
+    SetbackResponse,
+    Stage,
+    current_stage,
+    next_stage,
+    replaced,
+)
+from domain.review import Involvement, Review, ReviewAnalysis, ReviewDecisions
 from domain.timeline import InForce
 
 MAX_WEEKLY_HOURS = 168.0
@@ -30,11 +41,16 @@ __all__ = ["EnablementStep", "Outcome", "OutcomeTerms", "SupportPlan"]
 
 class SupportPlan(InForce, Aggregate):
     # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
-    class_version = 2
+    # v3 keeps its reviews
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, object]) -> None:
         state["began_at"] = state["latest_effective_at"] = None  # replayed in full when loaded
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, object]) -> None:
+        state["reviews"] = {}
 
     @staticmethod
     def create_id(person_id: str, **_: Any) -> UUID:
@@ -54,6 +70,7 @@ class SupportPlan(InForce, Aggregate):
         self.support_hours_per_week: float | None = None
         self.next_review_date: date | None = None
         self.agreed = False
+        self.reviews: dict[str, Review] = {}
 
     def agree_outcome(self, envelope: Envelope, outcome_id: str, terms: OutcomeTerms) -> None:
         rules = self._change_rules(envelope)
@@ -304,6 +321,239 @@ class SupportPlan(InForce, Aggregate):
     def _agreed(self, envelope: Envelope) -> None:
         self.agreed = True
 
+    # -- the step-down pathway -----------------------------------------------------------------
+
+    def add_pathway_stage(self, envelope: Envelope, outcome_id: str, stage: Stage) -> None:
+        rules = self._change_rules(envelope)
+        self._active_outcome(rules, outcome_id, envelope)
+        for name, label in (("title", "a title"), ("staff_will", "what staff will do"),
+                            ("exit_criteria", "when the stage is done")):  # fmt: skip
+            rules.require_text(getattr(stage, name), f"plan.stage.{name}_required", name, label)
+        rules.check(
+            any(trigger.strip() for trigger in stage.escalation_triggers),
+            "plan.stage.escalation_triggers_required",
+            "escalationTriggers",
+            "name what should make staff escalate (e.g. a missed dose, confusion)",
+        )
+        rules.check(
+            stage.review_date > envelope.effective_at.date(),
+            "plan.stage.review_date_not_future",
+            "reviewDate",
+            "the stage's review must fall after the date it is added",
+        )
+        rules.enforce()
+        self._stage_added(envelope, outcome_id, stage)
+
+    @event("PathwayStageAdded")
+    def _stage_added(self, envelope: Envelope, outcome_id: str, stage: Stage) -> None:
+        outcome = self.outcomes[outcome_id]
+        added = replace(stage, added_at=envelope.effective_at)
+        self.outcomes[outcome_id] = replace(outcome, stages=[*outcome.stages, added])
+
+    def start_stage(self, envelope: Envelope, outcome_id: str, stage_id: str) -> None:
+        rules = self._change_rules(envelope)
+        stage = self._stage(rules, outcome_id, stage_id, envelope)
+        if stage is not None:
+            _not_before(rules, envelope, stage.added_at, "the stage was added")
+            earlier = self._earlier_stage(outcome_id, stage_id)
+            _not_before(rules, envelope, earlier.completed_at if earlier else None,
+                        "the stage before it was completed")  # fmt: skip
+            upcoming = next_stage(self.outcomes[outcome_id].stages)
+            rules.check(
+                upcoming is not None and upcoming.stage_id == stage_id,
+                "plan.stage.not_next",
+                "stageId",
+                "stages are taken in order, one at a time: "
+                + (f"the next is '{upcoming.title}'" if upcoming else "a stage is under way"),
+            )
+        rules.enforce()
+        self._stage_started(envelope, outcome_id, stage_id)
+
+    @event("StageStarted")
+    def _stage_started(self, envelope: Envelope, outcome_id: str, stage_id: str) -> None:
+        stage = self._stage_of(outcome_id, stage_id)
+        self._set_stages(outcome_id, stage.started(envelope.effective_at))
+
+    def record_stage_progress(
+        self, envelope: Envelope, outcome_id: str, stage_id: str, progress: str
+    ) -> None:
+        rules = self._change_rules(envelope)
+        self._current(rules, outcome_id, stage_id, envelope)
+        rules.require_text(progress, "plan.stage.progress_required", "progress", "the progress")
+        rules.enforce()
+        self._progress_recorded(envelope, outcome_id, stage_id, progress.strip())
+
+    @event("StageProgressRecorded")
+    def _progress_recorded(
+        self, envelope: Envelope, outcome_id: str, stage_id: str, progress: str
+    ) -> None:
+        pass  # the stage stands as it was; the progress is the timeline's
+
+    def complete_stage(
+        self, envelope: Envelope, outcome_id: str, stage_id: str, exit_evidence: str
+    ) -> None:
+        rules = self._change_rules(envelope)
+        self._current(rules, outcome_id, stage_id, envelope)
+        rules.require_text(exit_evidence, "plan.stage.exit_evidence_required", "exitEvidence",
+                           "how the exit criteria were met")  # fmt: skip
+        rules.enforce()
+        self._stage_completed(envelope, outcome_id, stage_id, exit_evidence.strip())
+
+    @event("StageCompleted")
+    def _stage_completed(
+        self, envelope: Envelope, outcome_id: str, stage_id: str, exit_evidence: str
+    ) -> None:
+        stage = self._stage_of(outcome_id, stage_id)
+        done = replace(stage, status=COMPLETED, completed_at=envelope.effective_at)
+        self._set_stages(outcome_id, done)
+
+    def record_setback(
+        self,
+        envelope: Envelope,
+        outcome_id: str,
+        stage_id: str,
+        what_happened: str,
+        what_was_done: str,
+        response: SetbackResponse,
+    ) -> None:
+        rules = self._change_rules(envelope)
+        stage = self._current(rules, outcome_id, stage_id, envelope)
+        rules.require_text(what_happened, "plan.setback.what_happened_required", "whatHappened",
+                           "what happened")  # fmt: skip
+        rules.require_text(what_was_done, "plan.setback.what_was_done_required", "whatWasDone",
+                           "what was done about it")  # fmt: skip
+        earlier = self._earlier_stage(outcome_id, stage_id) if stage else None
+        rules.check(
+            response != SetbackResponse.STEP_BACK or stage is None or earlier is not None,
+            "plan.setback.no_earlier_stage",
+            "response",
+            "this is the pathway's first stage: repeat it rather than step back",
+        )
+        rules.enforce()
+        self._setback_recorded(envelope, outcome_id, stage_id, what_happened.strip(),
+                               what_was_done.strip(), SetbackResponse(response).value)  # fmt: skip
+        if response == SetbackResponse.STEP_BACK and earlier is not None:
+            stepped = replace(envelope, causation_id=event_id(self.id, self.version))
+            self._stepped_back(stepped, outcome_id, stage_id, earlier.stage_id)
+
+    @event("SetbackRecorded")
+    def _setback_recorded(
+        self,
+        envelope: Envelope,
+        outcome_id: str,
+        stage_id: str,
+        what_happened: str,
+        what_was_done: str,
+        response: str,
+    ) -> None:
+        stage = self._stage_of(outcome_id, stage_id)
+        stage = replace(stage, setbacks=stage.setbacks + 1)
+        if response == SetbackResponse.REPEAT_STAGE:
+            stage = stage.started(envelope.effective_at)
+        self._set_stages(outcome_id, stage)
+
+    @event("StageSteppedBack")
+    def _stepped_back(
+        self, envelope: Envelope, outcome_id: str, from_stage_id: str, to_stage_id: str
+    ) -> None:
+        left = replace(self._stage_of(outcome_id, from_stage_id), status=PLANNED)
+        back = self._stage_of(outcome_id, to_stage_id).started(envelope.effective_at)
+        self._set_stages(outcome_id, left, back)
+
+    # -- reviews -------------------------------------------------------------------------------
+
+    def schedule_review(self, envelope: Envelope, review_id: str, due_on: date) -> None:
+        rules = self._change_rules(envelope)
+        rules.check(
+            due_on > envelope.effective_at.date(),
+            "plan.review.due_not_future",
+            "dueOn",
+            "a review is due after the date it is scheduled",
+        )
+        open_reviews = [r.due_on.isoformat() for r in self.reviews.values() if r.held_at is None]
+        rules.check(
+            not open_reviews,
+            "plan.review.already_scheduled",
+            "dueOn",
+            f"a review is already scheduled (due {', '.join(open_reviews)}): hold it first",
+        )
+        rules.enforce()
+        self._review_scheduled(envelope, review_id, due_on)
+
+    @event("ReviewScheduled")
+    def _review_scheduled(self, envelope: Envelope, review_id: str, due_on: date) -> None:
+        review = Review(review_id, due_on, scheduled_at=envelope.effective_at)
+        self.reviews = {**self.reviews, review_id: review}
+        self.next_review_date = due_on
+
+    def hold_review(
+        self,
+        envelope: Envelope,
+        review_id: str,
+        analysis: ReviewAnalysis,
+        involvement: Involvement,
+        decisions: ReviewDecisions,
+    ) -> None:
+        rules = self._change_rules(envelope)
+        review = self.reviews.get(review_id)
+        rules.check(review is not None, "plan.review.unknown", "reviewId",
+                    f"the plan has no review {review_id}: schedule it first")  # fmt: skip
+        rules.check(review is None or review.held_at is None, "plan.review.already_held",
+                    "reviewId", "this review was held already")  # fmt: skip
+        _not_before(rules, envelope, review.scheduled_at if review else None,
+                    "the review was scheduled")  # fmt: skip
+        involvement.check(rules)
+        rules.enforce()
+        self._review_held(envelope, review_id, vars(analysis), vars(involvement),
+                          decisions.recorded())  # fmt: skip
+        self._apply_decisions(envelope, review_id, decisions)
+
+    def _apply_decisions(
+        self, envelope: Envelope, review_id: str, decisions: ReviewDecisions
+    ) -> None:
+        """Each decision as the plan change it is, caused by the review (and refused by its own
+        rules, which refuses the whole review: nothing is stored)."""
+        decided = replace(
+            envelope,
+            causation_id=event_id(self.id, self.version),
+            reason=envelope.reason or f"Decided at review {review_id}",
+        )
+        if decisions.support_hours_per_week is not None:
+            self.set_support_hours(decided, decisions.support_hours_per_week)
+        if decisions.advance_stage_of is not None:
+            self._advance_stage(decided, decisions.advance_stage_of)
+        if decisions.new_outcome is not None and decisions.new_outcome_id is not None:
+            self.agree_outcome(decided, decisions.new_outcome_id, decisions.new_outcome)
+        if decisions.next_review_on is not None and decisions.next_review_id is not None:
+            self.schedule_review(decided, decisions.next_review_id, decisions.next_review_on)
+
+    def _advance_stage(self, envelope: Envelope, outcome_id: str) -> None:
+        rules = Rules()
+        outcome = self._active_outcome(rules, outcome_id, envelope)
+        stage = current_stage(outcome.stages) if outcome else None
+        rules.check(outcome is None or stage is not None, "plan.review.no_stage_to_advance",
+                    "advanceStageOf", "the outcome has no stage under way")  # fmt: skip
+        rules.enforce()
+        stage = cast(Stage, stage)
+        self.complete_stage(envelope, outcome_id, stage.stage_id, "Agreed at review")
+        following = next_stage(self.outcomes[outcome_id].stages)
+        if following is not None:
+            self.start_stage(envelope, outcome_id, following.stage_id)
+
+    @event("ReviewHeld")
+    def _review_held(
+        self,
+        envelope: Envelope,
+        review_id: str,
+        analysis: dict[str, Any],
+        involvement: dict[str, Any],
+        decisions: dict[str, Any],
+    ) -> None:
+        review = self.reviews[review_id]
+        self.reviews = {**self.reviews, review_id: replace(review, held_at=envelope.effective_at)}
+
+    # -- rules shared by changes ---------------------------------------------------------------
+
     def _change_rules(self, envelope: Envelope) -> Rules:
         rules = Rules()
         self.check_began(rules, envelope)
@@ -348,3 +598,45 @@ class SupportPlan(InForce, Aggregate):
             "buildsOn",
             f"not strengths found by the assessment: {unknown}",
         )
+
+    def _stage(
+        self, rules: Rules, outcome_id: str, stage_id: str, envelope: Envelope
+    ) -> Stage | None:
+        outcome = self._active_outcome(rules, outcome_id, envelope)
+        stages = outcome.stages if outcome else []
+        stage = next((s for s in stages if s.stage_id == stage_id), None)
+        rules.check(outcome is None or stage is not None, "plan.stage.unknown", "stageId",
+                    f"the outcome has no stage {stage_id}")  # fmt: skip
+        return stage
+
+    def _current(
+        self, rules: Rules, outcome_id: str, stage_id: str, envelope: Envelope
+    ) -> Stage | None:
+        stage = self._stage(rules, outcome_id, stage_id, envelope)
+        rules.check(stage is None or stage.status == CURRENT, "plan.stage.not_current",
+                    "stageId", "the stage is not under way: start it first")  # fmt: skip
+        _not_before(rules, envelope, stage.started_at if stage else None, "the stage was started")
+        return stage
+
+    def _stage_of(self, outcome_id: str, stage_id: str) -> Stage:
+        return next(s for s in self.outcomes[outcome_id].stages if s.stage_id == stage_id)
+
+    def _earlier_stage(self, outcome_id: str, stage_id: str) -> Stage | None:
+        stages = self.outcomes[outcome_id].stages
+        index = next(i for i, s in enumerate(stages) if s.stage_id == stage_id)
+        return stages[index - 1] if index > 0 else None
+
+    def _set_stages(self, outcome_id: str, *changed: Stage) -> None:
+        outcome = self.outcomes[outcome_id]
+        self.outcomes[outcome_id] = replace(outcome, stages=replaced(outcome.stages, *changed))
+
+
+def _not_before(rules: Rules, envelope: Envelope, since: datetime | None, what: str) -> None:
+    """A change to a stage or review cannot take effect before what it follows from: replayed
+    in order of effective time, it would come first."""
+    rules.check(
+        since is None or envelope.effective_at >= since,
+        "plan.effective_at.before_what_it_follows",
+        "effectiveAt",
+        f"{what} at {since.isoformat() if since else ''}: this cannot take effect before that",
+    )

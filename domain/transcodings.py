@@ -13,8 +13,11 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.assessment import Contribution
 from domain.envelope import Actor, Envelope
+from domain.evidence_note import Observation
 from domain.outcome import EnablementStep, Outcome
+from domain.pathway import Stage
 from domain.person import Advocate, ConsentToShare
+from domain.review import Review
 
 
 class DateAsISO(Transcoding):
@@ -51,6 +54,9 @@ VALUE_TYPES: dict[str, type] = {
     "contribution": Contribution,
     "enablement_step": EnablementStep,
     "outcome": Outcome,
+    "pathway_stage": Stage,
+    "review": Review,
+    "observation": Observation,
 }
 
 

@@ -253,7 +253,9 @@ def access_page(
           AND (person_id = %(person)s OR record_id = %(person)s
                OR record_id IN (SELECT assessment_id FROM assessments
                                 WHERE person_id = %(person)s)
-               OR record_id IN (SELECT plan_id FROM current_plans WHERE person_id = %(person)s))
+               OR record_id IN (SELECT plan_id FROM current_plans WHERE person_id = %(person)s)
+               OR record_id IN (SELECT note_id FROM evidence_notes
+                                WHERE person_id = %(person)s))
         ORDER BY entry_id LIMIT %(limit)s""",
         {
             "tenant": tenant_id,

@@ -1,5 +1,6 @@
 """Demo records: three people whose plans were built and revised by different staff, with
-reasons, over the past months. Loading twice changes nothing."""
+reasons, over the past months, and who moved along a step-down pathway with setbacks, reviews
+and evidence notes. Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from domain.care_records import CareRecords, Written
 from domain.commands import Command
 from domain.envelope import Actor, CommandContext, Role
 from domain.person_commands import RegisterPerson
+from domain.service_practice import ServicePractice, SetPromptLadder
 from domain.support_plan_commands import (
     AddEnablementStep,
     AgreeOutcome,
@@ -28,7 +30,8 @@ from domain.support_plan_commands import (
     WriteStaffGuidance,
 )
 from infra.bootstrap import Runtime
-from infra.demo_people import DEMO_PEOPLE, DemoPerson
+from infra.demo_people import DEMO_PEOPLE, PROMPT_LADDERS, DemoPerson
+from infra.demo_progression import Journey, in_written_order
 
 DEMO_TENANT = "demo-provider"
 DEMO_SERVICES = ("riverside-supported-living", "northgate-community-support")
@@ -75,13 +78,14 @@ class DemoLoader:
         self.run("priya", start, contribution)
         self.run("tom", start - 1, CompleteAssessment(assessment_id))
         self.run("tom", start - 2, DraftSupportPlan(person_id, assessment_id))
-        self._build_plan(person, person_id, start - 2)
+        outcome_id = self._build_plan(person, person_id, start - 2)
         self.run("helen", start - 3, AgreeSupportPlan(person_id))
-        for revision in person.revisions:
-            revision(self, person_id)
+        journey = Journey(self, person_id, outcome_id)
+        for entry in in_written_order([*person.revisions, *person.progression]):
+            entry.act(journey)
         return person_id
 
-    def _build_plan(self, person: DemoPerson, person_id: str, day: int) -> None:
+    def _build_plan(self, person: DemoPerson, person_id: str, day: int) -> str:
         outcome_id = self.run("tom", day, AgreeOutcome(person_id, *person.outcome)).part_id or ""
         for strength, micro_step, evidence in person.steps:
             step = AddEnablementStep(person_id, outcome_id, strength, micro_step, evidence)
@@ -90,6 +94,16 @@ class DemoLoader:
         self.run("tom", day, SetSupportHours(person_id, person.hours))
         review = SetNextReviewDate(person_id, self.review_date(day, weeks_later=6))
         self.run("tom", day, review)
+        return outcome_id
+
+    def set_prompt_ladders(self) -> None:
+        """Each service's own ladder, named before any note in it (once: a ladder already
+        on record is left as it is)."""
+        for service_id, (days_ago, rungs, reason) in PROMPT_LADDERS.items():
+            practice_id = ServicePractice.create_id(DEMO_TENANT, service_id)
+            if self.records.recorder.select_events(practice_id, limit=1):
+                continue
+            self.run("helen", days_ago, SetPromptLadder(service_id, list(rungs)), reason)
 
 
 def load_demo(runtime: Runtime) -> list[str]:
@@ -99,6 +113,7 @@ def load_demo(runtime: Runtime) -> list[str]:
         if tx.fetchone("SELECT 1 FROM people WHERE tenant_id = %(t)s", {"t": DEMO_TENANT}):
             return []
     loader = DemoLoader(runtime.records, runtime.records.clock())
+    loader.set_prompt_ladders()
     person_ids = [loader.load(person) for person in DEMO_PEOPLE]
     runtime.projector.catch_up()
     return person_ids

@@ -9,6 +9,8 @@ from projections.audit_chain import AuditChain, ReadStored
 from projections.base import ReadModel
 from projections.folding import AggregateCodec
 from projections.people import People
+from projections.progression import Progression
+from projections.reviews import ReviewSchedule
 from projections.support_plans import SupportPlans
 
 
@@ -19,5 +21,7 @@ def all_read_models(
         People(codec),
         Assessments(codec),
         SupportPlans(codec),
+        Progression(),
+        ReviewSchedule(),
         AuditChain(read_stored, signing_key),
     ]

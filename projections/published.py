@@ -99,7 +99,37 @@ STEP = {"step_id": "stepId", "strength": "strength", "weekly_micro_step": "weekl
         "evidence_route": "evidenceRoute"}  # fmt: skip
 TERMS_TEXT = "title, baseline, target, evidencedBy, buildsOn (a list of strengths)"
 
+STAGE = {"stage_id": "stageId", "title": "title", "staff_will": "staffWill",
+         "exit_criteria": "exitCriteria", "review_date": "reviewDate",
+         "escalation_triggers": "escalationTriggers"}  # fmt: skip
+ANALYSIS = {"what_worked": "whatWorked", "new_strengths": "newStrengths",
+            "support_can_reduce": "supportCanReduce", "barriers": "barriers",
+            "new_goals": "newGoals"}  # fmt: skip
+INVOLVEMENT = {"attended": "attended", "contributed": "contributed", "views": "views",
+               "views_not_given_because": "viewsNotGivenBecause"}  # fmt: skip
+DECISIONS = {"support_hours_per_week": "supportHoursPerWeek",
+             "advance_stage_of": "advanceStageOf", "new_outcome_id": "newOutcomeId",
+             "next_review_on": "nextReviewOn"}  # fmt: skip
+OBSERVATION = {"outcome_id": "outcomeId", "note": "note", "prompt_level": "promptLevel",
+               "prompt_rung": "promptRung", "ladder_rungs": "ladderRungs",
+               "confidence": "confidence", "steps_completed": "stepsCompleted",
+               "steps_of": "stepsOf", "refused": "refused", "mood": "mood"}  # fmt: skip
+
+
+def _entries(attribute: str, keys: dict[str, str]) -> Reader:
+    """A dict the event keeps, published with these keys (internal: public); absent ones left
+    out."""
+
+    def read(event: Any) -> dict[str, Any]:
+        value = getattr(event, attribute)
+        return {public: _json(value[name]) for name, public in keys.items() if name in value}
+
+    return read
+
+
 PERSON_ID = Field("personId", "The person supported", "person_id")
+STAGE_ID = Field("stageId", "The stage, within the outcome's pathway", "stage_id")
+REVIEW_ID = Field("reviewId", "The review, within the plan", "review_id")
 OUTCOME_ID = Field("outcomeId", "The outcome, within the plan", "outcome_id")
 SERVICE_ID = Field("serviceId", "The service supporting the person", "service_id")
 TEAM_ID = Field("teamId", "The team within that service, or null", "team_id")
@@ -181,6 +211,52 @@ PUBLISHED_EVENTS: tuple[PublishedEvent, ...] = (
         OUTCOME_ID,)),
     PublishedEvent("SupportPlan.Agreed", 1, "The plan was agreed by a manager; from now on "
                    "every change gives a reason"),
+    PublishedEvent("SupportPlan.PathwayStageAdded", 1, "A stage added to the end of an "
+                   "outcome's step-down pathway", (
+        OUTCOME_ID,
+        Field("stage", "stageId, title, staffWill (what staff will do), exitCriteria, "
+              "reviewDate (YYYY-MM-DD) and escalationTriggers (a list)",
+              _parts("stage", STAGE)))),
+    PublishedEvent("SupportPlan.StageStarted", 1, "The person started a stage", (
+        OUTCOME_ID, STAGE_ID)),
+    PublishedEvent("SupportPlan.StageProgressRecorded", 1, "Progress at the stage under way", (
+        OUTCOME_ID, STAGE_ID, Field("progress", "The progress, as recorded", "progress"))),
+    PublishedEvent("SupportPlan.StageCompleted", 1, "The person completed a stage", (
+        OUTCOME_ID, STAGE_ID,
+        Field("exitEvidence", "How its exit criteria were met", "exit_evidence"))),
+    PublishedEvent("SupportPlan.SetbackRecorded", 1, "A setback at the stage under way", (
+        OUTCOME_ID, STAGE_ID,
+        Field("whatHappened", "What happened", "what_happened"),
+        Field("whatWasDone", "What was done about it", "what_was_done"),
+        Field("response", "repeat_stage (the stage starts again) or step_back (see "
+              "StageSteppedBack, caused by this event)", "response"))),
+    PublishedEvent("SupportPlan.StageSteppedBack", 1, "After a setback, the person stepped "
+                   "back to the stage before", (
+        OUTCOME_ID,
+        Field("fromStageId", "The stage left (planned again)", "from_stage_id"),
+        Field("toStageId", "The earlier stage, under way again", "to_stage_id"))),
+    PublishedEvent("SupportPlan.ReviewScheduled", 1, "A review of the plan was scheduled; it "
+                   "is the plan's next review date", (
+        REVIEW_ID, Field("dueOn", "When the review is due (YYYY-MM-DD)", "due_on"))),
+    PublishedEvent("SupportPlan.ReviewHeld", 1, "A review was held with the person; its "
+                   "decisions follow as plan changes caused by this event", (
+        REVIEW_ID,
+        Field("analysis", "whatWorked, newStrengths, supportCanReduce (or null), barriers, "
+              "newGoals", _entries("analysis", ANALYSIS)),
+        Field("involvement", "attended, contributed, views (in the person's words), "
+              "viewsNotGivenBecause", _entries("involvement", INVOLVEMENT)),
+        Field("decisions", "Any of supportHoursPerWeek, advanceStageOf (an outcome), "
+              "newOutcomeId, nextReviewOn", _entries("decisions", DECISIONS)))),
+    PublishedEvent("EvidenceNote.Recorded", 1, "An evidence note about one outcome", (
+        PERSON_ID,
+        Field("observation", "outcomeId, note, promptLevel (a rung of the service's prompt "
+              "ladder, or null), promptRung (0 = most independent), ladderRungs, confidence "
+              "(1-10, as the person put it), stepsCompleted, stepsOf, refused, mood",
+              _parts("observation", OBSERVATION)))),
+    PublishedEvent("ServicePractice.Started", 1, "A service's practice settings were first "
+                   "recorded", (SERVICE_ID,)),
+    PublishedEvent("ServicePractice.PromptLadderSet", 1, "A service named its prompt ladder", (
+        Field("rungs", "The rungs, most independent first", "rungs"),)),
 )  # fmt: skip
 PUBLISHED = {entry.event_type: entry for entry in PUBLISHED_EVENTS}
 

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from domain.outcome import Outcome
+from domain.pathway import Stage
 from domain.support_plan import SupportPlan
 from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import camel, document_text, jsonable
@@ -26,7 +27,7 @@ Plan: Any = SupportPlan
 
 VERSION_COLUMNS = (
     "plan_id", "version", "person_id", "position", "event_type", "recorded_at", "effective_at",
-    "actor_id", "actor_name", "actor_role", "reason", "summary", "changes",
+    "actor_id", "actor_name", "actor_role", "reason", "summary", "changes", "causation_id",
 )  # fmt: skip
 
 
@@ -40,7 +41,7 @@ def changed(field: str, before: Any, after: Any) -> dict[str, Any]:
 
 class SupportPlans(RecordTable):
     name = "support_plans"
-    version = 3
+    version = 4
     aggregate = SupportPlan
     key = "plan_id"
     keep_on_update = ("drafted_at",)
@@ -101,7 +102,8 @@ class SupportPlans(RecordTable):
             actor_role TEXT NOT NULL,
             reason TEXT,
             summary TEXT NOT NULL,
-            changes TEXT NOT NULL""",
+            changes TEXT NOT NULL,
+            causation_id TEXT""",
             primary_key="plan_id, version",
             indexes=(Index("by_person", "person_id, version"),),
         ),
@@ -211,6 +213,62 @@ class SupportPlans(RecordTable):
         change = changed("status", "draft", "agreed")
         return version(event, position, plan.person_id, "Plan agreed", [change])
 
+    # -- the step-down pathway and reviews -----------------------------------------------------
+
+    @handles(Plan.PathwayStageAdded)
+    def _stage_added(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        stage = event.stage
+        path = f"outcomes.{event.outcome_id}.stages.{stage.stage_id}"
+        summary = f"Stage added to '{title(plan, event.outcome_id)}': {stage.title}"
+        return version(event, position, plan.person_id, summary,
+                       [changed(path, None, stage_document(stage))])  # fmt: skip
+
+    @handles(Plan.StageStarted, Plan.StageCompleted, Plan.StageProgressRecorded,
+             Plan.SetbackRecorded)  # fmt: skip
+    def _stage_moved(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        stage = stage_of(plan, event.outcome_id, event.stage_id)
+        path = f"outcomes.{event.outcome_id}.stages.{event.stage_id}.status"
+        named = stage.title if stage else event.stage_id
+        before: str | None = stage.status if stage else None
+        after: str | None
+        kind = type(event).__name__
+        if kind == "StageStarted":
+            summary, after = f"Stage started: {named}", "current"
+        elif kind == "StageCompleted":
+            summary, after = f"Stage completed: {named} ({event.exit_evidence})", "completed"
+        elif kind == "StageProgressRecorded":
+            summary, after = f"Progress at '{named}': {event.progress}", before
+        else:
+            summary, after = f"Setback at '{named}': {event.what_happened}", before
+        changes = [changed(path, before, after)] if before != after else []
+        return version(event, position, plan.person_id, summary, changes)
+
+    @handles(Plan.StageSteppedBack)
+    def _stepped_back(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        left = stage_of(plan, event.outcome_id, event.from_stage_id)
+        back = stage_of(plan, event.outcome_id, event.to_stage_id)
+        stages = f"outcomes.{event.outcome_id}.stages"
+        summary = (f"Stepped back from '{left.title if left else event.from_stage_id}' to "
+                   f"'{back.title if back else event.to_stage_id}'")  # fmt: skip
+        changes = [
+            changed(f"{stages}.{event.from_stage_id}.status", left and left.status, "planned"),
+            changed(f"{stages}.{event.to_stage_id}.status", back and back.status, "current"),
+        ]
+        return version(event, position, plan.person_id, summary, changes)
+
+    @handles(Plan.ReviewScheduled)
+    def _review_scheduled(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        change = changed("nextReviewDate", plan.next_review_date, event.due_on)
+        summary = f"Review scheduled for {event.due_on.isoformat()}"
+        return version(event, position, plan.person_id, summary, [change])
+
+    @handles(Plan.ReviewHeld)
+    def _review_held(self, plan: SupportPlan, event: Any, position: int) -> tuple[Any, ...]:
+        decided = ", ".join(name.replace("_", " ") for name in event.decisions) or "nothing"
+        summary = f"Review held; decided: {decided}"
+        change = changed(f"reviews.{event.review_id}.heldAt", None, event.envelope.effective_at)
+        return version(event, position, plan.person_id, summary, [change])
+
 
 def version(
     event: Any, position: int, person_id: str, summary: str, changes: list[dict[str, Any]]
@@ -221,8 +279,14 @@ def version(
         str(event.originator_id), event.originator_version, person_id, position,
         type(event).__qualname__, event.timestamp, envelope.effective_at,
         actor.id, actor.name, actor.role.value, envelope.reason, summary,
-        orjson.dumps(changes).decode(),
+        orjson.dumps(changes).decode(), envelope.causation_id,
     )  # fmt: skip
+
+
+def stage_of(plan: SupportPlan, outcome_id: str, stage_id: str) -> Stage | None:
+    outcome = plan.outcomes.get(outcome_id)
+    stages = outcome.stages if outcome else []
+    return next((stage for stage in stages if stage.stage_id == stage_id), None)
 
 
 def title(plan: SupportPlan, outcome_id: str) -> str:
@@ -252,7 +316,12 @@ def outcome_document(outcome: Outcome) -> dict[str, Any]:
         "buildsOn": list(outcome.builds_on),
         "status": "retired" if outcome.retired else "active",
         "steps": {step.step_id: jsonable(step) for step in outcome.steps},
+        "stages": [stage_document(stage) for stage in outcome.stages],
     }
+
+
+def stage_document(stage: Stage) -> dict[str, Any]:
+    return {camel(name): jsonable(value) for name, value in vars(stage).items()}
 
 
 def get_plan(tx: Transaction, plans: SupportPlans, person_id: str, moment: Moment) -> Row | None:

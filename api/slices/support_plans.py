@@ -43,6 +43,44 @@ class EnablementStep:
     evidence_route: str
 
 
+@strawberry.enum(description="Where a stage of a pathway stands")
+class StageStatus(Enum):
+    PLANNED = "planned"
+    CURRENT = "current"
+    COMPLETED = "completed"
+
+
+@strawberry.type(description="A stage of an outcome's step-down pathway")
+class PathwayStage:
+    id: strawberry.ID
+    title: str
+    staff_will: str = strawberry.field(description="What staff will do at this stage")
+    exit_criteria: str
+    review_date: date
+    escalation_triggers: list[str]
+    status: StageStatus
+    started_at: datetime | None
+    completed_at: datetime | None
+    attempts: int = strawberry.field(description="Times started (a repeat after a setback too)")
+    setbacks: int
+
+    @classmethod
+    def from_document(cls, stage: dict[str, Any]) -> PathwayStage:
+        return cls(
+            id=strawberry.ID(stage["stageId"]),
+            title=stage["title"],
+            staff_will=stage["staffWill"],
+            exit_criteria=stage["exitCriteria"],
+            review_date=date.fromisoformat(stage["reviewDate"]),
+            escalation_triggers=stage["escalationTriggers"],
+            status=StageStatus(stage["status"]),
+            started_at=when(stage["startedAt"]) if stage["startedAt"] else None,
+            completed_at=when(stage["completedAt"]) if stage["completedAt"] else None,
+            attempts=stage["attempts"],
+            setbacks=stage["setbacks"],
+        )
+
+
 @strawberry.type(description="A measurable outcome: where the person is, where they aim to be.")
 class Outcome:
     id: strawberry.ID
@@ -53,6 +91,13 @@ class Outcome:
     builds_on: list[str] = strawberry.field(description="Assessed strengths it builds on")
     status: OutcomeStatus
     steps: list[EnablementStep]
+    pathway: list[PathwayStage] = strawberry.field(
+        description="The step-down pathway: its stages, in the order they are taken"
+    )
+
+    @strawberry.field(description="The stage under way, if one is")
+    def current_stage(self) -> PathwayStage | None:
+        return next((s for s in self.pathway if s.status is StageStatus.CURRENT), None)
 
     @classmethod
     def from_document(cls, outcome_id: str, document: dict[str, Any]) -> Outcome:
@@ -74,6 +119,7 @@ class Outcome:
             builds_on=document["buildsOn"],
             status=OutcomeStatus(document["status"]),
             steps=steps,
+            pathway=[PathwayStage.from_document(s) for s in document.get("stages", [])],
         )
 
 
@@ -131,6 +177,10 @@ class PlanVersion:
     reason: str | None
     summary: str
     changes: list[FieldChange]
+    causation_id: str | None = strawberry.field(
+        description="The event this change followed from, as <recordId>/<version>: e.g. the "
+        "review that decided it, or the setback that led to a step back"
+    )
 
     @classmethod
     def from_row(cls, row: Row) -> PlanVersion:
@@ -144,6 +194,7 @@ class PlanVersion:
             reason=row["reason"],
             summary=row["summary"],
             changes=[FieldChange(**change) for change in json.loads(row["changes"])],
+            causation_id=row["causation_id"],
         )
 
 

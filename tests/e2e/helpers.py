@@ -253,3 +253,33 @@ def agreed_plan(api: Api, name: str = "Ruth Evans", by: Staff = WORKER) -> Plan:
     plan = ready_plan(api, name, by)
     agreed = api.mutate("agreeSupportPlan", {"personId": plan.person_id}, MANAGER)
     return Plan(plan.person_id, plan.assessment_id, plan.outcome_id, agreed["version"])
+
+
+def backdated_plan(api: Api, days_ago: float, service_id: str = "svc-1") -> Plan:
+    """An agreed plan whose whole history took effect `days_ago` (for histories that unfold
+    over the weeks since)."""
+    at = {"effectiveAt": days_ago_iso(days_ago)}
+    person = {"name": "Ruth Evans", "serviceId": service_id, **at}
+    person_id = str(api.mutate("registerPerson", person)["recordId"])
+    assessment_id = str(api.mutate("startAssessment", {"personId": person_id, **at})["recordId"])
+    for section, entries in SECTIONS.items():
+        section_input = {"assessmentId": assessment_id, "section": section, "entries": entries}
+        api.mutate("recordAssessmentSection", section_input | at)
+    api.mutate("recordContribution", {"assessmentId": assessment_id, "mode": "DIRECT",
+                                      "summary": "Chose her goals", **at})  # fmt: skip
+    api.mutate("completeAssessment", {"assessmentId": assessment_id, **at})
+    api.mutate("draftSupportPlan", {"personId": person_id, "assessmentId": assessment_id, **at})
+    outcome_id = api.mutate("agreeOutcome", outcome_input(person_id, **at))["partId"]
+    step = {"personId": person_id, "outcomeId": outcome_id, "strength": STRENGTHS[0],
+            "weeklyMicroStep": "Chops the vegetables", "evidenceRoute": "Daily notes"}  # fmt: skip
+    step |= at
+    api.mutate("addEnablementStep", step)
+    api.mutate("writeStaffGuidance", {"personId": person_id, "guidance": "Prompt first", **at})
+    api.mutate("setSupportHours", {"personId": person_id, "hoursPerWeek": 14, **at})
+    api.mutate("setNextReviewDate", {"personId": person_id, "reviewDate": weeks_ahead(6), **at})
+    agreed = api.mutate("agreeSupportPlan", {"personId": person_id, **at}, MANAGER)
+    return Plan(person_id, assessment_id, outcome_id, agreed["version"])
+
+
+def days_ago_iso(days: float) -> str:
+    return days_ago(days).isoformat()

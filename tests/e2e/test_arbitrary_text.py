@@ -59,6 +59,13 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
     api.mutate("draftSupportPlan", {"personId": person_id, "assessmentId": assessment_id})
     outcome_id = api.mutate("agreeOutcome", outcome_input(person_id))["partId"]
     plan = {"personId": person_id}
+    stage = {**plan, "outcomeId": outcome_id, "title": "Beside her", "staffWill": "Sit near",
+             "exitCriteria": "Two weeks", "reviewDate": "2099-01-01",
+             "escalationTriggers": ["Confusion"]}  # fmt: skip
+    stage_id = api.mutate("addPathwayStage", stage)["partId"]
+    under_way = {**plan, "outcomeId": outcome_id, "stageId": stage_id}
+    api.mutate("startStage", under_way)
+    review_id = api.mutate("scheduleReview", {**plan, "dueOn": "2099-01-01"})["partId"]
     inputs = {
         "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
@@ -100,6 +107,32 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
         },
         "retireOutcome": {**plan, "outcomeId": outcome_id, "reason": "Met"},
         "agreeSupportPlan": {**plan},
+        "addPathwayStage": stage,
+        "startStage": under_way,
+        "recordStageProgress": {**under_way, "progress": "Fewer prompts"},
+        "completeStage": {**under_way, "exitEvidence": "Two weeks unprompted"},
+        "recordSetback": {
+            **under_way,
+            "whatHappened": "Missed a stop",
+            "whatWasDone": "Debrief",
+            "response": "REPEAT_STAGE",
+        },
+        "scheduleReview": {**plan, "dueOn": "2099-01-01"},
+        "holdReview": {
+            **plan,
+            "reviewId": review_id,
+            "personAttended": True,
+            "personContributed": True,
+            "personViews": "Going well",
+        },
+        "recordEvidenceNote": {
+            **plan,
+            "outcomeId": outcome_id,
+            "note": "Chopped onions",
+            "promptLevel": "gesture",
+            "mood": "calm",
+        },
+        "setPromptLadder": {"serviceId": "svc-1", "rungs": ["alone", "a reminder"]},
     }
     assert set(inputs) == set(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]
     return inputs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from infra.bootstrap import Runtime
 from infra.demo import DEMO_TENANT, STAFF, load_demo
@@ -82,3 +82,49 @@ def test_loading_the_demo_twice_adds_nothing(api: Api, runtime: Runtime) -> None
         {"s": people[0]["node"]["id"]},
     )["auditTrail"]["edges"]
     assert audit[0]["node"]["tenantId"] == DEMO_TENANT
+
+
+PROGRESSION = """query($p: ID!) {
+  supportPlan(personId: $p) { outcomes { id title pathway { title status startedAt completedAt
+    setbacks } } }
+  reviews(personId: $p) { reviewId heldAt decisions }
+  planHistory(personId: $p, first: 100) { edges { node { version eventType causationId
+    effectiveAt } } }
+}"""
+PLAN_AT = """query($p: ID!, $at: DateTime!) { supportPlan(personId: $p, asOf: $at) {
+  outcomes { currentStage { title } } } }"""
+
+
+def test_a_demo_outcome_shows_its_pathway_a_setback_and_the_review_that_changed_hours(
+    api: Api, runtime: Runtime
+) -> None:
+    person_ids = loaded(api, runtime)
+    daniel = next(
+        edge["node"]["id"] for edge in api.query(PEOPLE)["people"]["edges"]
+        if edge["node"]["name"] == "Daniel Price"
+    )  # fmt: skip
+    assert daniel in person_ids
+
+    found = api.query(PROGRESSION, {"p": daniel})
+
+    outcome = found["supportPlan"]["outcomes"][0]
+    assert len(outcome["pathway"]) == 3
+    assert sum(stage["setbacks"] for stage in outcome["pathway"]) >= 1
+    held = [review for review in found["reviews"] if review["heldAt"]]
+    assert len(held) == 2
+    history = [edge["node"] for edge in found["planHistory"]["edges"]]
+    by_version = {node["version"]: node for node in history}
+    caused_by_review = [
+        node["eventType"] for node in history if node["causationId"]
+        and by_version.get(int(node["causationId"].rsplit("/", 1)[1]), {}).get("eventType")
+        == "SupportPlan.ReviewHeld"
+    ]  # fmt: skip
+    assert "SupportPlan.SupportHoursReduced" in caused_by_review
+    first_start, second_start, *_ = [
+        when(node["effectiveAt"]) for node in history if node["eventType"].endswith("StageStarted")
+    ]  # fmt: skip
+    for moment, stage in ((first_start + (second_start - first_start) / 2, 0),
+                          (second_start + timedelta(minutes=1), 1)):  # fmt: skip
+        then = api.query(PLAN_AT, {"p": daniel, "at": moment.isoformat()})
+        current = then["supportPlan"]["outcomes"][0]["currentStage"]
+        assert current["title"] == outcome["pathway"][stage]["title"]

@@ -13,16 +13,17 @@ from domain.envelope import Actor, Role
 from domain.errors import Forbidden
 from domain.person import Person
 from domain.person_commands import MovePerson, RegisterPerson, find_person
+from domain.service_practice import SetPromptLadder
 from domain.support_plan_commands import AgreeOutcome, AgreeSupportPlan
 from tests.unit import given
 
 STAFF_ROLES = [Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.MANAGER]
-READERS = [Role.INSPECTOR, Role.COMMISSIONER, Role.INTEGRATION_CLIENT, Role.TENANT_ADMIN]
+READERS = [Role.INSPECTOR, Role.COMMISSIONER, Role.INTEGRATION_CLIENT]
 EVERY_COMMAND = [registration.command for registration in REGISTRY]
 
 
 def test_every_command_is_registered_with_at_least_one_role() -> None:
-    assert len(EVERY_COMMAND) == 17
+    assert len(EVERY_COMMAND) == 26
     assert all(registration.roles for registration in REGISTRY)
 
 
@@ -65,6 +66,18 @@ def test_an_integration_client_granted_writes_may_record_what_a_support_worker_m
             REGISTRY.authorise(client, command, writes_granted=True)
     with pytest.raises(Forbidden):
         REGISTRY.authorise(client, command)
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c.__name__)
+def test_a_tenant_admin_sets_how_services_practise_and_records_nothing_of_people(
+    command: type[Command],
+) -> None:
+    admin = given.actor(Role.TENANT_ADMIN)
+    if command is SetPromptLadder:
+        REGISTRY.authorise(admin, command)
+    else:
+        with pytest.raises(Forbidden):
+            REGISTRY.authorise(admin, command)
 
 
 def test_a_grant_of_writes_means_nothing_to_other_readers() -> None:

@@ -97,4 +97,7 @@ def test_a_record_begun_before_classes_had_names_is_still_built_from_its_first_e
 
     built = {type(mapper.to_domain_event(stored_event(first)).mutate(None)) for first in firsts}
 
-    assert built == set(RECORD_TYPES)
+    # The kinds of record of the first recording; later kinds were never stored under module
+    # paths, so they have no such sample.
+    assert {get_topic(record) for record in built} == {"Person", "Assessment", "SupportPlan"}
+    assert built <= set(RECORD_TYPES)

@@ -1,0 +1,60 @@
+"""The step-down pathway of an outcome: ordered stages, each with what staff will do, when it is
+done, its own review date and what should make staff escalate. A person moves through them one
+at a time; a setback repeats the stage or steps back to the one before.
+
+DOMAIN: the evidence line strengths-based practice is judged on is baseline -> targeted
+support -> measurable progress; the stages are the targeted support, in the order it is meant
+to step down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+PLANNED, CURRENT, COMPLETED = "planned", "current", "completed"
+
+
+class SetbackResponse(StrEnum):
+    """What was decided about the stage after a setback."""
+
+    REPEAT_STAGE = "repeat_stage"
+    STEP_BACK = "step_back"
+
+
+@dataclass(frozen=True)
+class Stage:
+    stage_id: str
+    title: str
+    staff_will: str  # what staff will do while the person is at this stage
+    exit_criteria: str
+    review_date: date
+    escalation_triggers: list[str]
+    status: str = PLANNED
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    attempts: int = 0  # how many times it was started (a repeat after a setback counts)
+    setbacks: int = 0
+    added_at: datetime | None = None
+
+    def started(self, at: datetime) -> Stage:
+        return replace(self, status=CURRENT, started_at=at, completed_at=None,
+                       attempts=self.attempts + 1)  # fmt: skip
+
+
+def next_stage(stages: list[Stage]) -> Stage | None:
+    """The stage to start next: the first not completed, unless one is under way."""
+    for stage in stages:
+        if stage.status != COMPLETED:
+            return stage if stage.status == PLANNED else None
+    return None
+
+
+def current_stage(stages: list[Stage]) -> Stage | None:
+    return next((stage for stage in stages if stage.status == CURRENT), None)
+
+
+def replaced(stages: list[Stage], *changed: Stage) -> list[Stage]:
+    by_id = {stage.stage_id: stage for stage in changed}
+    return [by_id.get(stage.stage_id, stage) for stage in stages]

@@ -1,0 +1,89 @@
+"""How a service practises: the prompt ladder its staff record evidence against.
+
+DOMAIN: a prompt ladder runs from the most independent rung to the most assisted. Staff record
+which rung a person needed; stepping down the ladder over the weeks is progress. Each service
+may name its own rungs; until it does, the default ladder applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from annotated_types import MaxLen
+from eventsourcing.domain import Aggregate, event
+
+from domain.commands import MANAGERS, Command, Creation, Key, Name, NewIds, Records, Seal
+from domain.envelope import Envelope, Role
+from domain.errors import Rules
+from domain.timeline import InForce
+
+DEFAULT_PROMPT_LADDER = ("independent", "gesture", "verbal cue", "minimal hands-on",
+                         "full assistance")  # fmt: skip
+MAX_RUNGS = 10
+
+
+class ServicePractice(InForce, Aggregate):
+    @staticmethod
+    def create_id(tenant_id: str, service_id: str, **_: Any) -> UUID:
+        # One per service of a provider: derived, so two cannot be started.
+        return uuid5(NAMESPACE_URL, f"stepwise:service-practice:{tenant_id}:{service_id}")
+
+    @event("Started")
+    def __init__(self, envelope: Envelope, service_id: str, id: UUID | None = None) -> None:
+        self.tenant_id = envelope.tenant_id
+        self.service_id = service_id
+        self.prompt_ladder = list(DEFAULT_PROMPT_LADDER)
+
+    def set_prompt_ladder(self, envelope: Envelope, rungs: list[str]) -> None:
+        rules = Rules()
+        self.check_began(rules, envelope)
+        cleaned = [rung.strip() for rung in rungs]
+        rules.check(2 <= len(cleaned) <= MAX_RUNGS, "service.prompt_ladder.size", "rungs",
+                    f"a ladder has 2 to {MAX_RUNGS} rungs, most independent first")  # fmt: skip
+        rules.check(all(cleaned), "service.prompt_ladder.blank_rung", "rungs",
+                    "every rung needs a name")  # fmt: skip
+        rules.check(len({r.casefold() for r in cleaned}) == len(cleaned),
+                    "service.prompt_ladder.duplicate_rung", "rungs", "each rung once")  # fmt: skip
+        rules.check(cleaned != self.prompt_ladder, "service.prompt_ladder.no_change", "rungs",
+                    "the service's ladder is already exactly this")  # fmt: skip
+        rules.enforce()
+        self._ladder_set(envelope, cleaned)
+
+    @event("PromptLadderSet")
+    def _ladder_set(self, envelope: Envelope, rungs: list[str]) -> None:
+        self.prompt_ladder = list(rungs)
+
+
+def prompt_ladder(records: Records, service_id: str) -> list[str]:
+    """The ladder a service records evidence against."""
+    practice_id = ServicePractice.create_id(records.tenant_id, service_id)
+    if not records.exists(practice_id):
+        return list(DEFAULT_PROMPT_LADDER)
+    return records.owned(ServicePractice, practice_id, "serviceId").prompt_ladder
+
+
+@dataclass(frozen=True)
+class SetPromptLadder(Command):
+    """Name the rungs of a service's prompt ladder, most independent first (managers and
+    tenant admins)."""
+
+    service_id: Key
+    rungs: Annotated[list[Name], MaxLen(MAX_RUNGS)]
+
+
+def set_prompt_ladder(
+    records: Records, command: SetPromptLadder, seal: Seal, ids: NewIds
+) -> ServicePractice:
+    practice_id = ServicePractice.create_id(records.tenant_id, command.service_id)
+    envelope = seal(command.service_id)
+    if records.exists(practice_id):
+        practice = records.owned(ServicePractice, practice_id, "serviceId")
+    else:
+        practice = ServicePractice(envelope, command.service_id, id=practice_id)
+    practice.set_prompt_ladder(envelope, command.rungs)
+    return practice
+
+
+COMMANDS = [Creation(SetPromptLadder, MANAGERS | {Role.TENANT_ADMIN}, set_prompt_ladder)]

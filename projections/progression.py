@@ -1,0 +1,371 @@
+"""progression: the evidence line of each outcome, baseline -> targeted support -> measurable
+progress. Every stage change, setback, review and change of support hours as a dated entry;
+every evidence note; and the notes summarised per week (prompt rungs, confidence, independence
+steps), kept up to date as notes arrive, late ones in the week they took effect.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from domain.evidence_note import EvidenceNote
+from domain.support_plan import SupportPlan
+from projections.base import (
+    Batch,
+    Index,
+    ReadModel,
+    Row,
+    Table,
+    Tables,
+    Transaction,
+    handles,
+)
+
+Plan: Any = SupportPlan
+Note: Any = EvidenceNote
+PLAN_LEVEL = ""  # the outcome id of entries about the whole plan (support hours)
+
+ENTRY_COLUMNS = ("position", "person_id", "outcome_id", "tenant_id", "kind", "stage_id",
+                 "summary", "detail", "effective_at", "recorded_at", "actor_name")  # fmt: skip
+NOTE_COLUMNS = ("note_id", "person_id", "outcome_id", "tenant_id", "week_start", "effective_at",
+                "recorded_at", "prompt_rung", "prompt_level", "confidence", "steps_completed",
+                "steps_of", "refused", "mood")  # fmt: skip
+WEEK_COLUMNS = ("person_id", "outcome_id", "week_start", "notes", "rungs", "confidence_sum",
+                "confidence_count", "steps_completed", "steps_of", "refusals")  # fmt: skip
+
+
+def week_start(moment: datetime) -> date:
+    """The Monday (UTC) of the week an instant falls in."""
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+class Progression(ReadModel):
+    name = "progression"
+    version = 1
+    tables: ClassVar[tuple[Table, ...]] = (
+        Table(
+            "progression_entries",
+            """position BIGINT NOT NULL,
+            person_id TEXT NOT NULL,
+            outcome_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            stage_id TEXT,
+            summary TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            effective_at {timestamp} NOT NULL,
+            recorded_at {timestamp} NOT NULL,
+            actor_name TEXT NOT NULL""",
+            primary_key="position",
+            indexes=(Index("by_outcome", "person_id, outcome_id, effective_at"),),
+        ),
+        Table(
+            "progression_plans",
+            "plan_id TEXT NOT NULL, person_id TEXT NOT NULL, tenant_id TEXT NOT NULL",
+            primary_key="plan_id",
+        ),
+        Table(
+            "progression_stages",
+            "stage_id TEXT NOT NULL, plan_id TEXT NOT NULL, title TEXT NOT NULL",
+            primary_key="plan_id, stage_id",
+        ),
+        Table(
+            "evidence_notes",
+            """note_id TEXT NOT NULL,
+            person_id TEXT NOT NULL,
+            outcome_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            week_start TEXT NOT NULL,
+            effective_at {timestamp} NOT NULL,
+            recorded_at {timestamp} NOT NULL,
+            prompt_rung INTEGER,
+            prompt_level TEXT,
+            confidence INTEGER,
+            steps_completed INTEGER,
+            steps_of INTEGER,
+            refused BOOLEAN NOT NULL,
+            mood TEXT""",
+            primary_key="note_id",
+            indexes=(Index("by_outcome", "person_id, outcome_id, effective_at"),),
+        ),
+        Table(
+            "evidence_weeks",
+            """person_id TEXT NOT NULL,
+            outcome_id TEXT NOT NULL,
+            week_start TEXT NOT NULL,
+            notes INTEGER NOT NULL,
+            rungs TEXT NOT NULL,
+            confidence_sum INTEGER NOT NULL,
+            confidence_count INTEGER NOT NULL,
+            steps_completed INTEGER NOT NULL,
+            steps_of INTEGER NOT NULL,
+            refusals INTEGER NOT NULL""",
+            primary_key="person_id, outcome_id, week_start",
+        ),
+    )
+
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        fold = _Fold(tx, tables)
+        for position, event in batch:
+            self.handler(event)(self, fold, event, position)
+        fold.write()
+
+    # -- the plan's progression ----------------------------------------------------------------
+
+    @handles(Plan.Drafted)
+    def _drafted(self, fold: _Fold, event: Any, position: int) -> None:
+        plan = (str(event.originator_id), event.person_id, event.envelope.tenant_id)
+        fold.people[plan[0]] = plan[1:]
+        fold.new_plans.append(plan)
+
+    @handles(Plan.OutcomeAgreed)
+    def _baseline(self, fold: _Fold, event: Any, position: int) -> None:
+        terms = event.terms
+        fold.entry(event, position, event.outcome_id, "baseline", None,
+                   f"Baseline: {terms['baseline']} (target: {terms['target']})",
+                   {"title": terms["title"], "baseline": terms["baseline"],
+                    "target": terms["target"]})  # fmt: skip
+
+    @handles(Plan.PathwayStageAdded)
+    def _stage_added(self, fold: _Fold, event: Any, position: int) -> None:
+        stage = event.stage
+        fold.titles[(str(event.originator_id), stage.stage_id)] = stage.title
+        fold.new_titles.append((stage.stage_id, str(event.originator_id), stage.title))
+        fold.entry(event, position, event.outcome_id, "stage_added", stage.stage_id,
+                   f"Stage planned: {stage.title}", {"exitCriteria": stage.exit_criteria,
+                   "reviewDate": stage.review_date.isoformat()})  # fmt: skip
+
+    @handles(Plan.StageStarted)
+    def _stage_started(self, fold: _Fold, event: Any, position: int) -> None:
+        title = fold.title(event, event.stage_id)
+        fold.entry(event, position, event.outcome_id, "stage_started", event.stage_id,
+                   f"Stage started: {title}", {})  # fmt: skip
+
+    @handles(Plan.StageProgressRecorded)
+    def _progress(self, fold: _Fold, event: Any, position: int) -> None:
+        title = fold.title(event, event.stage_id)
+        fold.entry(event, position, event.outcome_id, "stage_progress", event.stage_id,
+                   f"Progress at '{title}': {event.progress}", {})  # fmt: skip
+
+    @handles(Plan.StageCompleted)
+    def _completed(self, fold: _Fold, event: Any, position: int) -> None:
+        title = fold.title(event, event.stage_id)
+        fold.entry(event, position, event.outcome_id, "stage_completed", event.stage_id,
+                   f"Stage completed: {title}", {"exitEvidence": event.exit_evidence})  # fmt: skip
+
+    @handles(Plan.SetbackRecorded)
+    def _setback(self, fold: _Fold, event: Any, position: int) -> None:
+        title = fold.title(event, event.stage_id)
+        fold.entry(event, position, event.outcome_id, "setback", event.stage_id,
+                   f"Setback at '{title}': {event.what_happened}",
+                   {"whatHappened": event.what_happened, "whatWasDone": event.what_was_done,
+                    "response": event.response})  # fmt: skip
+
+    @handles(Plan.StageSteppedBack)
+    def _stepped_back(self, fold: _Fold, event: Any, position: int) -> None:
+        left, back = fold.title(event, event.from_stage_id), fold.title(event, event.to_stage_id)
+        fold.entry(event, position, event.outcome_id, "stage_stepped_back", event.to_stage_id,
+                   f"Stepped back from '{left}' to '{back}'",
+                   {"fromStageId": event.from_stage_id})  # fmt: skip
+
+    @handles(Plan.SupportHoursSet, Plan.SupportHoursReduced, Plan.SupportHoursIncreased)
+    def _hours(self, fold: _Fold, event: Any, position: int) -> None:
+        after = event.hours_per_week if hasattr(event, "hours_per_week") else event.after
+        fold.entry(event, position, PLAN_LEVEL, "hours", None,
+                   f"Support hours: {after:g} a week", {"hoursPerWeek": after})  # fmt: skip
+
+    @handles(Plan.ReviewHeld)
+    def _review(self, fold: _Fold, event: Any, position: int) -> None:
+        fold.entry(event, position, PLAN_LEVEL, "review", None, "Review held",
+                   {"reviewId": event.review_id, "decisions": event.decisions})  # fmt: skip
+
+    # -- evidence ------------------------------------------------------------------------------
+
+    @handles(Note.Recorded)
+    def _note(self, fold: _Fold, event: Any, position: int) -> None:
+        fold.note(event)
+
+
+class _Fold:
+    """One batch's effect, gathered in memory and written once."""
+
+    def __init__(self, tx: Transaction, tables: Tables) -> None:
+        self.tx, self.tables = tx, tables
+        self.entries: list[tuple[Any, ...]] = []
+        self.notes: list[tuple[Any, ...]] = []
+        self.weeks: dict[tuple[str, str, str], Row] = {}
+        self.titles: dict[tuple[str, str], str] = {}
+        self.new_titles: list[tuple[str, str, str]] = []
+        self.people: dict[str, tuple[str, str]] = {}  # plan id -> (person, tenant)
+        self.new_plans: list[tuple[str, str, str]] = []
+
+    def title(self, event: Any, stage_id: str) -> str:
+        key = (str(event.originator_id), stage_id)
+        if key not in self.titles:
+            row = self.tx.fetchone(
+                f"SELECT title FROM {self.tables['progression_stages']} "
+                "WHERE plan_id = %(plan)s AND stage_id = %(stage)s",
+                {"plan": key[0], "stage": stage_id},
+            )
+            self.titles[key] = row["title"] if row else stage_id
+        return self.titles[key]
+
+    def person_of(self, event: Any) -> tuple[str, str]:
+        plan_id = str(event.originator_id)
+        if plan_id not in self.people:
+            row = self.tx.fetchone(
+                f"SELECT person_id, tenant_id FROM {self.tables['progression_plans']} "
+                "WHERE plan_id = %(plan)s",
+                {"plan": plan_id},
+            )
+            self.people[plan_id] = (row["person_id"], row["tenant_id"]) if row else ("", "")
+        return self.people[plan_id]
+
+    def entry(self, event: Any, position: int, outcome_id: str, kind: str,
+              stage_id: str | None, summary: str, detail: dict[str, Any]) -> None:  # fmt: skip
+        person_id, tenant_id = self.person_of(event)
+        envelope = event.envelope
+        self.entries.append((position, person_id, outcome_id, tenant_id, kind, stage_id, summary,
+                             json.dumps(detail), envelope.effective_at, event.timestamp,
+                             envelope.actor.name))  # fmt: skip
+
+    def note(self, event: Any) -> None:
+        seen = event.observation
+        effective = event.envelope.effective_at
+        week = week_start(effective).isoformat()
+        self.notes.append((str(event.originator_id), event.person_id, seen.outcome_id,
+                           event.envelope.tenant_id, week, effective, event.timestamp,
+                           seen.prompt_rung, seen.prompt_level, seen.confidence,
+                           seen.steps_completed, seen.steps_of, seen.refused,
+                           seen.mood))  # fmt: skip
+        key = (event.person_id, seen.outcome_id, week)
+        summary = self.weeks.get(key) or self._stored_week(key)
+        _count(summary, seen.prompt_rung, seen.prompt_level, seen.confidence,
+               seen.steps_completed, seen.steps_of, seen.refused)  # fmt: skip
+        self.weeks[key] = summary
+
+    def _stored_week(self, key: tuple[str, str, str]) -> Row:
+        row = self.tx.fetchone(
+            f"SELECT * FROM {self.tables['evidence_weeks']} WHERE person_id = %(p)s "
+            "AND outcome_id = %(o)s AND week_start = %(w)s",
+            {"p": key[0], "o": key[1], "w": key[2]},
+        )
+        if row is None:
+            return _empty_week(*key)
+        return {**dict(row), "rungs": json.loads(row["rungs"])}
+
+    def write(self) -> None:
+        tables, tx = self.tables, self.tx
+        tx.copy(tables["progression_entries"], ENTRY_COLUMNS, self.entries)
+        tx.copy(tables["progression_plans"], ("plan_id", "person_id", "tenant_id"), self.new_plans)
+        tx.copy(tables["progression_stages"], ("stage_id", "plan_id", "title"), self.new_titles)
+        tx.copy(tables["evidence_notes"], NOTE_COLUMNS, self.notes)
+        if self.weeks:
+            weeks = tables["evidence_weeks"]
+            tx.executemany(
+                f"DELETE FROM {weeks} WHERE person_id = %(person_id)s "
+                "AND outcome_id = %(outcome_id)s AND week_start = %(week_start)s",
+                list(self.weeks.values()),
+            )
+            tx.copy(weeks, WEEK_COLUMNS, [
+                tuple(json.dumps(w[c], sort_keys=True) if c == "rungs" else w[c]
+                      for c in WEEK_COLUMNS) for w in self.weeks.values()
+            ])  # fmt: skip
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def timeline_entries(
+    tx: Transaction,
+    person_id: str,
+    outcome_id: str,
+    since: datetime,
+    until: datetime,
+    known_at: datetime | None,
+) -> list[Row]:
+    """The outcome's entries and the plan's (support hours, reviews) that took effect between
+    the two times, in the order they took effect; as recorded by `known_at`, if given."""
+    recorded = "AND recorded_at <= %(known)s " if known_at else ""
+    return tx.fetchall(
+        "SELECT * FROM progression_entries WHERE person_id = %(person)s "
+        "AND outcome_id IN (%(outcome)s, %(plan)s) AND effective_at >= %(since)s "
+        f"AND effective_at <= %(until)s {recorded}ORDER BY effective_at, position",
+        {"person": person_id, "outcome": outcome_id, "plan": PLAN_LEVEL, "since": since,
+         "until": until, "known": known_at},
+    )  # fmt: skip
+
+
+def evidence_by_week(
+    tx: Transaction,
+    person_id: str,
+    outcome_id: str,
+    since: datetime,
+    until: datetime,
+    known_at: datetime | None,
+) -> list[Row]:
+    """The outcome's evidence summarised per week. As recorded now, the weeks kept up to date
+    by the read model; as recorded at an earlier time, summarised from the notes known then."""
+    params = {"person": person_id, "outcome": outcome_id, "known": known_at,
+              "first": week_start(since).isoformat(), "last": until.date().isoformat(),
+              "since": since, "until": until}  # fmt: skip
+    if known_at is None:
+        rows = tx.fetchall(
+            "SELECT * FROM evidence_weeks WHERE person_id = %(person)s "
+            "AND outcome_id = %(outcome)s AND week_start >= %(first)s "
+            "AND week_start <= %(last)s ORDER BY week_start",
+            params,
+        )
+        return [{**dict(row), "rungs": json.loads(row["rungs"])} for row in rows]
+    notes = tx.fetchall(
+        "SELECT * FROM evidence_notes WHERE person_id = %(person)s AND outcome_id = %(outcome)s "
+        "AND week_start >= %(first)s AND week_start <= %(last)s AND recorded_at <= %(known)s "
+        "ORDER BY effective_at",
+        params,
+    )
+    weeks: dict[str, Row] = {}
+    for note in notes:
+        week = weeks.setdefault(note["week_start"], _empty_week(person_id, outcome_id,
+                                                                note["week_start"]))  # fmt: skip
+        _count(week, note["prompt_rung"], note["prompt_level"], note["confidence"],
+               note["steps_completed"], note["steps_of"], bool(note["refused"]))  # fmt: skip
+    return [weeks[week] for week in sorted(weeks)]
+
+
+def median_rung(rungs: dict[str, int]) -> tuple[int, str] | None:
+    """The (lower) median rung of a week's notes, and its name; None if no note named one."""
+    counted = sorted((int(key.split(":", 1)[0]), key.split(":", 1)[1], count)
+                     for key, count in rungs.items())  # fmt: skip
+    total = sum(count for *_, count in counted)
+    if not total:
+        return None
+    seen = 0
+    for rung, level, count in counted:
+        seen += count
+        if seen * 2 >= total:
+            return rung, level
+    return None  # unreachable: the counts add up to the total
+
+
+def _empty_week(person_id: str, outcome_id: str, week: str) -> Row:
+    return {"person_id": person_id, "outcome_id": outcome_id, "week_start": week, "notes": 0,
+            "rungs": {}, "confidence_sum": 0, "confidence_count": 0, "steps_completed": 0,
+            "steps_of": 0, "refusals": 0}  # fmt: skip
+
+
+def _count(week: Row, rung: int | None, level: str | None, confidence: int | None,
+           completed: int | None, of: int | None, refused: bool) -> None:  # fmt: skip
+    week["notes"] += 1
+    if rung is not None:
+        key = f"{rung}:{level}"
+        week["rungs"][key] = week["rungs"].get(key, 0) + 1
+    if confidence is not None:
+        week["confidence_sum"] += confidence
+        week["confidence_count"] += 1
+    if of is not None:
+        week["steps_completed"] += completed or 0
+        week["steps_of"] += of
+    week["refusals"] += int(refused)
