@@ -71,9 +71,9 @@ def record_note(
     records: Records, command: RecordEvidenceNote, seal: Seal, ids: NewIds
 ) -> EvidenceNote:
     person = records.owned(Person, command.person_id, "personId")
+    envelope = seal(person.service_id)  # before anything of the person's records is revealed
     missing = f"no support plan for person {command.person_id}: draft one first"
     plan = records.owned(SupportPlan, SupportPlan.create_id(str(person.id)), "personId", missing)
-    envelope = seal(person.service_id)
     ladder = prompt_ladder(records, person.service_id)
     rules = Rules()
     outcome = plan.outcomes.get(command.outcome_id)

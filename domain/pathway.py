@@ -45,10 +45,9 @@ class Stage:
 
 def next_stage(stages: list[Stage]) -> Stage | None:
     """The stage to start next: the first not completed, unless one is under way."""
-    for stage in stages:
-        if stage.status != COMPLETED:
-            return stage if stage.status == PLANNED else None
-    return None
+    if any(stage.status == CURRENT for stage in stages):
+        return None
+    return next((stage for stage in stages if stage.status != COMPLETED), None)
 
 
 def current_stage(stages: list[Stage]) -> Stage | None:

@@ -325,7 +325,10 @@ class SupportPlan(InForce, Aggregate):
 
     def add_pathway_stage(self, envelope: Envelope, outcome_id: str, stage: Stage) -> None:
         rules = self._change_rules(envelope)
-        self._active_outcome(rules, outcome_id, envelope)
+        outcome = self._active_outcome(rules, outcome_id, envelope)
+        # Stages are in the order they were added: a late one would come before the others.
+        added = [s.added_at for s in outcome.stages if s.added_at] if outcome else []
+        _not_before(rules, envelope, max(added, default=None), "the outcome's last stage was added")
         for name, label in (("title", "a title"), ("staff_will", "what staff will do"),
                             ("exit_criteria", "when the stage is done")):  # fmt: skip
             rules.require_text(getattr(stage, name), f"plan.stage.{name}_required", name, label)
@@ -470,6 +473,7 @@ class SupportPlan(InForce, Aggregate):
             "dueOn",
             "a review is due after the date it is scheduled",
         )
+        _not_before(rules, envelope, self._last_review_held(), "the last review was held")
         open_reviews = [r.due_on.isoformat() for r in self.reviews.values() if r.held_at is None]
         rules.check(
             not open_reviews,
@@ -502,6 +506,7 @@ class SupportPlan(InForce, Aggregate):
                     "reviewId", "this review was held already")  # fmt: skip
         _not_before(rules, envelope, review.scheduled_at if review else None,
                     "the review was scheduled")  # fmt: skip
+        _not_before(rules, envelope, self._last_review_held(), "the last review was held")
         involvement.check(rules)
         rules.enforce()
         self._review_held(envelope, review_id, vars(analysis), vars(involvement),
@@ -617,6 +622,10 @@ class SupportPlan(InForce, Aggregate):
                     "stageId", "the stage is not under way: start it first")  # fmt: skip
         _not_before(rules, envelope, stage.started_at if stage else None, "the stage was started")
         return stage
+
+    def _last_review_held(self) -> datetime | None:
+        """Reviews follow one another: none is held or scheduled before the last was held."""
+        return max((r.held_at for r in self.reviews.values() if r.held_at), default=None)
 
     def _stage_of(self, outcome_id: str, stage_id: str) -> Stage:
         return next(s for s in self.outcomes[outcome_id].stages if s.stage_id == stage_id)

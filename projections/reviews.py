@@ -14,6 +14,7 @@ from domain.support_plan import SupportPlan
 from projections.base import Batch, Index, ReadModel, Row, Table, Tables, Transaction, handles
 
 Plan: Any = SupportPlan
+RETIRED = "retired"  # a stage of an outcome retired from the plan: never due
 EMPTY_ANALYSIS: dict[str, Any] = {
     "what_worked": "", "new_strengths": [], "support_can_reduce": None, "barriers": "",
     "new_goals": [],
@@ -23,7 +24,7 @@ EMPTY_ANALYSIS: dict[str, Any] = {
 def repeat_finding(analysis: dict[str, Any], decisions: dict[str, Any],
                    previous: dict[str, Any] | None) -> str | None:  # fmt: skip
     """Why a review is a repeat review, if it is: it decided nothing, and found nothing new."""
-    if decisions:
+    if any(name != "next_review_on" for name in decisions):  # booking the next one is routine
         return None
     if _normalised(analysis) == _normalised(EMPTY_ANALYSIS):
         return "decided nothing, and recorded no analysis"
@@ -39,7 +40,7 @@ def _normalised(analysis: dict[str, Any]) -> dict[str, Any]:
 
 class ReviewSchedule(ReadModel):
     name = "review_schedule"
-    version = 1
+    version = 2
     tables: ClassVar[tuple[Table, ...]] = (
         Table(
             "plan_reviews",
@@ -138,6 +139,14 @@ class ReviewSchedule(ReadModel):
              "title": stage.title, "date": stage.review_date.isoformat(), "status": PLANNED},
         )  # fmt: skip
 
+    @handles(Plan.OutcomeRetired)
+    def _retired(self, tx: Transaction, tables: Tables, event: Any, position: int) -> None:
+        tx.execute(
+            f"UPDATE {tables['stage_reviews']} SET status = %(status)s "
+            "WHERE plan_id = %(plan)s AND outcome_id = %(outcome)s",
+            {"status": RETIRED, "plan": str(event.originator_id), "outcome": event.outcome_id},
+        )
+
     @handles(Plan.StageStarted)
     def _started(self, tx: Transaction, tables: Tables, event: Any, position: int) -> None:
         _stage_status(tx, tables, event, event.stage_id, CURRENT)
@@ -197,7 +206,7 @@ def due_reviews(tx: Transaction, tenant_id: str, service_id: str, due_before: da
             s.review_date, {last_held.format("s")}
         FROM stage_reviews s JOIN people p ON p.person_id = s.person_id
         WHERE s.tenant_id = %(tenant)s AND p.service_id = %(service)s
-          AND s.status <> 'completed' AND s.review_date <= %(before)s
+          AND s.status IN ('planned', 'current') AND s.review_date <= %(before)s
         ORDER BY due_on, person_id, item_id""",
         params,
     )

@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     Plan,
     backdated_plan,
     days_ago_iso,
+    outcome_input,
     rules,
 )
 
@@ -223,3 +224,19 @@ def test_a_note_on_a_rung_the_service_s_ladder_does_not_have_is_refused(api: Api
 
     assert rules(error) == ["evidence.prompt_level.unknown"]
     note(api, plan, 0, promptLevel="a reminder")
+
+
+def test_the_stages_of_a_retired_outcome_are_never_due(api: Api) -> None:
+    plan = backdated_plan(api, 20)
+    pathway(api, plan, 19)
+    successor = {**outcome_input(plan.person_id), "effectiveAt": days_ago_iso(2),
+                 "reason": "She chose a new goal"}  # fmt: skip
+    api.mutate("agreeOutcome", successor)
+    next_year = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
+    due = {"s": "svc-1", "before": next_year, "on": None}
+    assert [r["kind"] for r in api.query(SCHEDULE, due)["reviewSchedule"]] == ["stage"] * 3
+
+    api.mutate("retireOutcome", {"personId": plan.person_id, "outcomeId": plan.outcome_id,
+                                 "reason": "Goal met another way"})  # fmt: skip
+
+    assert api.query(SCHEDULE, due)["reviewSchedule"] == []

@@ -76,6 +76,15 @@ def test_drafting_a_plan_outside_one_s_services_reveals_nothing_of_the_person(ap
     assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
 
 
+def test_a_note_outside_one_s_services_reveals_nothing_of_the_person_s_plan(api: Api) -> None:
+    person_id = register(api)  # in svc-1, with no plan yet
+
+    note = {"personId": person_id, "outcomeId": "outcome-1", "note": "Walked to the shop"}
+    error = api.refuse("recordEvidenceNote", note, NORTH_WORKER)
+
+    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.service"}
+
+
 def test_records_follow_their_person_to_the_service_now_supporting_them(api: Api) -> None:
     plan = agreed_plan(api)  # in svc-1
     move = {"personId": plan.person_id, "serviceId": "svc-north", "reason": "New flat"}

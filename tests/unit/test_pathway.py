@@ -382,3 +382,13 @@ def test_nothing_at_a_stage_takes_effect_before_the_stage_was_started(change: st
         act[change]()
 
     assert "plan.effective_at.before_what_it_follows" in given.rules(refusal)
+
+
+def test_a_stage_cannot_be_added_before_the_outcome_s_last_stage_was_added() -> None:
+    plan = plan_with_pathway()
+    earlier = given.envelope(effective_at=given.NOW - timedelta(minutes=5))
+
+    with pytest.raises(RulesViolated) as refusal:
+        plan.add_pathway_stage(earlier, given.OUTCOME, stage("stage-alone"))
+
+    assert "plan.effective_at.before_what_it_follows" in given.rules(refusal)

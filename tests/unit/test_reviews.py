@@ -309,3 +309,15 @@ def test_a_review_cannot_be_held_before_it_was_scheduled() -> None:
         plan.hold_review(earlier, REVIEW, ANALYSIS, with_dana(), ReviewDecisions())
 
     assert "plan.effective_at.before_what_it_follows" in given.rules(refusal)
+
+
+def test_no_review_is_scheduled_or_held_before_the_last_one_was_held() -> None:
+    plan = plan_with_review()
+    hold(plan)
+    plan = given.past(plan)
+    earlier = given.envelope(reason=AT_REVIEW, effective_at=given.NOW - timedelta(minutes=5))
+
+    with pytest.raises(RulesViolated) as refusal:
+        plan.schedule_review(earlier, "review-2", DUE)
+
+    assert "plan.effective_at.before_what_it_follows" in given.rules(refusal)
