@@ -44,6 +44,12 @@ READS: dict[str, frozenset[Role]] = {
     "reviews": RECORD_READERS,
     "reviewSchedule": RECORD_READERS,
     "repeatReviews": RECORD_READERS,
+    "riskDecisions": RECORD_READERS,
+    "restrictions": RECORD_READERS,
+    "restrictionsDueForReview": RECORD_READERS,
+    "restrictionsInForce": RECORD_READERS,
+    "restrictivePracticeTrend": RECORD_READERS,
+    "alignmentFindings": RECORD_READERS,
     "publishedEventTypes": EVERYONE,  # documentation of the feed, no records
     "projectionPositions": EVERYONE,
 }

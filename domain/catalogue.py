@@ -12,6 +12,8 @@ from domain import (
     evidence_note,
     person_commands,
     progression_commands,
+    provider_policy,
+    risk_commands,
     service_practice,
     support_plan_commands,
     topics,
@@ -20,11 +22,15 @@ from domain.assessment import Assessment
 from domain.commands import Registration
 from domain.evidence_note import EvidenceNote
 from domain.person import Person
+from domain.provider_policy import ProviderPolicy
+from domain.restriction import Restriction
+from domain.risk_decision import RiskDecision
 from domain.service_practice import ServicePractice
 from domain.support_plan import SupportPlan
 
 RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan, EvidenceNote,
-                                             ServicePractice)  # fmt: skip
+                                             ServicePractice, RiskDecision, Restriction,
+                                             ProviderPolicy)  # fmt: skip
 COMMANDS: list[Registration] = [
     *person_commands.COMMANDS,
     *assessment_commands.COMMANDS,
@@ -32,6 +38,8 @@ COMMANDS: list[Registration] = [
     *progression_commands.COMMANDS,
     *evidence_note.COMMANDS,
     *service_practice.COMMANDS,
+    *risk_commands.COMMANDS,
+    *provider_policy.COMMANDS,
 ]
 
 

@@ -17,7 +17,9 @@ from domain.evidence_note import Observation
 from domain.outcome import EnablementStep, Outcome
 from domain.pathway import Stage
 from domain.person import Advocate, ConsentToShare
+from domain.restriction import RestrictionTerms
 from domain.review import Review
+from domain.risk_decision import RiskParts
 
 
 class DateAsISO(Transcoding):
@@ -57,6 +59,8 @@ VALUE_TYPES: dict[str, type] = {
     "pathway_stage": Stage,
     "review": Review,
     "observation": Observation,
+    "risk_parts": RiskParts,
+    "restriction_terms": RestrictionTerms,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -94,7 +95,14 @@ class AccessEntry:
 
 
 class AccessLog:
-    def __init__(self, store: ReadStore, capacity: int = CAPACITY) -> None:
+    def __init__(
+        self,
+        store: ReadStore,
+        capacity: int = CAPACITY,
+        owner_of: Callable[[str], str | None] = lambda person_id: None,
+    ) -> None:
+        # The provider of a person not projected yet, from the records themselves.
+        self._owner_of = owner_of
         self._store = store
         self._capacity = capacity
         self._pending: deque[AccessEntry] = deque()
@@ -167,7 +175,7 @@ class AccessLog:
 
     def _write(self, batch: list[AccessEntry]) -> None:
         with self._store.transaction(write=True) as tx:
-            tx.executemany(_INSERT, [entry.row() for entry in _owned(tx, batch)])
+            tx.executemany(_INSERT, [entry.row() for entry in _owned(tx, batch, self._owner_of)])
 
     def _write_one_by_one(self, batch: list[AccessEntry]) -> None:
         """After a batch the database refused for what it holds (not for an outage): every
@@ -211,7 +219,9 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "\ufffd" for c in text)
 
 
-def _owned(tx: Transaction, batch: list[AccessEntry]) -> list[AccessEntry]:
+def _owned(
+    tx: Transaction, batch: list[AccessEntry], owner_of: Callable[[str], str | None]
+) -> list[AccessEntry]:
     """Entries of reads refused before any record was looked at, filed under the provider of
     the person they named (when there is one), so its managers see who tried."""
     named = sorted({e.person_id for e in batch if e.owner_unknown and e.person_id})
@@ -223,6 +233,9 @@ def _owned(tx: Transaction, batch: list[AccessEntry]) -> list[AccessEntry]:
         f"SELECT person_id, tenant_id FROM people WHERE person_id IN ({listed})", names
     )
     owners = {row["person_id"]: row["tenant_id"] for row in rows}
+    for person_id in set(named) - set(owners):  # the people read model may not have them yet
+        if (owner := owner_of(person_id)) is not None:
+            owners[person_id] = owner
     return [
         replace(e, tenant_id=owners.get(e.person_id or "", e.tenant_id)) if e.owner_unknown else e
         for e in batch
@@ -255,6 +268,10 @@ def access_page(
                                 WHERE person_id = %(person)s)
                OR record_id IN (SELECT plan_id FROM current_plans WHERE person_id = %(person)s)
                OR record_id IN (SELECT note_id FROM evidence_notes
+                                WHERE person_id = %(person)s)
+               OR record_id IN (SELECT restriction_id FROM restrictions
+                                WHERE person_id = %(person)s)
+               OR record_id IN (SELECT risk_decision_id FROM risk_decisions
                                 WHERE person_id = %(person)s))
         ORDER BY entry_id LIMIT %(limit)s""",
         {

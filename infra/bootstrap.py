@@ -8,11 +8,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from uuid import UUID
 
 import psycopg
+from eventsourcing.application import AggregateNotFoundError
 from psycopg import sql
 
 from domain.care_records import CareRecords
+from domain.person import Person
 from infra.access_log import AccessLog
 from infra.notifications import PostgresNotifications
 from infra.projector import Projector
@@ -73,9 +77,19 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
             notifications=_notifications(settings, records),
         )
         outdated = projector.create_tables()
-        access_log = AccessLog(store)
+        access_log = AccessLog(store, owner_of=partial(provider_of_person, records))
         access_log.create_table()
     return Runtime(settings, records, store, projector, access_log, outdated)
+
+
+def provider_of_person(records: CareRecords, person_id: str) -> str | None:
+    """Whose person this is, read from the records themselves (None if there is no such
+    person)."""
+    try:
+        record = records.load(UUID(person_id))
+    except (AggregateNotFoundError, ValueError):
+        return None
+    return record.tenant_id if isinstance(record, Person) else None
 
 
 def positions_channel(settings: Settings) -> str:

@@ -1,6 +1,7 @@
 """Demo records: three people whose plans were built and revised by different staff, with
 reasons, over the past months, and who moved along a step-down pathway with setbacks, reviews
-and evidence notes. Loading twice changes nothing."""
+and evidence notes; with a positive risk-taking decision and restrictions reviewed, reduced,
+lifted or left overdue (infra.demo_risk). Loading twice changes nothing."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from domain.support_plan_commands import (
 from infra.bootstrap import Runtime
 from infra.demo_people import DEMO_PEOPLE, PROMPT_LADDERS, DemoPerson
 from infra.demo_progression import Journey, in_written_order
+from infra.demo_risk import load_risks
 
 DEMO_TENANT = "demo-provider"
 DEMO_SERVICES = ("riverside-supported-living", "northgate-community-support")
@@ -114,6 +116,7 @@ def load_demo(runtime: Runtime) -> list[str]:
             return []
     loader = DemoLoader(runtime.records, runtime.records.clock())
     loader.set_prompt_ladders()
-    person_ids = [loader.load(person) for person in DEMO_PEOPLE]
+    people = {person.name: loader.load(person) for person in DEMO_PEOPLE}
+    load_risks(loader, people)
     runtime.projector.catch_up()
-    return person_ids
+    return list(people.values())

@@ -10,7 +10,9 @@ from projections.base import ReadModel
 from projections.folding import AggregateCodec
 from projections.people import People
 from projections.progression import Progression
+from projections.restrictions import RestrictivePractice
 from projections.reviews import ReviewSchedule
+from projections.risk import Alignment, RiskDecisions
 from projections.support_plans import SupportPlans
 
 
@@ -23,5 +25,8 @@ def all_read_models(
         SupportPlans(codec),
         Progression(),
         ReviewSchedule(),
+        RiskDecisions(),
+        RestrictivePractice(),
+        Alignment(),
         AuditChain(read_stored, signing_key),
     ]

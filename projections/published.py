@@ -127,6 +127,20 @@ def _entries(attribute: str, keys: dict[str, str]) -> Reader:
     return read
 
 
+RISK_PARTS = {"risks": "risks", "could_go_right": "couldGoRight",
+              "could_go_wrong": "couldGoWrong", "safeguards": "safeguards",
+              "escalation": "escalation", "review_by": "reviewBy",
+              "person_views": "personViews", "advocate_views": "advocateViews"}  # fmt: skip
+RESTRICTION = {"what": "what", "why": "why", "basis": "basis", "basis_detail": "basisDetail",
+               "proportionality": "proportionality",
+               "less_restrictive_options": "lessRestrictiveOptions", "agreed_by": "agreedBy",
+               "review_by": "reviewBy", "risk_decision_id": "riskDecisionId",
+               "incident_id": "incidentId"}  # fmt: skip
+RISK_PARTS_TEXT = (
+    "risks (a list), couldGoRight, couldGoWrong, safeguards (a list), escalation, "
+    "reviewBy (YYYY-MM-DD), personViews, advocateViews; null where not given"
+)
+
 PERSON_ID = Field("personId", "The person supported", "person_id")
 STAGE_ID = Field("stageId", "The stage, within the outcome's pathway", "stage_id")
 REVIEW_ID = Field("reviewId", "The review, within the plan", "review_id")
@@ -253,6 +267,36 @@ PUBLISHED_EVENTS: tuple[PublishedEvent, ...] = (
               "ladder, or null), promptRung (0 = most independent), ladderRungs, confidence "
               "(1-10, as the person put it), stepsCompleted, stepsOf, refused, mood",
               _parts("observation", OBSERVATION)))),
+    PublishedEvent("RiskDecision.Proposed", 1, "A positive risk-taking decision was proposed", (
+        PERSON_ID, Field("activity", "The activity the person wants to do", "activity"),
+        Field("parts", RISK_PARTS_TEXT, _parts("parts", RISK_PARTS)))),
+    PublishedEvent("RiskDecision.PartsRecorded", 1, "Parts of a decision recorded (replacing "
+                   "earlier ones)", (
+        Field("parts", "The parts given: any of " + RISK_PARTS_TEXT.split(";")[0],
+              _entries("parts", RISK_PARTS)),)),
+    PublishedEvent("RiskDecision.Agreed", 1, "The decision was agreed by a manager", (
+        Field("restrictionIds", "The restrictions it relies on, each confirmed proportionate "
+              "and in date for review", "restriction_ids"),)),
+    PublishedEvent("RiskDecision.Reviewed", 1, "The decision was reviewed", (
+        Field("outcome", "continue, relax_safeguards or tighten_safeguards", "outcome"),
+        Field("safeguards", "The safeguards as they now stand", "safeguards"),
+        Field("nextReviewBy", "The next review (YYYY-MM-DD)", "next_review_by"))),
+    PublishedEvent("Restriction.Imposed", 1, "A restriction of the person's rights or freedom "
+                   "was imposed", (
+        PERSON_ID,
+        Field("terms", "what, why, basis (consent, best_interests, deprivation_of_liberty, "
+              "court_order or other), basisDetail, proportionality, lessRestrictiveOptions, "
+              "agreedBy, reviewBy, riskDecisionId, incidentId", _parts("terms", RESTRICTION)))),
+    PublishedEvent("Restriction.Reviewed", 1, "The restriction was reviewed", (
+        Field("outcome", "continued, reduced or lifted", "outcome"),
+        Field("justification", "The fresh justification (continued), or empty",
+              "justification"),
+        Field("whatChanged", "What changed (reduced), or empty", "what_changed"),
+        Field("nextReviewBy", "The next review-by date, or null once lifted", "next_review_by"),
+        Field("wasDueBy", "The review-by date this review answered", "was_due_by"))),
+    PublishedEvent("ProviderPolicy.Started", 1, "The provider's policy was first recorded"),
+    PublishedEvent("ProviderPolicy.RestrictionReviewLimitSet", 1, "The longest a restriction "
+                   "may go between reviews", (Field("days", "Days", "days"),)),
     PublishedEvent("ServicePractice.Started", 1, "A service's practice settings were first "
                    "recorded", (SERVICE_ID,)),
     PublishedEvent("ServicePractice.PromptLadderSet", 1, "A service named its prompt ladder", (

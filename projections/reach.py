@@ -7,7 +7,14 @@ from collections.abc import Collection
 from projections.base import Row, Transaction
 
 # The read models stream_scopes reads.
-SCOPE_MODELS = ("people", "assessments", "support_plans", "progression")
+SCOPE_MODELS = (
+    "people",
+    "assessments",
+    "support_plans",
+    "progression",
+    "restrictive_practice",
+    "risk_decisions",
+)
 
 
 def person_scope(tx: Transaction, person_id: str) -> Row | None:
@@ -18,9 +25,9 @@ def person_scope(tx: Transaction, person_id: str) -> Row | None:
 
 
 def stream_scopes(tx: Transaction, stream_ids: Collection[str]) -> dict[str, Row]:
-    """For each record that is a person or one of their assessments, plans or evidence notes,
-    the provider and the service now supporting the person (records not projected yet are
-    left out)."""
+    """For each record that is a person or one of their assessments, plans, evidence notes,
+    restrictions or risk decisions, the provider and the service now supporting the person
+    (records not projected yet are left out)."""
     if not stream_ids:
         return {}
     names = {f"s{n}": stream_id for n, stream_id in enumerate(sorted(stream_ids))}
@@ -33,7 +40,11 @@ def stream_scopes(tx: Transaction, stream_ids: Collection[str]) -> dict[str, Row
         UNION ALL SELECT c.plan_id, p.tenant_id, p.service_id FROM current_plans c
         JOIN people p ON p.person_id = c.person_id WHERE c.plan_id IN ({listed})
         UNION ALL SELECT n.note_id, p.tenant_id, p.service_id FROM evidence_notes n
-        JOIN people p ON p.person_id = n.person_id WHERE n.note_id IN ({listed})""",
+        JOIN people p ON p.person_id = n.person_id WHERE n.note_id IN ({listed})
+        UNION ALL SELECT r.restriction_id, p.tenant_id, p.service_id FROM restrictions r
+        JOIN people p ON p.person_id = r.person_id WHERE r.restriction_id IN ({listed})
+        UNION ALL SELECT d.risk_decision_id, p.tenant_id, p.service_id FROM risk_decisions d
+        JOIN people p ON p.person_id = d.person_id WHERE d.risk_decision_id IN ({listed})""",
         names,
     )
     return {row["stream_id"]: row for row in rows}

@@ -15,11 +15,11 @@ from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from domain.envelope import EARLIEST_EFFECTIVE_AT
 from domain.errors import RulesViolated, Violation
-from infra.access_log import access_page
+from infra.access_log import AccessLogFull, access_page
 from projections.base import Row
 
 ContextInfo = Info[Context, None]
-FLUSH_WAIT = 2.0  # seconds
+FLUSH_WAIT = 10.0  # seconds
 
 
 @strawberry.enum(description="Whether the record was shown")
@@ -74,9 +74,10 @@ async def access_log(
         message = "`from` and `to` need timezones, and `from` must not be after `to`"
         violation = Violation("input.time.range", "from", message)
         raise RulesViolated([violation])
-    # Reads made before this one are written first, so they are all in the answer (unless the
-    # log is busy being written for longer than that).
-    await run_in_threadpool(info.context.runtime.access_log.flush, FLUSH_WAIT)
+    # Reads made before this one are written first, so they are all in the answer; if the log
+    # cannot be written in time, the answer says so rather than leave them out.
+    if not await run_in_threadpool(info.context.runtime.access_log.flush, FLUSH_WAIT):
+        raise AccessLogFull("the access log is still being written; retry shortly")
     tenant = info.context.caller().tenant_id
     rows = await info.context.read_person(
         "accessLog", person, lambda tx: access_page(tx, tenant, person, since, until, start, first)

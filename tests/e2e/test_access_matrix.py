@@ -51,11 +51,19 @@ MAY_QUERY: dict[str, set[Staff]] = {
     "reviews": RECORD_READERS,
     "reviewSchedule": RECORD_READERS,
     "repeatReviews": RECORD_READERS,
+    "riskDecisions": RECORD_READERS,
+    "restrictions": RECORD_READERS,
+    "restrictionsDueForReview": RECORD_READERS,
+    "restrictionsInForce": RECORD_READERS,
+    "restrictivePracticeTrend": RECORD_READERS,
+    "alignmentFindings": RECORD_READERS,
     "publishedEventTypes": set(EVERY_ROLE),
     "projectionPositions": set(EVERY_ROLE),
 }
-MANAGERS_ONLY = {"agreeSupportPlan", "holdReview"}
-SERVICE_SETTINGS = {"setPromptLadder"}  # how a service practises: managers and tenant admins
+MANAGERS_ONLY = {"agreeSupportPlan", "holdReview", "agreeRiskDecision", "reviewRiskDecision",
+                 "imposeRestriction", "reviewRestriction"}  # fmt: skip
+# how a service (or the provider) practises: managers and tenant admins
+SERVICE_SETTINGS = {"setPromptLadder", "setRestrictionReviewLimit"}
 RECORDERS = {*STAFF, INTEGRATION_WRITING}  # an integration client writes only when granted
 
 SAMPLE_SCALARS: dict[str, Any] = {
@@ -122,7 +130,7 @@ def test_each_role_reads_exactly_what_the_table_says(api: Api) -> None:
 
 def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
     mutations = schema._schema.mutation_type.fields
-    assert len(mutations) == 26
+    assert len(mutations) == 33
     wrong = []
     for name, field in mutations.items():
         text, variables = document("mutation", name, field)

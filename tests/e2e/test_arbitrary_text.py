@@ -4,6 +4,7 @@ projected: nothing a client can type poisons the log (NUL, lone surrogates and a
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -66,6 +67,17 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
     under_way = {**plan, "outcomeId": outcome_id, "stageId": stage_id}
     api.mutate("startStage", under_way)
     review_id = api.mutate("scheduleReview", {**plan, "dueOn": "2099-01-01"})["partId"]
+    in_a_month = (date.today() + timedelta(days=30)).isoformat()
+    restriction = {**plan, "what": "Kitchen knives locked away", "why": "Cut himself",
+                   "basis": "BEST_INTERESTS", "proportionality": "Only at night",
+                   "lessRestrictiveOptions": ["Supervised use"], "agreedBy": "Mo Khan",
+                   "reviewBy": in_a_month}  # fmt: skip
+    restriction_id = api.mutate("imposeRestriction", restriction, MANAGER)["recordId"]
+    risk = {**plan, "activity": "Walks to the shop alone", "risks": ["Busy road"],
+            "couldGoRight": "Independence", "couldGoWrong": "Gets lost",
+            "safeguards": ["Phone charged"], "escalation": "Call the office",
+            "reviewBy": in_a_month, "personViews": "I want to go"}  # fmt: skip
+    decision_id = api.mutate("proposeRiskDecision", risk)["recordId"]
     inputs = {
         "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
@@ -133,6 +145,23 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
             "mood": "calm",
         },
         "setPromptLadder": {"serviceId": "svc-1", "rungs": ["alone", "a reminder"]},
+        "proposeRiskDecision": risk,
+        "recordRiskDecisionParts": {"riskDecisionId": decision_id, "escalation": "Ring"},
+        "agreeRiskDecision": {"riskDecisionId": decision_id, "restrictionIds": [restriction_id]},
+        "reviewRiskDecision": {
+            "riskDecisionId": decision_id,
+            "outcome": "CONTINUE",
+            "nextReviewBy": in_a_month,
+            "reason": "Going well",
+        },
+        "imposeRestriction": restriction,
+        "reviewRestriction": {
+            "restrictionId": restriction_id,
+            "outcome": "CONTINUED",
+            "justification": "Still needed",
+            "nextReviewBy": in_a_month,
+        },
+        "setRestrictionReviewLimit": {"days": 60},
     }
     assert set(inputs) == set(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]
     return inputs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from infra.bootstrap import Runtime
 from infra.demo import DEMO_TENANT, STAFF, load_demo
@@ -128,3 +128,44 @@ def test_a_demo_outcome_shows_its_pathway_a_setback_and_the_review_that_changed_
         then = api.query(PLAN_AT, {"p": daniel, "at": moment.isoformat()})
         current = then["supportPlan"]["outcomes"][0]["currentStage"]
         assert current["title"] == outcome["pathway"][stage]["title"]
+
+
+IN_FORCE = """query($s: ID!, $on: Date!) { restrictionsInForce(serviceId: $s, asOf: $on) {
+  personId what reviewBy daysOverdue } }"""
+TREND = """query($s: ID!, $from: Date!, $to: Date!) {
+  restrictivePracticeTrend(serviceId: $s, from: $from, to: $to) {
+    month imposed reviewedOnTime overdue reduced lifted } }"""
+ALIGNMENT = """query($p: ID!) { alignmentFindings(personId: $p) { findings { kind missing } } }"""
+
+
+def test_the_demo_shows_an_overdue_restriction_the_trend_and_an_alignment_gap_that_clears(
+    api: Api, runtime: Runtime
+) -> None:
+    loaded(api, runtime)
+    people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
+              ["edges"]}  # fmt: skip
+    george = people["George Whitfield"]
+    today = datetime.now(UTC).date()
+    service = "riverside-supported-living"
+
+    a_month_ago = api.query(IN_FORCE, {"s": service, "on": (today - timedelta(days=30))
+                                       .isoformat()})["restrictionsInForce"]  # fmt: skip
+    (sensor,) = [r for r in a_month_ago if r["personId"] == george]
+    assert sensor["daysOverdue"] == (today - timedelta(days=30) - date.fromisoformat(
+        sensor["reviewBy"])).days > 0  # fmt: skip
+
+    months = api.query(TREND, {"s": service, "from": (today - timedelta(days=270)).isoformat(),
+                               "to": today.isoformat()})["restrictivePracticeTrend"]  # fmt: skip
+    assert sum(m["imposed"] for m in months) == 2  # Daniel's cabinet and George's sensor
+    assert sum(m["lifted"] for m in months) == 1 and sum(m["overdue"] for m in months) >= 1
+
+    gaps = api.query(ALIGNMENT, {"p": george})["alignmentFindings"]["findings"]
+    assert [g["kind"] for g in gaps] == ["restriction"]
+    guidance = f"Prompt, do not take over. {gaps[0]['missing']}"
+    revised = {
+        "personId": george,
+        "guidance": guidance,
+        "reason": "The guidance now names the door sensor",
+    }
+    api.mutate("writeStaffGuidance", revised, api.reader)  # the demo's manager
+    assert api.query(ALIGNMENT, {"p": george})["alignmentFindings"]["findings"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from domain.envelope import Actor, Role
 from infra.access_log import BATCH, DENIED, READ, AccessEntry, AccessLog, AccessLogFull
 from infra.bootstrap import Runtime
+from tests.support.scenarios import TENANT, register
 
 READER = Actor("u-ann", "Ann Lee", Role.SUPPORT_WORKER)
 
@@ -105,3 +107,19 @@ def test_a_full_queue_refuses_new_entries_whole(runtime: Runtime) -> None:
     with pytest.raises(AccessLogFull, match="retry shortly"):
         log.record(entry(3), entry(4))
     assert log.waiting == 2
+
+
+def test_a_refused_read_is_filed_under_the_person_s_provider_before_people_are_projected(
+    runtime: Runtime,
+) -> None:
+    person_id = register(runtime.records).record_id  # no read model has followed the log yet
+    attempt = replace(entry(0), tenant_id="provider-b", person_id=person_id, outcome=DENIED,
+                      owner_unknown=True)  # fmt: skip
+
+    runtime.access_log.record(attempt)
+    runtime.access_log.flush()
+
+    with runtime.store.transaction() as tx:
+        row = tx.fetchone("SELECT tenant_id FROM access_log WHERE person_id = %(p)s",
+                          {"p": person_id})  # fmt: skip
+    assert row is not None and row["tenant_id"] == TENANT

@@ -3,10 +3,8 @@ which rung of the service's prompt ladder the person needed; and the ladder a se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -19,19 +17,10 @@ from domain.evidence_note import EvidenceNote, Observation, RecordEvidenceNote
 from domain.service_practice import DEFAULT_PROMPT_LADDER, ServicePractice, SetPromptLadder
 from domain.support_plan import SupportPlan
 from domain.support_plan_commands import AgreeOutcome, RetireOutcome
-from infra.settings import Settings
 from tests.support.scenarios import MANAGER, AgreedPlan, agreed_plan, context, run
 from tests.unit import given
 
 OWN_LADDER = ["on her own", "a reminder", "shown how", "done together"]
-
-
-@pytest.fixture
-def records(tmp_path: Path) -> Iterator[CareRecords]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'stepwise.db'}", _env_file=None)
-    records = CareRecords(settings.eventsourcing_env())
-    yield records
-    records.close()
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ took part), and their decisions applied to the plan as changes the review caused
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from domain.pathway import COMPLETED, CURRENT, Stage
 from domain.progression_commands import HoldReview, ScheduleReview
 from domain.review import Involvement, ReviewAnalysis, ReviewDecisions
 from domain.support_plan import SupportPlan
-from infra.settings import Settings
 from tests.support.scenarios import MANAGER, agreed_plan, run
 from tests.unit import given
 
@@ -249,14 +246,6 @@ def test_a_review_cannot_advance_an_outcome_with_no_stage_under_way() -> None:
 
 
 # -- through the application: a refused review stores nothing --------------------------------
-
-
-@pytest.fixture
-def records(tmp_path: Path) -> Iterator[CareRecords]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'stepwise.db'}", _env_file=None)
-    records = CareRecords(settings.eventsourcing_env())
-    yield records
-    records.close()
 
 
 def scheduled(records: CareRecords) -> tuple[str, str]:

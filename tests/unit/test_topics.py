@@ -24,7 +24,8 @@ def test_every_record_type_and_event_is_stored_under_its_own_name_not_its_module
         assert resolve_topic(cls.__qualname__) is cls
 
     assert {get_topic(cls) for cls in RECORD_TYPES} == {
-        "Person", "Assessment", "SupportPlan", "EvidenceNote", "ServicePractice"
+        "Person", "Assessment", "SupportPlan", "EvidenceNote", "ServicePractice",
+        "RiskDecision", "Restriction", "ProviderPolicy",
     }  # fmt: skip
 
 
