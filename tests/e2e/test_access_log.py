@@ -47,7 +47,7 @@ def test_each_read_of_a_person_s_records_is_logged_with_who_why_and_which_field(
     reason = {PURPOSE: "Preparing the six-week review", "X-Correlation-Id": "review-42"}
 
     api.post(PLAN, {"p": plan.person_id}, {**WORKER.headers(), **reason, **settled(api)})
-    api.post(ASSESSMENT, {"a": plan.assessment_id}, WORKER.headers())
+    api.post(ASSESSMENT, {"a": plan.assessment_id}, {**WORKER.headers(), **settled(api)})
     api.post("{ events(first: 100) { edges { cursor } } }", None, INTEGRATION.headers())
 
     entries = log_of(api, plan.person_id)
