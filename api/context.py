@@ -15,11 +15,12 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.auth import Caller, Unauthenticated
+from api.common import plain_text
 from api.waiting import WAIT_FOR_POSITION, ReadModelWatch
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
 from domain.envelope import CommandContext
-from domain.errors import RulesViolated, Violation
+from domain.errors import Forbidden, RulesViolated, Violation
 from infra.access_log import DENIED, READ, AccessEntry
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
@@ -85,6 +86,18 @@ class Context(BaseContext):
         if scope is not None:
             self.log_read(field, scope, person_id=person_id)
         return found
+
+    def reached_service(self, field: str, service_id: str) -> str:
+        """The service a query names, if the caller's access covers it; otherwise the refusal
+        is logged and raised."""
+        service = plain_text(service_id, "serviceId")
+        caller = self.caller()
+        if not caller.reaches(caller.tenant_id, service):
+            refused = Forbidden(f"{caller.actor.name}'s access does not cover the service "
+                                f"{service!r}", "access.service")  # fmt: skip
+            self.log_refused(field, str(refused), None, None)
+            raise refused
+        return service
 
     def log_read(
         self, field: str, scope: Row, person_id: str | None = None, record_id: str | None = None

@@ -9,11 +9,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api.common import AS_KNOWN_AT, AS_OF, day, moment, plain_text, record_id, when
+from api.common import AS_KNOWN_AT, AS_OF, day, moment, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from api.slices.support_plans import SupportPlan, plans_model
-from domain.errors import Forbidden
 from projections.base import Row
 from projections.people import People, get_person, people_page
 from projections.states import Moment
@@ -113,13 +112,9 @@ async def people(
 ) -> Connection[Person]:
     check_page_size(first)
     start = decode_cursor("person", after)
-    service = plain_text(str(service_id), "serviceId") if service_id is not None else None
+    named = str(service_id) if service_id is not None else None
+    service = info.context.reached_service("people", named) if named is not None else None
     at, caller = moment(as_of, as_known_at), info.context.caller()
-    if service is not None and not caller.reaches(caller.tenant_id, service):
-        refused = Forbidden(f"{caller.actor.name}'s access does not cover the service "
-                            f"{service!r}", "access.service")  # fmt: skip
-        info.context.log_refused("people", str(refused), None, None)
-        raise refused
     rows = await info.context.read(
         lambda tx: people_page(tx, caller.tenant_id, service, start, first, at, caller.services),
         People.name,

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from api.common import AS_KNOWN_AT, plain_text, record_id, when
 from api.context import Context
 from domain.envelope import EARLIEST_EFFECTIVE_AT
-from domain.errors import Forbidden, RulesViolated, Violation
+from domain.errors import RulesViolated, Violation
 from projections.base import Row
 from projections.progression import (
     Progression,
@@ -176,7 +176,7 @@ async def review_schedule(
         ),
     ] = None,
 ) -> list[DueReview]:
-    service = _reached_service(info, str(service_id), "reviewSchedule")
+    service = info.context.reached_service("reviewSchedule", str(service_id))
     tenant, on = info.context.caller().tenant_id, as_of or datetime.now(UTC).date()
     rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before),
                                    ReviewSchedule.name, "people")  # fmt: skip
@@ -199,23 +199,12 @@ def _due(row: Row, on: date) -> DueReview:
 
 
 async def repeated_reviews(info: ContextInfo, service_id: strawberry.ID) -> list[PlanReview]:
-    service = _reached_service(info, str(service_id), "repeatReviews")
+    service = info.context.reached_service("repeatReviews", str(service_id))
     tenant = info.context.caller().tenant_id
     rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service),
                                    ReviewSchedule.name, "people")  # fmt: skip
     info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
     return [PlanReview.from_row(row) for row in rows]
-
-
-def _reached_service(info: ContextInfo, service_id: str, field: str) -> str:
-    service = plain_text(service_id, "serviceId")
-    caller = info.context.caller()
-    if not caller.reaches(caller.tenant_id, service):
-        refused = Forbidden(f"{caller.actor.name}'s access does not cover the service "
-                            f"{service!r}", "access.service")  # fmt: skip
-        info.context.log_refused(field, str(refused), None, None)
-        raise refused
-    return service
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:

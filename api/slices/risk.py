@@ -14,7 +14,6 @@ from strawberry.types import Info
 
 from api.common import record_id, when
 from api.context import Context
-from api.slices.progression import _reached_service
 from domain.errors import RulesViolated, Violation
 from projections.base import Row
 from projections.restrictions import (
@@ -186,7 +185,7 @@ async def restrictions(
 async def restrictions_due_for_review(
     info: ContextInfo, service_id: strawberry.ID, before: date
 ) -> list[RestrictionView]:
-    service = _reached_service(info, str(service_id), "restrictionsDueForReview")
+    service = info.context.reached_service("restrictionsDueForReview", str(service_id))
     tenant = info.context.caller().tenant_id
     rows = await info.context.read(lambda tx: due_for_review(tx, tenant, service, before),
                                    RestrictivePractice.name)  # fmt: skip
@@ -200,7 +199,7 @@ async def restrictions_in_force(
     as_of: Annotated[date | None, strawberry.argument(
         description="The date (default: today, UTC)")] = None,
 ) -> list[RestrictionView]:  # fmt: skip
-    service = _reached_service(info, str(service_id), "restrictionsInForce")
+    service = info.context.reached_service("restrictionsInForce", str(service_id))
     tenant, on = info.context.caller().tenant_id, as_of or _today()
     rows = await info.context.read(lambda tx: in_force_on(tx, tenant, service, on),
                                    RestrictivePractice.name)  # fmt: skip
@@ -215,7 +214,7 @@ async def restrictive_practice_trend(
     from_: Annotated[date, strawberry.argument(name="from")],
     to: date,
 ) -> list[RestrictivePracticeMonth]:
-    service = _reached_service(info, str(service_id), "restrictivePracticeTrend")
+    service = info.context.reached_service("restrictivePracticeTrend", str(service_id))
     if from_ > to or (to.year - from_.year) * 12 + to.month - from_.month >= 120:
         message = "`from` must not be after `to`, and the range at most ten years"
         raise RulesViolated([Violation("input.date.range", "from", message)])
