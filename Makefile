@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test faults bench lint clean
+.PHONY: serve test faults bench microbench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,13 @@ test: $(VENV)/.installed-test
 faults: $(VENV)/.installed-test
 	$(BIN)/pytest tests/faults -s
 
-## Benchmarks, on demand.
+## The benchmark, on demand: simulated logs of 100k and 1M events in fresh PostgreSQL schemas
+## (`stepwise bench --help` for SQLite and smaller runs); JSON and Markdown in bench-results/.
 bench: $(VENV)/.installed-test
+	$(BIN)/stepwise bench
+
+## Benchmarks of single mechanisms (time travel, notes, waiting, audit), on demand.
+microbench: $(VENV)/.installed-test
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider --override-ini addopts=
 
 lint: $(VENV)/.installed-test

@@ -3,12 +3,15 @@ registry, and the error-code extension."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
+from collections.abc import Iterator
+from functools import lru_cache
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, ValidationCache
+from graphql import GraphQLError, parse
+from strawberry.extensions import AddValidationRules, SchemaExtension, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -29,6 +32,8 @@ Query = merge_types("Query", tuple(s.Query for s in SLICES if hasattr(s, "Query"
 for _field in Query.__strawberry_definition__.fields:  # type: ignore[attr-defined]
     _field.extensions.append(guarded())  # the read table decides, for every root field
 Mutation = mutation_type(REGISTRY)
+# Distinct documents kept parsed and validated: bounded, so unique texts cannot grow memory.
+DOCUMENTS_CACHED = 1024
 
 
 class StepwiseSchema(strawberry.Schema):
@@ -38,15 +43,33 @@ class StepwiseSchema(strawberry.Schema):
         """Errors are logged by ErrorCodes (unexpected ones only); refusals are not failures."""
 
 
+class CachedParsing(SchemaExtension):
+    """Parses each distinct document once. A document that does not parse is left to
+    strawberry's own parsing, which reports the syntax error as a GraphQL error (strawberry's
+    ParserCache raises it from inside the extension instead, past the error codes)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.query:
+            with contextlib.suppress(GraphQLError):
+                context.graphql_document = _parse(context.query, **context.parse_options)
+        yield
+
+
+_parse = lru_cache(maxsize=DOCUMENTS_CACHED)(parse)
+
+
 def build_schema(limits: Limits) -> StepwiseSchema:
+    # The same rule classes on every request: the validation cache is keyed by them.
+    rules = limit_rules(limits)
     return StepwiseSchema(
         query=Query,
         mutation=Mutation,
-        # Clients send the same few documents again and again: validate each once. (strawberry's
-        # ParserCache is left out: a syntax error raised inside it escapes the error codes.)
+        # Clients send the same few documents again and again: parse and validate each once.
         extensions=[
-            lambda: AddValidationRules(limit_rules(limits)),
-            lambda: ValidationCache(maxsize=1024),
+            CachedParsing,
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
             ErrorCodes,
         ],
         config=StrawberryConfig(scalar_map=SCALARS),

@@ -85,6 +85,10 @@ class Records(Protocol):
 
     def exists(self, record_id: UUID) -> bool: ...
 
+    def found(self, kind: type[A], record_id: UUID, field: str) -> A | None:
+        """The record, or None if there is none: one read where `exists` and `owned` take two."""
+        ...
+
 
 @dataclass(frozen=True)
 class Found(Generic[A_co]):

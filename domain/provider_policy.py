@@ -47,10 +47,9 @@ class ProviderPolicy(InForce, Aggregate):
 
 def restriction_review_limit(records: Records) -> timedelta:
     policy_id = ProviderPolicy.create_id(records.tenant_id)
-    if not records.exists(policy_id):
-        return timedelta(days=DEFAULT_RESTRICTION_REVIEW_DAYS)
-    policy = records.owned(ProviderPolicy, policy_id, "tenant")
-    return timedelta(days=policy.restriction_review_days)
+    policy = records.found(ProviderPolicy, policy_id, "tenant")
+    days = policy.restriction_review_days if policy else DEFAULT_RESTRICTION_REVIEW_DAYS
+    return timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -66,9 +65,8 @@ def set_limit(
 ) -> ProviderPolicy:
     policy_id = ProviderPolicy.create_id(records.tenant_id)
     envelope = seal(None)
-    if records.exists(policy_id):
-        policy = records.owned(ProviderPolicy, policy_id, "tenant")
-    else:
+    policy = records.found(ProviderPolicy, policy_id, "tenant")
+    if policy is None:
         policy = ProviderPolicy(envelope, id=policy_id)
     policy.set_restriction_review_limit(envelope, command.days)
     return policy

@@ -59,9 +59,8 @@ class ServicePractice(InForce, Aggregate):
 def prompt_ladder(records: Records, service_id: str) -> list[str]:
     """The ladder a service records evidence against."""
     practice_id = ServicePractice.create_id(records.tenant_id, service_id)
-    if not records.exists(practice_id):
-        return list(DEFAULT_PROMPT_LADDER)
-    return records.owned(ServicePractice, practice_id, "serviceId").prompt_ladder
+    practice = records.found(ServicePractice, practice_id, "serviceId")
+    return practice.prompt_ladder if practice else list(DEFAULT_PROMPT_LADDER)
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,8 @@ def set_prompt_ladder(
 ) -> ServicePractice:
     practice_id = ServicePractice.create_id(records.tenant_id, command.service_id)
     envelope = seal(command.service_id)
-    if records.exists(practice_id):
-        practice = records.owned(ServicePractice, practice_id, "serviceId")
-    else:
+    practice = records.found(ServicePractice, practice_id, "serviceId")
+    if practice is None:
         practice = ServicePractice(envelope, command.service_id, id=practice_id)
     practice.set_prompt_ladder(envelope, command.rungs)
     return practice

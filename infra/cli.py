@@ -3,6 +3,7 @@ export and check the published GraphQL schema, verify the audit chain."""
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,9 @@ from rich.table import Table
 
 from infra.bootstrap import Runtime
 from infra.cli_audit import audit_cli
+from infra.cli_bench import bench
 from infra.cli_keys import keys_cli
+from infra.cli_simulate import simulate
 from infra.cli_support import console, describe, runtime_from, unhurried
 from infra.cli_tokens import print_demo_tokens, token, with_local_secret
 from infra.demo import load_demo
@@ -33,30 +36,56 @@ cli.add_typer(schema_cli, name="schema")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
 cli.command("token")(token)
+cli.command("simulate")(simulate)
+cli.command("bench")(bench)
 
 
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on [STEPWISE_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [STEPWISE_PORT]")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Server processes [STEPWISE_WORKERS]")
+    ] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo people first (idempotent)")] = False,
 ) -> None:
     """Serve GraphQL (and GraphiQL in a browser) at /graphql."""
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    runtime = runtime_from(with_local_secret(Settings(**overrides)))  # type: ignore[arg-type]
-    settings = runtime.settings
+    given = {"host": host, "port": port, "workers": workers}
+    overrides = {key: value for key, value in given.items() if value is not None}
+    settings = with_local_secret(Settings(**overrides))  # type: ignore[arg-type]
+    runtime = runtime_from(settings)
     try:
         _rebuild_outdated(runtime)
         if demo:
             _load_demo(runtime)
             print_demo_tokens(settings)
-        from api.app import create_app  # the API is imported only by the commands that serve it
-
-        console.print(f"Records: {describe(settings)}")
-        console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
-        uvicorn.run(create_app(runtime), host=settings.host, port=settings.port)
     finally:
         runtime.close()
+    console.print(f"Records: {describe(settings)}")
+    console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
+    # Each serving process builds its app from the environment, so it must hold what was
+    # decided here. With several workers this process keeps the read models for them all
+    # (unless another process does: STEPWISE_RUN_PROJECTOR=false).
+    keeps_read_models = settings.workers > 1 and settings.run_projector
+    if settings.workers > 1:
+        os.environ["STEPWISE_RUN_PROJECTOR"] = "false"  # the workers only serve
+    if settings.auth_secret is not None:
+        os.environ["STEPWISE_AUTH_SECRET"] = settings.auth_secret.get_secret_value()
+    keeper = runtime_from(settings) if keeps_read_models else None
+    try:
+        if keeper is not None:
+            keeper.projector.start()
+        uvicorn.run(
+            "api.app:create_app_from_environment",
+            factory=True,  # an import string, so that each worker process builds its own app
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            access_log=settings.http_access_log,
+        )
+    finally:
+        if keeper is not None:
+            keeper.close()
 
 
 @cli.command()

@@ -10,6 +10,7 @@ the library's APPLICATION_RECORDER_TOPIC.
 from __future__ import annotations
 
 import inspect
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,7 +18,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresFactory
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 from eventsourcing.utils import Environment, EnvType
 from psycopg import Cursor
 from psycopg.errors import QueryCanceled
@@ -28,6 +34,7 @@ from psycopg_pool import PoolTimeout
 from domain.errors import NothingWritten
 from domain.receipts import Receipt
 from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, bound_pool
+from infra.sqlite_writes import writing
 
 RECEIPTS = "command_receipts"
 RECEIPT_COLUMNS = (
@@ -85,6 +92,16 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), RECEIPTS_DDL.format(table=RECEIPTS)]
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        pool = self.datastore.pool
+        try:
+            with writing(pool.db_name, pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT):
+                return super().insert_events(stored_events, **kwargs)
+        except sqlite3.OperationalError as locked:  # its turn never came: nothing was sent
+            raise OperationalError(str(locked)) from locked
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

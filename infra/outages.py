@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import time
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 from eventsourcing import persistence
@@ -23,6 +25,7 @@ STATEMENT_TIMEOUT = "STEPWISE_STATEMENT_TIMEOUT"
 # A pool stops retrying a lost connection in the background after this long; the next
 # request that needs one starts a fresh attempt straight away.
 RECONNECT_GIVE_UP_SECONDS = 1.0
+RECHECK_AFTER_IDLE_SECONDS = 1.0
 
 
 def connection_options(connect_timeout: float, statement_timeout: float | None) -> dict[str, Any]:
@@ -48,6 +51,26 @@ def bound_pool(pool: ConnectionPool[Any], connect_timeout: float, statement_time
     pool.reconnect_timeout = RECONNECT_GIVE_UP_SECONDS
     given = pool.kwargs if isinstance(pool.kwargs, dict) else {}
     pool.kwargs = {**given, **connection_options(connect_timeout, statement_timeout)}
+    # The pool was built elsewhere, without a check: psycopg_pool keeps it here.
+    pool._check = IdleCheck()
+
+
+class IdleCheck:
+    """A pool's check: a connection handed out within the last second is handed out as it is;
+    one idle for longer is asked first, so that one the server dropped meanwhile (a restart)
+    is replaced before a request uses it. Asking every time added a round trip to every
+    request. (A connection that breaks while busy fails its request as retryable, and the pool
+    discards it.)"""
+
+    def __init__(self) -> None:
+        self._handed_out_at: WeakKeyDictionary[psycopg.Connection[Any], float] = WeakKeyDictionary()
+
+    def __call__(self, connection: psycopg.Connection[Any]) -> None:
+        now = time.monotonic()
+        last = self._handed_out_at.get(connection)
+        self._handed_out_at[connection] = now
+        if last is None or now - last > RECHECK_AFTER_IDLE_SECONDS:
+            ConnectionPool.check_connection(connection)
 
 
 def is_transient(error: BaseException) -> bool:

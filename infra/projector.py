@@ -15,9 +15,12 @@ waiting to read its own write needs no polling of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +32,7 @@ from infra.notifications import PostgresNotifications
 from infra.outages import is_transient
 from infra.read_store import ReadStore
 from projections import tracking
-from projections.base import Batch, EventFailed, ReadModel, Transaction, live_tables
+from projections.base import Batch, Event, EventFailed, ReadModel, Transaction, live_tables
 from projections.event_records import event_type
 
 log = logging.getLogger("stepwise.projector")
@@ -41,6 +44,9 @@ Listener = Callable[[str, int], None]  # (read model, position it reached)
 # about this long of the database coming back, however long the outage was.
 MAX_RETRY_WAIT = 1.0
 UNDECODED: Any = object()  # stands in a batch for an event that could not be decoded
+# A read model that passes events it does not handle changes nothing, so its new position is
+# stored at most this often: lost in a crash, those events are only read again.
+STORE_PASSED_EVERY = 1.0
 
 
 @dataclass(frozen=True, eq=False)  # lanes are told apart by identity
@@ -84,6 +90,8 @@ class Projector:
         self.channel = channel  # PostgreSQL channel announcing positions to other processes
         self.listeners: list[Listener] = []
         self._lane_wakes = {lane.tracking: threading.Event() for lane in self.lanes}
+        self._seen: dict[str, int] = {}  # each lane's position when last looked up
+        self._passed: dict[str, int] = {}  # positions lanes passed to, not yet stored
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -115,7 +123,13 @@ class Projector:
         with self.store.transaction() as tx:
             known = tracking.statuses(tx)
         missing = tracking.Status("", 0, tracking.LIVE, 0)
-        return {m.name: known.get(m.name, missing) for m in self.models}
+        return {m.name: self._with_passed(m, known.get(m.name, missing)) for m in self.models}
+
+    def _with_passed(self, model: ReadModel, status: tracking.Status) -> tracking.Status:
+        passed = self._passed.get(model.name, 0)
+        if passed > status.position and not status.parked and status.version == model.version:
+            return dataclasses.replace(status, position=passed)
+        return status
 
     def positions(self) -> dict[str, int]:
         return {name: status.position for name, status in self.statuses().items()}
@@ -138,30 +152,46 @@ class Projector:
         lanes: Sequence[Lane],
         progress: Callable[[int], None] | None = None,
         batch_size: int | None = None,
+        read_ahead: bool = False,
+        store_passed: bool = True,
     ) -> int:
+        """Applies the log to the lanes until they reach its end; returns how many entries
+        were read. With `read_ahead`, the next batch is read while this one is applied.
+        `store_passed`: once caught up, store how far lanes passed events they do not handle
+        (the live runner does that now and then instead)."""
         read, limit = 0, batch_size or self.batch_size
-        while not self._stop.is_set():
-            last = self.records.last_position()
-            behind = self._runnable(lanes, last)
-            if not behind:
-                return read
-            start = min(position for position in behind.values())
-            topics = {topic for lane in behind for topic in lane.model.topics()}
-            if topics >= EVERY_TOPIC:
-                topics = set()  # no filter: cheaper for the store than naming every topic
-            try:
-                batch = self.records.read_log(start, limit, sorted(topics), stop=last)
-            except Undecodable as poison:
-                self._stop_at(poison, behind)
-                read += len(poison.before)
-                continue
-            end = batch[-1][0] if len(batch) == limit else last
-            for lane in behind:
-                self.advance(lane, batch, end)
-            read += len(batch)
-            if progress:
-                progress(end)
-        return read
+        ahead = _ReadAhead(self.records, limit) if read_ahead else None
+        try:
+            while not self._stop.is_set():
+                last = self.records.last_position()
+                behind = self._runnable(lanes, last)
+                if not behind:
+                    if store_passed:
+                        for lane in lanes:
+                            self._store_passed(lane)
+                    return read
+                start = min(position for position in behind.values())
+                topics = sorted({topic for lane in behind for topic in lane.model.topics()})
+                if set(topics) >= EVERY_TOPIC:
+                    topics = []  # no filter: cheaper for the store than naming every topic
+                try:
+                    batch, stop = _read(self.records, ahead, start, limit, topics, last)
+                except Undecodable as poison:
+                    self._stop_at(poison, behind)
+                    read += len(poison.before)
+                    continue
+                end = batch[-1][0] if len(batch) == limit else stop
+                if ahead is not None and len(batch) == limit:
+                    ahead.read(end, topics, last)
+                for lane in behind:
+                    self.advance(lane, batch, end)
+                read += len(batch)
+                if progress:
+                    progress(end)
+            return read
+        finally:
+            if ahead is not None:
+                ahead.close()
 
     def _stop_at(self, poison: Undecodable, lanes: Iterable[Lane]) -> None:
         """Parks the read models that read an event nobody can decode just before it; those
@@ -185,8 +215,12 @@ class Projector:
         for lane in lanes:
             status = known.get(lane.tracking)
             runnable = status and not status.parked and status.version == lane.model.version
-            if runnable and status and status.position < last:
-                behind[lane] = status.position
+            if not (runnable and status):
+                continue
+            position = max(status.position, self._passed.get(lane.tracking, 0))
+            self._seen[lane.tracking] = position
+            if position < last:
+                behind[lane] = position
         return behind
 
     def advance(self, lane: Lane, batch: Batch, end: int) -> None:
@@ -207,21 +241,42 @@ class Projector:
                 self._isolate(lane, batch, end, error)
 
     def _apply(self, lane: Lane, batch: Batch, end: int) -> None:
-        handled = lane.model.event_types()
+        seen = self._seen.get(lane.tracking)
+        if lane.durable and seen is not None and not _unapplied(lane.model, batch, seen):
+            self._pass(lane, end)
+            return
         with self.store.transaction(write=True, durable=lane.durable) as tx:
             position = tracking.lock(tx, lane.tracking).position
             if position >= end:
                 return  # another runner got here first
-            events = [
-                (p, e)
-                for p, e in batch
-                if p > position and (lane.model.stored_bytes or type(e) in handled)
-            ]
+            events = _unapplied(lane.model, batch, position)
             if events:
                 lane.model.apply(tx, lane.tables, events)
             tracking.advance(tx, lane.tracking, end)
             self._announce(tx, lane, end)
         self._tell(lane, end)
+
+    def _pass(self, lane: Lane, end: int) -> None:
+        """Moves a lane past events it does not handle without a transaction of its own (a
+        write would cost a commit per read model per save); it is stored later."""
+        self._passed[lane.tracking] = max(self._passed.get(lane.tracking, 0), end)
+        self._seen[lane.tracking] = self._passed[lane.tracking]
+        if self.channel:
+            with self.store.transaction() as tx:
+                self._announce(tx, lane, end)
+        self._tell(lane, end)
+
+    def _store_passed(self, lane: Lane) -> None:
+        passed = self._passed.get(lane.tracking)
+        if passed is None:
+            return
+        with self.store.transaction(write=True, durable=False) as tx:
+            status = tracking.lock(tx, lane.tracking)
+            current = not status.parked and status.version == lane.model.version
+            if current and status.position < passed:
+                tracking.advance(tx, lane.tracking, passed)
+        if self._passed.get(lane.tracking) == passed:
+            del self._passed[lane.tracking]
 
     def _isolate(self, lane: Lane, batch: Batch, end: int, error: Exception) -> None:
         """Keeps everything before the event the read model cannot apply, and parks it there.
@@ -306,11 +361,14 @@ class Projector:
         """Catches one lane up, then waits for a wake-up or the poll interval; survives any
         failure, backing off while the database is away."""
         wake = self._lane_wakes[lane.tracking]
-        failures = 0
+        failures, stored_at = 0, time.monotonic()
         while not self._stop.is_set():
             try:
                 wake.clear()
-                self.follow([lane])
+                self.follow([lane], store_passed=False)
+                if time.monotonic() - stored_at >= STORE_PASSED_EVERY:
+                    self._store_passed(lane)
+                    stored_at = time.monotonic()
                 failures = 0
             except Exception:
                 failures += 1
@@ -331,6 +389,56 @@ class Projector:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+
+def _read(
+    records: CareRecords, ahead: _ReadAhead | None, start: int, limit: int, topics: list[str],
+    last: int,
+) -> tuple[Batch, int]:  # fmt: skip
+    """The batch after `start`, and the position it was read up to."""
+    if ahead is not None and (read := ahead.take(start, topics)) is not None:
+        return read
+    return records.read_log(start, limit, topics, stop=last), last
+
+
+class _ReadAhead:
+    """Reads the next batch in a thread of its own while the current one is applied: the
+    database's work overlaps the read models' (the thread holds the interpreter only while
+    it decodes)."""
+
+    def __init__(self, records: CareRecords, limit: int) -> None:
+        self._records, self._limit = records, limit
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="stepwise-read-ahead")
+        self._pending: tuple[int, list[str], int, Future[list[tuple[int, Event]]]] | None = None
+
+    def read(self, start: int, topics: list[str], stop: int) -> None:
+        read = self._reader.submit(self._records.read_log, start, self._limit, topics, stop=stop)
+        self._pending = (start, topics, stop, read)
+
+    def take(self, start: int, topics: list[str]) -> tuple[Batch, int] | None:
+        """The batch read ahead, if it was read from there for those topics."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        if pending[:2] != (start, topics):
+            pending[3].cancel()
+            return None
+        return pending[3].result(), pending[2]
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._pending[3].cancel()
+        self._reader.shutdown(wait=True)
+
+
+def _unapplied(model: ReadModel, batch: Batch, position: int) -> Batch:
+    """The events of a batch after a position that the read model handles."""
+    if batch and batch[0][0] <= position:
+        batch = [(p, e) for p, e in batch if p > position]
+    if model.stored_bytes:
+        return batch
+    handled = model.event_types()
+    return [item for item in batch if type(item[1]) in handled]
 
 
 def _blame(batch: Batch, end: int, error: Exception) -> tuple[int, str]:

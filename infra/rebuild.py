@@ -40,7 +40,7 @@ def rebuild(
         gc.disable()
         try:
             try:
-                projector.follow(lanes, progress, BATCH_SIZE)
+                projector.follow(lanes, progress, BATCH_SIZE, read_ahead=True)
             except Exception as error:  # the log could not be read: nothing is swapped in
                 for lane in lanes:
                     _discard(projector, lane)

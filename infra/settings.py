@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Server processes answering requests; with more than one, read models are "
+        "kept by the serving command's own process",
+    )
+    http_access_log: bool = Field(default=True, description="Log every HTTP request line")
     run_projector: bool = Field(
         default=True, description="Run projections inside the API process (off when a worker runs)"
     )
@@ -237,7 +244,7 @@ class Settings(BaseSettings):
             # Pool sized with the API's worker threads; see ARCHITECTURE notes.
             "POSTGRES_POOL_SIZE": str(self.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(self.pool_max_overflow),
-            "POSTGRES_PRE_PING": "y",  # a connection the server dropped is replaced, not used
+            # Not POSTGRES_PRE_PING: the pool asks only connections that sat idle (IdleCheck).
             CONNECT_TIMEOUT: str(self.database_connect_timeout_seconds),
             STATEMENT_TIMEOUT: str(self.database_statement_timeout_seconds),
         }

@@ -41,8 +41,15 @@ class Transaction(Protocol):
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
 
-    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """Appends rows in bulk (COPY on PostgreSQL)."""
+    def copy(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        types: Sequence[str] | None = None,
+    ) -> None:
+        """Appends rows in bulk (COPY on PostgreSQL; in binary when given the columns'
+        PostgreSQL types, which the values must then match exactly)."""
 
     def fetchone(self, sql: str, params: Params | None = None) -> Row | None: ...
 

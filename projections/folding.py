@@ -36,9 +36,13 @@ from projections.states import STATE_TIMES, Moment, close_states, parameters, st
 
 TIMELINE_COLUMNS = ("record_id", "version", "effective_from", "recorded_at",
                     "latest_effective_at")  # fmt: skip
+TIMELINE_TYPES = ("text", "int4", "timestamptz", "timestamptz", "timestamptz")  # PostgreSQL's
 History = Callable[..., list[Any]]  # (record id, up to version[, after version]) -> its events
 
-CACHE_LIMIT = 5_000  # records a rebuild keeps folded in memory between batches
+# Records a rebuild keeps folded in memory between batches (each read model): enough for the
+# records a batch or two touches, and few enough that a rebuild's memory stops growing early.
+CACHE_LIMIT = 200
+WRITE_CHUNK = 200  # rows a rebuild encodes and writes at once
 
 
 class AggregateCodec:
@@ -134,6 +138,9 @@ class RecordTable(ReadModel):
         # rebuild does it several times for every event.
         ids = {event.originator_id.int: event.originator_id for _, event in batch}
         records = self._load(tx, table, ids, kept)
+        # Stored states take effect no later than their record's latest effective time as
+        # loaded: an event taking effect after it has only this batch's states to close.
+        stored = {key: record.latest_effective_at for key, record in records.items()}
         first_seen: dict[int, int] = {}
         last_event: dict[int, Event] = {}
         produced = []
@@ -143,7 +150,7 @@ class RecordTable(ReadModel):
             key = event.originator_id.int
             try:
                 result, records[key] = self._fold(tx, tables, states, records.get(key), event,
-                                                  position)  # fmt: skip
+                                                  position, stored.get(key))  # fmt: skip
                 if self.timeline is not None:
                     moments.append(self._moment(event, records[key]))
             except Exception as error:
@@ -155,7 +162,7 @@ class RecordTable(ReadModel):
         columns = (*self.state_columns, *STATE_TIMES)
         tx.copy(tables[self.states], columns, ([row[c] for c in columns] for row in states))
         if self.timeline is not None:
-            tx.copy(tables[self.timeline], TIMELINE_COLUMNS, moments)
+            tx.copy(tables[self.timeline], TIMELINE_COLUMNS, moments, TIMELINE_TYPES)
         if kept is None:
             rows = [self._row(records[k], first, last_event[k]) for k, first in first_seen.items()]
             tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
@@ -165,11 +172,12 @@ class RecordTable(ReadModel):
 
     def _fold(
         self, tx: Transaction, tables: Tables, states: list[Row], record: Any, event: Any,
-        position: int,
+        position: int, stored_latest: datetime | None,
     ) -> tuple[Any, Any]:  # fmt: skip
         """Folds one event in: calls its handler with the record as it stood just before the
         event took effect, adds the states it changes to `states` (closing those it replaces,
-        stored or not), and returns the handler's result and the record as it now stands."""
+        stored (none takes effect after `stored_latest`) or not), and returns the handler's
+        result and the record as it now stands."""
         handler = self._handlers[type(event)]
         began = record.began_at if record is not None else event.envelope.effective_at
         since, recorded = in_force_from(event, began), event.timestamp
@@ -182,8 +190,9 @@ class RecordTable(ReadModel):
             before, later = record, [event]
         result = handler(self, before, event, position)
         if record is not None and since <= record.latest_effective_at:
-            close_states(tx, tables[self.states], self.key, str(event.originator_id), since,
-                         recorded)  # fmt: skip
+            if stored_latest is not None and since <= stored_latest:
+                close_states(tx, tables[self.states], self.key, str(event.originator_id), since,
+                             recorded)  # fmt: skip
             replaced = [
                 state for state in states
                 if state[self.key] == str(event.originator_id) and state["recorded_to"] is None
@@ -309,12 +318,15 @@ class RecordTable(ReadModel):
             del kept.records[key]
 
     def _write(self, tx: Transaction, table: str, kept: _Rebuilding, keys: list[int]) -> None:
-        rows = [
-            self._row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
-            for key in keys
-        ]
-        kept.written.update(keys)
-        if rows:
+        # A few hundred rows at a time: every kept record's encoded state at once would make
+        # the peak memory of a rebuild grow with the number of records.
+        for start in range(0, len(keys), WRITE_CHUNK):
+            chunk = keys[start : start + WRITE_CHUNK]
+            rows = [
+                self._row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
+                for key in chunk
+            ]
+            kept.written.update(chunk)
             tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
 
     def _load(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from domain.evidence_note import EvidenceNote
@@ -22,6 +23,7 @@ from projections.base import (
     Transaction,
     handles,
 )
+from projections.folding import select_by_keys
 
 Plan: Any = SupportPlan
 Note: Any = EvidenceNote
@@ -32,6 +34,11 @@ ENTRY_COLUMNS = ("position", "person_id", "outcome_id", "tenant_id", "kind", "st
 NOTE_COLUMNS = ("note_id", "person_id", "outcome_id", "tenant_id", "week_start", "effective_at",
                 "recorded_at", "prompt_rung", "prompt_level", "confidence", "steps_completed",
                 "steps_of", "refused", "mood")  # fmt: skip
+# PostgreSQL's types of those columns, so they are copied in binary
+ENTRY_TYPES = ("int8", "text", "text", "text", "text", "text", "text", "text", "timestamptz",
+               "timestamptz", "text")  # fmt: skip
+NOTE_TYPES = ("text", "text", "text", "text", "text", "timestamptz", "timestamptz", "int4", "text",
+              "int4", "int4", "int4", "bool", "text")  # fmt: skip
 WEEK_COLUMNS = ("person_id", "outcome_id", "week_start", "notes", "rungs", "confidence_sum",
                 "confidence_count", "steps_completed", "steps_of", "refusals")  # fmt: skip
 
@@ -109,6 +116,14 @@ class Progression(ReadModel):
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         fold = _Fold(tx, tables)
+        notes, plans = [], set()
+        for _, event in batch:
+            if self.handler(event) is Progression._note:
+                notes.append(event)
+            else:
+                plans.add(event.originator_id)
+        fold.load_weeks(notes)  # the batch's few lookups made at once, not one by one
+        fold.load_plans({str(plan) for plan in plans})
         for position, event in batch:
             self.handler(event)(self, fold, event, position)
         fold.write()
@@ -197,6 +212,7 @@ class _Fold:
         self.entries: list[tuple[Any, ...]] = []
         self.notes: list[tuple[Any, ...]] = []
         self.weeks: dict[tuple[str, str, str], Row] = {}
+        self.stored_weeks: set[tuple[str, str, str]] = set()
         self.titles: dict[tuple[str, str], str] = {}
         self.new_titles: list[tuple[str, str, str]] = []
         self.people: dict[str, tuple[str, str]] = {}  # plan id -> (person, tenant)
@@ -233,42 +249,57 @@ class _Fold:
                              envelope.actor.name))  # fmt: skip
 
     def note(self, event: Any) -> None:
-        seen = event.observation
-        effective = event.envelope.effective_at
-        week = week_start(effective).isoformat()
+        seen, envelope = event.observation, event.envelope
+        key = _week_key(event)
         self.notes.append((str(event.originator_id), event.person_id, seen.outcome_id,
-                           event.envelope.tenant_id, week, effective, event.timestamp,
+                           envelope.tenant_id, key[2], envelope.effective_at, event.timestamp,
                            seen.prompt_rung, seen.prompt_level, seen.confidence,
                            seen.steps_completed, seen.steps_of, seen.refused,
                            seen.mood))  # fmt: skip
-        key = (event.person_id, seen.outcome_id, week)
-        summary = self.weeks.get(key) or self._stored_week(key)
+        summary = self.weeks.get(key) or _empty_week(*key)
         _count(summary, seen.prompt_rung, seen.prompt_level, seen.confidence,
                seen.steps_completed, seen.steps_of, seen.refused)  # fmt: skip
         self.weeks[key] = summary
 
-    def _stored_week(self, key: tuple[str, str, str]) -> Row:
-        row = self.tx.fetchone(
-            f"SELECT * FROM {self.tables['evidence_weeks']} WHERE person_id = %(p)s "
-            "AND outcome_id = %(o)s AND week_start = %(w)s",
-            {"p": key[0], "o": key[1], "w": key[2]},
-        )
-        if row is None:
-            return _empty_week(*key)
-        return {**dict(row), "rungs": json.loads(row["rungs"])}
+    def load_plans(self, plan_ids: set[str]) -> None:
+        """Reads whose these plans are, and their stages' titles, all at once."""
+        plans = sorted(plan_ids)
+        for row in select_by_keys(self.tx, self.tables["progression_plans"], "plan_id", plans,
+                                  "person_id, tenant_id"):  # fmt: skip
+            self.people[row["plan_id"]] = (row["person_id"], row["tenant_id"])
+        for row in select_by_keys(self.tx, self.tables["progression_stages"], "plan_id", plans,
+                                  "stage_id, title"):  # fmt: skip
+            self.titles[(row["plan_id"], row["stage_id"])] = row["title"]
+
+    def load_weeks(self, notes: list[Any]) -> None:
+        """Reads the stored summaries of the weeks these notes fall in, all at once."""
+        keys = list({_week_key(note) for note in notes})
+        table = self.tables["evidence_weeks"]
+        for start in range(0, len(keys), 300):
+            chunk = keys[start : start + 300]
+            params = {f"{name}{n}": value for n, key in enumerate(chunk)
+                      for name, value in zip("pow", key, strict=True)}  # fmt: skip
+            wanted = ", ".join(f"(%(p{n})s, %(o{n})s, %(w{n})s)" for n in range(len(chunk)))
+            for row in self.tx.fetchall(
+                f"SELECT * FROM {table} WHERE (person_id, outcome_id, week_start) IN ({wanted})",
+                params,
+            ):
+                key = (row["person_id"], row["outcome_id"], row["week_start"])
+                self.weeks[key] = {**dict(row), "rungs": json.loads(row["rungs"])}
+                self.stored_weeks.add(key)
 
     def write(self) -> None:
         tables, tx = self.tables, self.tx
-        tx.copy(tables["progression_entries"], ENTRY_COLUMNS, self.entries)
+        tx.copy(tables["progression_entries"], ENTRY_COLUMNS, self.entries, ENTRY_TYPES)
         tx.copy(tables["progression_plans"], ("plan_id", "person_id", "tenant_id"), self.new_plans)
         tx.copy(tables["progression_stages"], ("stage_id", "plan_id", "title"), self.new_titles)
-        tx.copy(tables["evidence_notes"], NOTE_COLUMNS, self.notes)
+        tx.copy(tables["evidence_notes"], NOTE_COLUMNS, self.notes, NOTE_TYPES)
         if self.weeks:
             weeks = tables["evidence_weeks"]
             tx.executemany(
                 f"DELETE FROM {weeks} WHERE person_id = %(person_id)s "
                 "AND outcome_id = %(outcome_id)s AND week_start = %(week_start)s",
-                list(self.weeks.values()),
+                [self.weeks[key] for key in self.stored_weeks],
             )
             tx.copy(weeks, WEEK_COLUMNS, [
                 tuple(json.dumps(w[c], sort_keys=True) if c == "rungs" else w[c]
@@ -348,6 +379,16 @@ def median_rung(rungs: dict[str, int]) -> tuple[int, str] | None:
         if seen * 2 >= total:
             return rung, level
     return None  # unreachable: the counts add up to the total
+
+
+def _week_key(note: Any) -> tuple[str, str, str]:
+    """The week summary a note counts in: (person, outcome, week's Monday)."""
+    return note.person_id, note.observation.outcome_id, _monday(note.envelope.effective_at.date())
+
+
+@lru_cache(maxsize=1024)
+def _monday(day: date) -> str:
+    return (day - timedelta(days=day.weekday())).isoformat()
 
 
 def _empty_week(person_id: str, outcome_id: str, week: str) -> Row:

@@ -1,0 +1,1 @@
+"""`stepwise bench`: figures measured beside a baseline from the same run."""

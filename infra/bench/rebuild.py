@@ -1,0 +1,146 @@
+"""Rebuild figures: how fast every read model is rebuilt from the log, beside how fast the library
+merely reads and decodes the same log, and how much memory a rebuild needs as the log grows.
+
+Rounds interleave the two timings, so both feel the same load on a shared machine. Memory is
+measured on `stepwise projections rebuild` run as a child process, whose peak resident size the
+kernel reports when it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from infra.bench.report import Figure
+from infra.bootstrap import Runtime
+from infra.rebuild import BATCH_SIZE, rebuild
+from infra.settings import Settings
+
+REBUILD_TARGET = 0.5  # a rebuild at least half as fast as reading and decoding the log
+MEMORY_TARGET = 1.2  # peak memory of a rebuild barely grows with the log
+REBUILD = "rebuild of every read model (audit chain excluded: evidence)"
+READ_DECODE = "library read + decode of the log"
+FIRST_AUDIT = "first build of the audit chain (hash-chained, signed)"
+
+Progress = Callable[[str, int, int], None]  # (step, position reached, last position)
+
+
+@dataclass(frozen=True)
+class RebuildRates:
+    events: int
+    read_decode: list[float]  # events/s, one per round
+    rebuild: list[float]
+
+
+def measure_rebuild(
+    runtime: Runtime, rounds: int = 3, progress: Progress | None = None
+) -> RebuildRates:
+    """Reads and rebuilds the whole log `rounds` times each, alternately."""
+    last = runtime.records.last_position()
+    events, reading, rebuilding = 0, [], []
+    for n in range(1, rounds + 1):
+        told = _told(progress, f"read + decode {n}/{rounds}", last)
+        started = time.perf_counter()
+        events = read_whole_log(runtime, told)
+        reading.append(events / (time.perf_counter() - started))
+        told = _told(progress, f"rebuild {n}/{rounds}", last)
+        started = time.perf_counter()
+        rebuild_everything(runtime, told)
+        rebuilding.append(events / (time.perf_counter() - started))
+    return RebuildRates(events, reading, rebuilding)
+
+
+def rebuild_figures(rates: RebuildRates, label: str) -> list[Figure]:
+    read, built = statistics.median(rates.read_decode), statistics.median(rates.rebuild)
+    return [
+        Figure(
+            "rebuild",
+            f"{REBUILD}, {label}",
+            built,
+            "events/s",
+            READ_DECODE,
+            read,
+            target=REBUILD_TARGET,
+            detail={
+                "events": rates.events,
+                "rounds": len(rates.rebuild),
+                "rebuild_min": min(rates.rebuild),
+                "rebuild_max": max(rates.rebuild),
+                "read_min": min(rates.read_decode),
+                "read_max": max(rates.read_decode),
+            },
+        )
+    ]
+
+
+def first_audit_figure(
+    runtime: Runtime, rates: RebuildRates, label: str, progress: Progress | None = None
+) -> Figure:
+    """Builds the read models still at the start of the log (the audit chain, which a rebuild
+    leaves alone) once, as a log imported or simulated without projecting would need."""
+    last = runtime.records.last_position()
+    started = time.perf_counter()
+    runtime.projector.catch_up(_told(progress, "audit chain", last))
+    rate = rates.events / (time.perf_counter() - started)
+    read = statistics.median(rates.read_decode)
+    return Figure("rebuild", f"{FIRST_AUDIT}, {label}", rate, "events/s", READ_DECODE, read,
+                  detail={"events": rates.events})  # fmt: skip
+
+
+def memory_figure(small: tuple[int, float], large: tuple[int, float]) -> Figure:
+    """Peak memory of a rebuild of the larger log against the smaller: (events, MB) each."""
+    return Figure(
+        "memory",
+        f"peak RSS of `stepwise projections rebuild`, {large[0]:,} events",
+        large[1],
+        "MB",
+        f"the same at {small[0]:,} events",
+        small[1],
+        target=MEMORY_TARGET,
+        lower_is_better=True,
+        detail={"events": large[0], "baseline_events": small[0]},
+    )
+
+
+def peak_rebuild_memory_mb(settings: Settings) -> float:
+    """Runs `stepwise projections rebuild` on these records in a child process; its peak
+    resident memory, in MB."""
+    env = os.environ | {"STEPWISE_DATABASE_URL": settings.database_url}
+    if settings.database_schema:
+        env["STEPWISE_DATABASE_SCHEMA"] = settings.database_schema
+    command = [sys.executable, "-c", "from infra.cli import main; main()", "projections", "rebuild"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    output = child.stdout.read().decode(errors="replace") if child.stdout else ""
+    if child.returncode != 0:
+        raise RuntimeError(f"the rebuild failed ({child.returncode}):\n{output[-2000:]}")
+    return usage.ru_maxrss / 1024  # KiB on Linux
+
+
+def read_whole_log(runtime: Runtime, progress: Callable[[int], None] | None = None) -> int:
+    """What the library alone does for a rebuild: every event read and decoded, in batches of
+    the rebuild's size."""
+    after, count = 0, 0
+    while batch := runtime.records.read_log(after, BATCH_SIZE):
+        after, count = batch[-1][0], count + len(batch)
+        if progress:
+            progress(after)
+    return count
+
+
+def rebuild_everything(runtime: Runtime, progress: Callable[[int], None] | None = None) -> None:
+    failures = rebuild(runtime.projector, runtime.projector.models, progress)
+    if failures:
+        raise RuntimeError(f"read models failed to rebuild: {failures}")
+
+
+def _told(progress: Progress | None, step: str, last: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    return lambda position: progress(step, position, last)

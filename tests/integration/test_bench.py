@@ -1,0 +1,75 @@
+"""`stepwise bench` at a tiny scale: the rebuild and memory figures are measured on simulated
+records, and the run leaves no schema or file of its own behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+from typer.testing import CliRunner
+
+from infra.bench.rebuild import (
+    first_audit_figure,
+    measure_rebuild,
+    memory_figure,
+    peak_rebuild_memory_mb,
+    rebuild_figures,
+)
+from infra.bootstrap import Runtime
+from infra.cli import cli
+from infra.settings import Settings
+from infra.simulate import simulate
+
+
+def test_the_rebuild_figures_compare_a_rebuild_with_reading_the_same_log(runtime: Runtime) -> None:
+    written = simulate(runtime, people=1, months=1, seed=7).events
+    steps: set[str] = set()
+
+    def told(step: str, position: int, last: int) -> None:
+        steps.add(step)
+
+    rates = measure_rebuild(runtime, rounds=2, progress=told)
+    [rebuilt] = rebuild_figures(rates, "tiny")
+    audit = first_audit_figure(runtime, rates, "tiny", told)
+
+    assert rates.events == written
+    assert len(rates.read_decode) == len(rates.rebuild) == 2
+    assert rebuilt.value > 0 and rebuilt.baseline > 0 and rebuilt.target == 0.5
+    assert audit.value > 0
+    assert steps >= {"read + decode 1/2", "rebuild 2/2", "audit chain"}
+    assert runtime.projector.statuses()["audit_chain"].position == runtime.records.last_position()
+
+
+def test_the_peak_memory_of_a_rebuild_is_read_from_its_own_process(runtime: Runtime) -> None:
+    simulate(runtime, people=1, months=1, seed=7)
+
+    peak = peak_rebuild_memory_mb(runtime.settings)
+    figure = memory_figure((100, peak), (1_000, peak * 1.1))
+
+    assert 20 < peak < 2_000
+    assert figure.lower_is_better and figure.met is True
+
+
+def test_a_bench_run_writes_its_report_and_drops_what_it_made(
+    settings: Settings, tmp_path: Path
+) -> None:
+    where = ["--database-url", settings.database_url] if settings.is_postgres else ["--sqlite"]
+    arguments = ["bench", *where, "--events", "200", "--months", "1", "--rounds", "1",
+                 "--only", "rebuild", "--out", str(tmp_path)]  # fmt: skip
+
+    result = CliRunner().invoke(cli, arguments)
+
+    assert result.exit_code == 0, result.output
+    [report] = tmp_path.glob("bench-*.json")
+    document = json.loads(report.read_text())
+    assert {figure["section"] for figure in document["figures"]} == {"rebuild"}
+    assert document["machine"]["events_large"] > document["machine"]["events_small"] > 0
+    assert report.with_suffix(".md").exists()
+    if settings.is_postgres:
+        with psycopg.connect(settings.postgres.conninfo()) as connection:
+            left = connection.execute(
+                "SELECT schema_name FROM information_schema.schemata "
+                "WHERE schema_name LIKE 'stepwise_bench_%'"
+            ).fetchall()
+        assert left == []
