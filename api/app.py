@@ -19,7 +19,7 @@ from api.limits import Limits
 from api.schema import build_schema
 from api.waiting import ReadModelWatch
 from infra.bootstrap import Runtime
-from infra.cli_support import runtime_from
+from infra.cli.support import runtime_from
 from infra.settings import Settings
 
 # Young objects are collected after this many allocations (Python's default is 700): a request

@@ -113,7 +113,8 @@ def peak_rebuild_memory_mb(settings: Settings) -> float:
     env = os.environ | {"STEPWISE_DATABASE_URL": settings.database_url}
     if settings.database_schema:
         env["STEPWISE_DATABASE_SCHEMA"] = settings.database_schema
-    command = [sys.executable, "-c", "from infra.cli import main; main()", "projections", "rebuild"]
+    command = [sys.executable, "-c", "from infra.cli.app import main; main()", "projections",
+               "rebuild"]  # fmt: skip
     child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)

@@ -81,7 +81,7 @@ def serving(settings: Settings, host: str = "127.0.0.1") -> Iterator[Server]:
     """A started server, ready (every read model live); stopped when the block ends."""
     settings = with_secret(settings)
     port = free_port()
-    command = [sys.executable, "-c", "from infra.cli import main; main()", "serve",
+    command = [sys.executable, "-c", "from infra.cli.app import main; main()", "serve",
                "--host", host, "--port", str(port)]  # fmt: skip
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(

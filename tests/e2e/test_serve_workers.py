@@ -47,7 +47,7 @@ def served_by_two_workers(
     }
     if settings.database_schema:
         environment["STEPWISE_DATABASE_SCHEMA"] = settings.database_schema
-    command = [sys.executable, "-c", "from infra.cli import main; main()",
+    command = [sys.executable, "-c", "from infra.cli.app import main; main()",
                "serve", "--port", str(port), "--workers", "2"]  # fmt: skip
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(command, env=environment, cwd=tmp_path, stdout=log, stderr=log)

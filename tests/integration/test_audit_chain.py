@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from infra.audit import Findings, verify
 from infra.bootstrap import Runtime
-from infra.cli import cli
+from infra.cli.app import cli
 from infra.settings import Settings
 from projections.audit_chain import CHECKPOINT_EVERY, GENESIS, link, public_bytes, setting_text
 from tests.support.scenarios import agreed_plan, change_hours, register

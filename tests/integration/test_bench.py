@@ -17,7 +17,7 @@ from infra.bench.rebuild import (
     rebuild_figures,
 )
 from infra.bootstrap import Runtime
-from infra.cli import cli
+from infra.cli.app import cli
 from infra.settings import Settings
 from infra.simulate import simulate
 

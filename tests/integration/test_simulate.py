@@ -22,8 +22,8 @@ from domain.timeline import replay
 from infra.bootstrap import Runtime, build
 from infra.settings import Settings
 from infra.simulate import Simulated, project, simulate
-from infra.simulate_batch import Batch, Refused
-from infra.simulate_story import TENANT
+from infra.simulate.batch import Batch, Refused
+from infra.simulate.story import TENANT
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import cli
+from infra.cli.app import cli
 from tests.support.server import free_port
 
 

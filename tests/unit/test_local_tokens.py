@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.auth import Authenticator
 from domain.envelope import Role
-from infra.cli import cli
+from infra.cli.app import cli
 from tests.support.tokens import TEST_AUTH, TEST_SECRET
 
 INSPECTOR = ["token", "--role", "inspector", "--tenant", "provider-a", "--subject", "u-ivy",

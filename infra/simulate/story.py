@@ -12,8 +12,8 @@ from functools import cached_property
 
 from domain.commands import Command, NewIds
 from domain.envelope import Actor, CommandContext, Role
-from infra.simulate_batch import Batch, Done
-from infra.simulate_words import SERVICES, Theme
+from infra.simulate.batch import Batch, Done
+from infra.simulate.words import SERVICES, Theme
 
 TENANT = "simulated-provider"
 STAFF_NAMES = ("Priya Shah", "Tom Okafor", "Helen Marsh", "Ravi Gill", "Jess Carter",

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 
 from api.auth import SCOPED_ROLES, WRITE_SCOPE, mint
 from domain.envelope import Actor, Role
-from infra.cli_support import console
-from infra.demo import DEMO_SERVICES, DEMO_TENANT, STAFF
+from infra.cli.support import console
+from infra.demo.loader import DEMO_SERVICES, DEMO_TENANT, STAFF
 from infra.settings import Settings
 
 DEMO_READERS = {

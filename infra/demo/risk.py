@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from domain.person_commands import RecordAdvocate
 from domain.restriction import RestrictionBasis, ReviewOutcome
@@ -21,9 +20,7 @@ from domain.risk_commands import (
     ReviewRiskDecision,
 )
 from domain.risk_decision import RiskReviewOutcome
-
-if TYPE_CHECKING:
-    from infra.demo import DemoLoader
+from infra.demo.loader import DemoLoader
 
 
 def on(loader: DemoLoader, days_ago: int) -> date:

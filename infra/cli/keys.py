@@ -10,7 +10,7 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.cryptography import AESCipher
 
-from infra.cli_support import console
+from infra.cli.support import console
 from projections.audit_chain import public_bytes, setting_text
 
 keys_cli = typer.Typer(help="Keys for encryption at rest and for signing the audit chain.",

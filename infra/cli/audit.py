@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from infra.audit import Findings, verify
-from infra.cli_support import console, runtime_from, unhurried
+from infra.cli.support import console, runtime_from, unhurried
 
 audit_cli = typer.Typer(help="The hash chain that makes changes to the log evident.",
                         no_args_is_help=True)  # fmt: skip

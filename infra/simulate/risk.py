@@ -17,7 +17,7 @@ from domain.risk_commands import (
     ReviewRiskDecision,
 )
 from domain.risk_decision import RiskReviewOutcome
-from infra.simulate_story import Act, Story
+from infra.simulate.story import Act, Story
 
 DECIDES_RISK = 3  # every third person has a positive risk-taking decision
 RESTRICTED = 6  # and every sixth (from the second) a restriction

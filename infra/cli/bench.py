@@ -34,7 +34,7 @@ from infra.bench.rebuild import (
 )
 from infra.bench.report import SECTIONS, Figure, machine_facts, markdown, write_report
 from infra.bootstrap import Runtime, build
-from infra.cli_support import console, describe
+from infra.cli.support import console, describe
 from infra.settings import Settings
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"

@@ -1,13 +1,11 @@
 """Demo records: three people whose plans were built and revised by different staff, with
 reasons, over the past months, and who moved along a step-down pathway with setbacks, reviews
 and evidence notes; with a positive risk-taking decision and restrictions reviewed, reduced,
-lifted or left overdue (infra.demo_risk). Loading twice changes nothing."""
+lifted or left overdue (infra.demo.risk). Loading twice changes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from uuid import uuid4
 
 from domain.assessment import ContributionMode, Section
 from domain.assessment_commands import (
@@ -16,9 +14,6 @@ from domain.assessment_commands import (
     RecordContribution,
     StartAssessment,
 )
-from domain.care_records import CareRecords, Written
-from domain.commands import Command
-from domain.envelope import Actor, CommandContext, Role
 from domain.person_commands import RegisterPerson
 from domain.service_practice import ServicePractice, SetPromptLadder
 from domain.support_plan_commands import (
@@ -31,36 +26,15 @@ from domain.support_plan_commands import (
     WriteStaffGuidance,
 )
 from infra.bootstrap import Runtime
-from infra.demo_people import DEMO_PEOPLE, PROMPT_LADDERS, DemoPerson
-from infra.demo_progression import Journey, in_written_order
-from infra.demo_risk import load_risks
-
-DEMO_TENANT = "demo-provider"
-DEMO_SERVICES = ("riverside-supported-living", "northgate-community-support")
-STAFF = {
-    "priya": Actor("staff-priya", "Priya Shah", Role.SUPPORT_WORKER),
-    "tom": Actor("staff-tom", "Tom Okafor", Role.SENIOR_SUPPORT_WORKER),
-    "helen": Actor("staff-helen", "Helen Marsh", Role.MANAGER),
-}
+from infra.demo.loader import DEMO_SERVICES, DEMO_TENANT, STAFF, DemoLoader
+from infra.demo.people import DEMO_PEOPLE, PROMPT_LADDERS, DemoPerson
+from infra.demo.progression import Journey, in_written_order
+from infra.demo.risk import load_risks
 
 
 @dataclass
-class DemoLoader:
-    records: CareRecords
-    now: datetime
-
-    def run(self, who: str, days_ago: int, command: Command, reason: str | None = None) -> Written:
-        context = CommandContext(
-            actor=STAFF[who],
-            tenant_id=DEMO_TENANT,
-            correlation_id=f"demo-{uuid4().hex[:8]}",
-            effective_at=self.now - timedelta(days=days_ago),
-            reason=reason,
-        )
-        return self.records.execute(context, command)
-
-    def review_date(self, days_ago: int, weeks_later: int) -> date:
-        return (self.now - timedelta(days=days_ago) + timedelta(weeks=weeks_later)).date()
+class Demo(DemoLoader):
+    """The demo people, each written as a journey of records."""
 
     def load(self, person: DemoPerson) -> str:
         start = person.started_days_ago
@@ -114,9 +88,12 @@ def load_demo(runtime: Runtime) -> list[str]:
     with runtime.store.transaction() as tx:
         if tx.fetchone("SELECT 1 FROM people WHERE tenant_id = %(t)s", {"t": DEMO_TENANT}):
             return []
-    loader = DemoLoader(runtime.records, runtime.records.clock())
+    loader = Demo(runtime.records, runtime.records.clock())
     loader.set_prompt_ladders()
     people = {person.name: loader.load(person) for person in DEMO_PEOPLE}
     load_risks(loader, people)
     runtime.projector.catch_up()
     return list(people.values())
+
+
+__all__ = ["DEMO_SERVICES", "DEMO_TENANT", "STAFF", "load_demo"]

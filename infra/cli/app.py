@@ -15,12 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from infra.bootstrap import Runtime
-from infra.cli_audit import audit_cli
-from infra.cli_bench import bench
-from infra.cli_keys import keys_cli
-from infra.cli_simulate import simulate
-from infra.cli_support import console, describe, runtime_from, unhurried
-from infra.cli_tokens import print_demo_tokens, token, with_local_secret
+from infra.cli.audit import audit_cli
+from infra.cli.bench import bench
+from infra.cli.keys import keys_cli
+from infra.cli.simulate import simulate
+from infra.cli.support import console, describe, runtime_from, unhurried
+from infra.cli.tokens import print_demo_tokens, token, with_local_secret
 from infra.demo import load_demo
 from infra.read_store import Busy
 from infra.rebuild import rebuild as rebuild_read_models

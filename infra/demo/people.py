@@ -1,6 +1,6 @@
 """The demo people, drawn from the owner's practice examples: medication independence in
 stages, community participation through volunteering, personal care with a prompt ladder; and
-for each, months of progression on their first outcome (infra.demo_progression)."""
+for each, months of progression on their first outcome (infra.demo.progression)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from domain.support_plan_commands import (
     SetSupportHours,
     WriteStaffGuidance,
 )
-from infra.demo_progression import (
+from infra.demo.progression import (
     REPEAT_STAGE,
     STEP_BACK,
     Entry,

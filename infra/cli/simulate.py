@@ -18,7 +18,7 @@ from rich.progress import (
 
 from infra import simulate as simulation
 from infra.bootstrap import Runtime
-from infra.cli_support import console, describe, runtime_from, unhurried
+from infra.cli.support import console, describe, runtime_from, unhurried
 
 
 def simulate(

@@ -25,8 +25,8 @@ from domain.support_plan_commands import (
     SetSupportHours,
     WriteStaffGuidance,
 )
-from infra.simulate_story import Story
-from infra.simulate_words import (
+from infra.simulate.story import Story
+from infra.simulate.words import (
     ADVOCATES,
     COMMUNICATION,
     FIRST_NAMES,

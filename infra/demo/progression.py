@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.care_records import Written
 from domain.commands import Command
@@ -24,9 +24,7 @@ from domain.progression_commands import (
     ScheduleReview,
     StartStage,
 )
-
-if TYPE_CHECKING:
-    from infra.demo import DemoLoader
+from infra.demo.loader import DemoLoader
 
 STEP_BACK, REPEAT_STAGE = SetbackResponse.STEP_BACK, SetbackResponse.REPEAT_STAGE
 NOTE_WRITERS = ("priya", "priya", "tom")

@@ -23,9 +23,9 @@ from domain.support_plan_commands import (
     SetSupportHours,
     WriteStaffGuidance,
 )
-from infra.simulate_people import Plan
-from infra.simulate_story import Story
-from infra.simulate_words import (
+from infra.simulate.people import Plan
+from infra.simulate.story import Story
+from infra.simulate.words import (
     BARRIERS,
     GUIDANCE,
     MOODS,

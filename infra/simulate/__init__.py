@@ -29,12 +29,12 @@ from domain.provider_policy import (
 from domain.service_practice import ServicePractice, SetPromptLadder, prompt_ladder
 from infra.bootstrap import Runtime
 from infra.rebuild import BATCH_SIZE as PROJECTION_BATCH
-from infra.simulate_batch import Batch
-from infra.simulate_days import live
-from infra.simulate_people import begin
-from infra.simulate_risk import plan_risks
-from infra.simulate_story import TENANT, Story, staff_of
-from infra.simulate_words import SERVICES, THEMES
+from infra.simulate.batch import Batch
+from infra.simulate.days import live
+from infra.simulate.people import begin
+from infra.simulate.risk import plan_risks
+from infra.simulate.story import TENANT, Story, staff_of
+from infra.simulate.words import SERVICES, THEMES
 
 DAYS_PER_MONTH = 30.44
 BATCH_EVENTS = 2_000  # events per transaction

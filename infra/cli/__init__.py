@@ -1,0 +1,1 @@
+"""The `stepwise` command (infra.cli.app) and its subcommands, one module each."""
