@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import PERSON_ID, Field, PublishedEvent, value_of
+from domain.record import Record
 
 
 class Section(StrEnum):
@@ -37,7 +38,7 @@ class Contribution:
     reason_not_possible: str | None
 
 
-class Assessment(InForce, Aggregate):
+class Assessment(Record):
     # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
     class_version = 2
 
@@ -148,3 +149,23 @@ class Assessment(InForce, Aggregate):
             "the assessment is complete; start a new assessment to reassess",
         )
         return rules
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+CONTRIBUTION = {"mode": "mode", "summary": "summary", "spoken_for_by": "spokenForBy",
+                "reason_not_possible": "reasonNotPossible"}  # fmt: skip
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("Assessment.Started", 1, "A strengths-led assessment began", (PERSON_ID,)),
+    PublishedEvent("Assessment.SectionRecorded", 1, "One section of the assessment recorded "
+                   "(again: the latest entries replace earlier ones)", (
+        Field("section", "strengths, independent_skills, preferred_outcomes, informal_support "
+              "or communication_preferences", "section"),
+        Field("entries", "The section's entries, in the person's words", "entries"))),
+    PublishedEvent("Assessment.ContributionRecorded", 1, "How the person took part", (
+        Field("contribution", "mode (direct, through_advocate or not_possible), summary, "
+              "spokenForBy and reasonNotPossible (null when not needed)",
+              value_of("contribution", CONTRIBUTION)),)),
+    PublishedEvent("Assessment.Completed", 1, "The assessment was completed; it is now closed"),
+)  # fmt: skip

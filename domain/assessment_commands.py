@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from annotated_types import MaxLen
 
-from domain.assessment import Assessment, Contribution, ContributionMode, Section
+from domain.assessment import PUBLISHED, Assessment, Contribution, ContributionMode, Section
 from domain.commands import (
     STAFF,
     Change,
@@ -23,6 +23,7 @@ from domain.commands import (
     Text,
 )
 from domain.person import Person
+from domain.record_type import RecordType
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,8 @@ COMMANDS: list[Registration] = [
     Change(RecordContribution, STAFF, find_assessment, Assessment.record_contribution),
     Change(CompleteAssessment, STAFF, find_assessment, Assessment.complete),
 ]
+
+
+RECORD_TYPE = RecordType(
+    Assessment, COMMANDS, PUBLISHED, value_types={"contribution": Contribution}
+)

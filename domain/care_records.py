@@ -28,7 +28,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from domain import catalogue
-from domain.commands import Command, Creation, NewIds, Registration, Registry
+from domain.commands import Command, Creation, NewIds, Records, Registration, Registry, Seal
 from domain.envelope import CommandContext, Envelope
 from domain.errors import (
     DomainError,
@@ -41,8 +41,10 @@ from domain.errors import (
     VersionConflict,
     Violation,
 )
+from domain.person import Person
 from domain.receipts import Receipt
-from domain.support_plan import SupportPlan
+from domain.record import Record
+from domain.shapes import check_shape
 from domain.timeline import OutOfOrder, replay
 from domain.transcodings import register_domain_transcodings
 
@@ -95,7 +97,7 @@ class CareRecords(Application[UUID]):
     # A living plan gathers events for years; snapshots keep loading it cheap. They are taken
     # here rather than by the library, which would snapshot the record as folded in version
     # order, not in force (see domain.timeline).
-    snapshot_every: ClassVar[dict[type[Aggregate], int]] = {SupportPlan: 50}
+    snapshot_every: ClassVar[dict[type[Aggregate], int]] = catalogue.SNAPSHOT_EVERY
 
     def __init__(
         self,
@@ -138,7 +140,7 @@ class CareRecords(Application[UUID]):
             return earlier
         ids = NewIds(context.tenant_id, context.idempotency_key)
         try:
-            record = self._decide(registration, context, command, ids)
+            record, *others = self._decide(registration, context, command, ids)
         except DomainError:
             # A concurrent retry of this very request may have been stored since we looked;
             # if so, its effect (not a refusal of the repeat) is the answer.
@@ -148,8 +150,9 @@ class CareRecords(Application[UUID]):
         decided_on = record.version - len(record.pending_events)
         receipt = requested.written(record.id, record.version, ids.part_id) if requested else None
         last_event = cast(DomainEvent, record.pending_events[-1])
+        changed = [other for other in others if other.pending_events]
         try:
-            recordings: list[Recording[UUID]] = self.save(record, receipt=receipt)
+            recordings: list[Recording[UUID]] = self.save(*changed, record, receipt=receipt)
         except IntegrityError:
             if requested is not None and (earlier := self._answer_retry(requested)) is not None:
                 return earlier  # a concurrent retry of this very request was stored first
@@ -160,7 +163,7 @@ class CareRecords(Application[UUID]):
         except (OperationalError, InterfaceError) as lost:
             return self._after_lost_save(last_event, decided_on, requested, ids, lost)
         self._keep_snapshot(record, decided_on)
-        position = recordings[-1].notification.id
+        position = max(recording.notification.id for recording in recordings)
         return Written(str(record.id), record.version, position, ids.part_id)
 
     def load(self, record_id: UUID, kind: type[Aggregate] | None = None) -> Aggregate:
@@ -197,23 +200,11 @@ class CareRecords(Application[UUID]):
 
     def _decide(
         self, registration: Registration, context: CommandContext, command: Command, ids: NewIds
-    ) -> Aggregate:
-        scope = _Scope(self, context.tenant_id)
-        if isinstance(registration, Creation):
+    ) -> list[Aggregate]:
+        def seal(service_id: str | None, causation_id: str | None = None) -> Envelope:
+            return self._seal(context, service_id, causation_id)
 
-            def seal(service_id: str | None, causation_id: str | None = None) -> Envelope:
-                return self._seal(context, service_id, causation_id)
-
-            return registration.create(scope, command, seal, ids)
-        found = registration.find(scope, command)
-        for service_id in (found.service_id, *found.also_reaches):
-            context.check_service(service_id)  # before the record's version is revealed
-        record, expected = found.record, context.expected_version
-        if expected is not None and record.version != expected:
-            raise VersionConflict(record.id, expected, record.version)
-        envelope = self._seal(context, found.service_id)
-        registration.decide(record, envelope, **command.arguments(ids))
-        return record
+        return decide(_Scope(self, context.tenant_id), registration, context, command, ids, seal)
 
     def _after_lost_save(
         self,
@@ -304,7 +295,59 @@ class CareRecords(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
-class _Scope:
+def decide(
+    records: Records,
+    registration: Registration,
+    context: CommandContext,
+    command: Command,
+    ids: NewIds,
+    seal: Seal,
+) -> list[Aggregate]:
+    """The one way a command is decided, whoever calls it: its shape checked, its record found
+    (or begun) within the caller's reach and at the version they decided on, then the domain's
+    rules. Returns the records it changes, the one it names first."""
+    check_shape(command)
+    if isinstance(registration, Creation):
+        created = registration.create(records, command, seal, ids)
+        return list(created) if isinstance(created, tuple) else [created]
+    found = registration.find(records, command)
+    for service_id in (found.service_id, *found.also_reaches):
+        context.check_service(service_id)  # before the record's version is revealed
+    record, expected = found.record, context.expected_version
+    stored = record.version if record is not None else 0
+    if expected is not None and stored != expected:
+        raise VersionConflict(record.id if record else None, expected, stored)
+    envelope = seal(found.service_id)
+    if record is None:
+        if registration.start is None:
+            raise TypeError(f"{type(command).__name__} found no record and cannot begin one")
+        record = registration.start(envelope, command)
+    registration.decide(record, envelope, **command.arguments(ids), **found.extra)
+    return [record, *found.also_changes]
+
+
+class Declared:
+    """What finding a record may ask of its kind's declaration (domain.record_type), in terms
+    of finding records; shared by every `Records`."""
+
+    def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
+        raise NotImplementedError
+
+    def service_of(self, record: Aggregate) -> str | None:
+        declared = catalogue.record_type(record)
+        if declared.service is not None:
+            return cast(str, getattr(record, declared.service))
+        person_id = declared.person_of(record)
+        if person_id is None:
+            return None
+        person = record if isinstance(record, Person) else self.owned(Person, person_id, "personId")
+        return person.service_id
+
+    def creation_correctable(self, record: Aggregate) -> bool:
+        return catalogue.record_type(record).creation_correctable
+
+
+class _Scope(Declared):
     """Records as one provider may see them while a command is decided."""
 
     def __init__(self, records: CareRecords, tenant_id: str) -> None:
@@ -314,7 +357,7 @@ class _Scope:
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
         uuid = record_id if isinstance(record_id, UUID) else parse_id(str(record_id), field)
         try:
-            record: Any = self._records.load(uuid, kind)
+            record: Any = self._records.load(uuid, None if kind is Record else kind)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.__name__, record_id, missing) from None
         if not isinstance(record, kind):
@@ -333,6 +376,12 @@ class _Scope:
             return self.owned(kind, record_id, field)
         except RecordNotFound:
             return None
+
+    def history(self, record_id: UUID) -> list[DomainEvent]:
+        return [cast(DomainEvent, e) for e in self._records.repository.event_store.get(record_id)]
+
+    def now(self) -> datetime:
+        return self._records.clock()
 
 
 def parse_id(value: str, field: str) -> UUID:

@@ -1,65 +1,62 @@
-"""Every kind of record Stepwise keeps, the commands on it, and every event each can record:
-a new kind of record is registered here (and its read model in projections/__init__.py)."""
+"""Every kind of record Stepwise keeps, found where each is declared (a module-level
+`RECORD_TYPE` anywhere in domain/), and what is derived from them: every command, every event
+and the name it is stored under, and what the change feed publishes of each."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
-from eventsourcing.domain import Aggregate, CanInitAggregate
+from eventsourcing.domain import Aggregate
 
-from domain import (
-    assessment_commands,
-    evidence_note,
-    person_commands,
-    progression_commands,
-    provider_policy,
-    risk_commands,
-    service_practice,
-    support_plan_commands,
-    topics,
-)
-from domain.assessment import Assessment
+import domain
+from domain import corrections, topics
 from domain.commands import Registration
-from domain.evidence_note import EvidenceNote
-from domain.person import Person
-from domain.provider_policy import ProviderPolicy
-from domain.restriction import Restriction
-from domain.risk_decision import RiskDecision
-from domain.service_practice import ServicePractice
-from domain.support_plan import SupportPlan
+from domain.publishing import PublishedEvent
+from domain.record_type import RecordType
 
-RECORD_TYPES: tuple[type[Aggregate], ...] = (Person, Assessment, SupportPlan, EvidenceNote,
-                                             ServicePractice, RiskDecision, Restriction,
-                                             ProviderPolicy)  # fmt: skip
+
+def _declared() -> tuple[RecordType, ...]:
+    found: dict[str, RecordType] = {}
+    for module in pkgutil.walk_packages(domain.__path__, f"{domain.__name__}."):
+        declared = getattr(importlib.import_module(module.name), "RECORD_TYPE", None)
+        if isinstance(declared, RecordType):
+            if declared.name in found:
+                raise RuntimeError(f"{declared.name} is declared twice (in {module.name})")
+            found[declared.name] = declared
+    return tuple(found[name] for name in sorted(found))
+
+
+DECLARED: tuple[RecordType, ...] = _declared()
+BY_NAME = {kind.name: kind for kind in DECLARED}
+RECORD_TYPES = tuple(kind.aggregate for kind in DECLARED)
 COMMANDS: list[Registration] = [
-    *person_commands.COMMANDS,
-    *assessment_commands.COMMANDS,
-    *support_plan_commands.COMMANDS,
-    *progression_commands.COMMANDS,
-    *evidence_note.COMMANDS,
-    *service_practice.COMMANDS,
-    *risk_commands.COMMANDS,
-    *provider_policy.COMMANDS,
+    *(registration for kind in DECLARED for registration in kind.commands),
+    *corrections.COMMANDS,
 ]
+ALL_EVENTS = tuple(event for kind in DECLARED for event in kind.events())
+PUBLISHED: dict[str, PublishedEvent] = {
+    entry.event_type: entry for kind in DECLARED for entry in kind.all_published()
+}
+SNAPSHOT_EVERY: dict[type[Aggregate], int] = {
+    kind.aggregate: kind.snapshot_every for kind in DECLARED if kind.snapshot_every
+}
 
 
-def event_classes(record_type: type[Aggregate]) -> list[type[Any]]:
-    """The events a record type can record, in the order its class declares them. The
-    library's default `Created` class is left out where the record starts with its own."""
-    found = [
-        value
-        for value in vars(record_type).values()
-        if isinstance(value, type)
-        and issubclass(value, record_type.Event)
-        and value is not record_type.Event
-    ]
-    starts = [event for event in found if issubclass(event, CanInitAggregate)]
-    if len(starts) > 1:
-        found = [event for event in found if event.__name__ != "Created"]
-    return found
+def record_type(record: Any) -> RecordType:
+    """The declaration of a record, or of the record an event belongs to."""
+    return BY_NAME[type(record).__qualname__.split(".")[0]]
 
 
-ALL_EVENTS = tuple(event for kind in RECORD_TYPES for event in event_classes(kind))
+def record_type_of(aggregate: type[Any]) -> RecordType:
+    return BY_NAME[aggregate.__name__]
+
+
+def published(event: Any) -> PublishedEvent:
+    """How an event is published, by its type's name as the feed shows it."""
+    return PUBLISHED[type(event).__qualname__]
+
 
 # Stored under their own names, not module paths (domain.topics).
 topics.name_classes([*RECORD_TYPES, *ALL_EVENTS])

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from annotated_types import Ge, Le, MaxLen, MinLen
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from domain.envelope import Actor, Envelope, Role
 from domain.errors import Forbidden
@@ -89,14 +90,31 @@ class Records(Protocol):
         """The record, or None if there is none: one read where `exists` and `owned` take two."""
         ...
 
+    def history(self, record_id: UUID) -> list[DomainEvent]:
+        """A record's events, as recorded."""
+        ...
+
+    def service_of(self, record: Aggregate) -> str | None:
+        """The service now supporting the person a record is about (or the record's own)."""
+        ...
+
+    def creation_correctable(self, record: Aggregate) -> bool: ...
+
+    def now(self) -> datetime: ...
+
 
 @dataclass(frozen=True)
 class Found(Generic[A_co]):
-    record: A_co
+    record: A_co | None  # None: the record is begun by the command (Change.start)
     service_id: str | None
     # Other services the command reaches into (a move's destination): the caller's access must
     # cover them too.
     also_reaches: tuple[str, ...] = ()
+    # What else the decision needs, read from other records as they stand (by stored links),
+    # handed to the domain method by name.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    # Other records the decision changes beside this one: saved with it, atomically.
+    also_changes: tuple[Aggregate, ...] = ()
 
 
 class Seal(Protocol):
@@ -111,15 +129,20 @@ class Change(Generic[C]):
     roles: frozenset[Role]
     find: Callable[[Records, C], Found[Aggregate]]
     decide: Callable[..., None]  # an aggregate method: (record, envelope, **arguments)
+    adds: tuple[str, ...] = ()  # the names of what `find` adds to the arguments (Found.extra)
+    # For a record kept once per service or provider: how the command begins it when it is not
+    # found (its first change then begins it).
+    start: Callable[[Envelope, C], Aggregate] | None = None
 
 
 @dataclass(frozen=True)
 class Creation(Generic[C]):
-    """A command that starts a new record."""
+    """A command that starts a new record (first of what it returns; any others it changes are
+    saved with it, atomically)."""
 
     command: type[C]
     roles: frozenset[Role]
-    create: Callable[[Records, C, Seal, NewIds], Aggregate]
+    create: Callable[[Records, C, Seal, NewIds], Aggregate | tuple[Aggregate, ...]]
 
 
 Registration = Change[Any] | Creation[Any]
@@ -167,6 +190,7 @@ def _check_arguments(registration: Change[Any]) -> None:
     if command.arguments is not Command.arguments:
         return
     given = {f.name for f in fields(command) if f.name not in command.locators}
+    given |= set(registration.adds)
     parameters = list(inspect.signature(registration.decide).parameters)[2:]  # self, envelope
     if given != set(parameters):
         raise TypeError(

@@ -31,6 +31,13 @@ class Role(StrEnum):
         raise Forbidden(f"unknown role {name!r}; known roles: {known}", "access.unknown_role")
 
 
+# Who may read care records (a tenant admin keeps the provider's settings, not its records).
+RECORD_READERS = frozenset({
+    Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.MANAGER, Role.COMMISSIONER,
+    Role.INSPECTOR, Role.INTEGRATION_CLIENT,
+})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Actor:
     id: str

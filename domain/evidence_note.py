@@ -14,15 +14,17 @@ from typing import Annotated
 from uuid import UUID
 
 from annotated_types import Ge, Le
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.commands import STAFF, Command, Creation, Key, LongText, Name, NewIds, Records, Seal
 from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.person import Person
+from domain.publishing import PERSON_ID, Field, PublishedEvent, value_of
+from domain.record import Record
+from domain.record_type import RecordType
 from domain.service_practice import prompt_ladder
 from domain.support_plan import SupportPlan
-from domain.timeline import InForce
 
 Confidence = Annotated[int, Ge(1), Le(10)]
 Steps = Annotated[int, Ge(0), Le(100)]
@@ -42,7 +44,7 @@ class Observation:
     mood: str | None = None
 
 
-class EvidenceNote(InForce, Aggregate):
+class EvidenceNote(Record):
     @event("Recorded")
     def __init__(
         self, envelope: Envelope, person_id: str, observation: Observation, id: UUID | None = None
@@ -105,3 +107,25 @@ def record_note(
 
 
 COMMANDS = [Creation(RecordEvidenceNote, STAFF, record_note)]
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+OBSERVATION = {"outcome_id": "outcomeId", "note": "note", "prompt_level": "promptLevel",
+               "prompt_rung": "promptRung", "ladder_rungs": "ladderRungs",
+               "confidence": "confidence", "steps_completed": "stepsCompleted",
+               "steps_of": "stepsOf", "refused": "refused", "mood": "mood"}  # fmt: skip
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("EvidenceNote.Recorded", 1, "An evidence note about one outcome", (
+        PERSON_ID,
+        Field("observation", "outcomeId, note, promptLevel (a rung of the service's prompt "
+              "ladder, or null), promptRung (0 = most independent), ladderRungs, confidence "
+              "(1-10, as the person put it), stepsCompleted, stepsOf, refused, mood",
+              value_of("observation", OBSERVATION)))),
+)  # fmt: skip
+
+
+RECORD_TYPE = RecordType(
+    EvidenceNote, COMMANDS, PUBLISHED, value_types={"observation": Observation}
+)

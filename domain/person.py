@@ -10,7 +10,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import SERVICE_ID, TEAM_ID, Field, PublishedEvent, value_of
+from domain.record import Record
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ConsentToShare:
     recorded_at: str
 
 
-class Person(InForce, Aggregate):
+class Person(Record):
     # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
     class_version = 2
 
@@ -156,3 +157,27 @@ class Person(InForce, Aggregate):
 
 def _strip(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+ADVOCATE = {"name": "name", "relationship": "relationship", "contact": "contact"}
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("Person.Registered", 1, "A person began to be supported by a service", (
+        Field("name", "The person's name", "name"),
+        Field("dateOfBirth", "Date of birth (YYYY-MM-DD), or null if not given", "date_of_birth"),
+        SERVICE_ID, TEAM_ID)),
+    PublishedEvent("Person.Moved", 1, "The person moved to another service or team", (
+        SERVICE_ID, TEAM_ID,
+        Field("fromServiceId", "The service before the move; null if recorded before moves "
+              "said where from", "from_service_id"),
+        Field("fromTeamId", "The team before the move, or null (also when recorded before "
+              "moves said where from)", "from_team_id"))),
+    PublishedEvent("Person.AdvocateRecorded", 1, "Who speaks up for the person", (
+        Field("advocate", "The advocate: name, relationship (to the person) and contact (or "
+              "null)", value_of("advocate", ADVOCATE)),)),
+    PublishedEvent("Person.ConsentToShareRecorded", 1, "The person's consent to share", (
+        Field("given", "Whether the person consents", "given"),
+        Field("scope", "What may be shared, and with whom", "scope"))),
+)  # fmt: skip

@@ -20,7 +20,8 @@ from domain.commands import (
     Seal,
     Text,
 )
-from domain.person import Advocate, Person
+from domain.person import PUBLISHED, Advocate, ConsentToShare, Person
+from domain.record_type import ITSELF, RecordType
 
 
 @dataclass(frozen=True)
@@ -94,3 +95,9 @@ COMMANDS: list[Registration] = [
     Change(RecordAdvocate, STAFF, find_person, Person.record_advocate),
     Change(RecordConsentToShare, STAFF, find_person, Person.record_consent_to_share),
 ]
+
+
+RECORD_TYPE = RecordType(
+    Person, COMMANDS, PUBLISHED, person=ITSELF,
+    value_types={"advocate": Advocate, "consent_to_share": ConsentToShare},
+)  # fmt: skip

@@ -11,9 +11,9 @@ from annotated_types import MaxLen
 from domain.commands import MANAGERS, STAFF, Change, Hours, Key, NewIds, Registration, Text
 from domain.outcome import OutcomeTerms
 from domain.pathway import SetbackResponse, Stage
+from domain.plan_command import PlanCommand, Strengths, find_plan
 from domain.review import Involvement, ReviewAnalysis, ReviewDecisions
 from domain.support_plan import SupportPlan
-from domain.support_plan_commands import PlanCommand, Strengths, find_plan
 
 Triggers = Annotated[list[Text], MaxLen(20)]
 Items = Annotated[list[Text], MaxLen(50)]

@@ -12,17 +12,19 @@ from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from annotated_types import Ge, Le
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from domain.commands import MANAGERS, Command, Creation, NewIds, Records, Seal
-from domain.envelope import Envelope, Role
+from domain.commands import MANAGERS, Change, Command, Found, Records, Registration
+from domain.envelope import RECORD_READERS, Envelope, Role
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import Field, PublishedEvent
+from domain.record import Record
+from domain.record_type import RecordType
 
 DEFAULT_RESTRICTION_REVIEW_DAYS = 92  # three months
 
 
-class ProviderPolicy(InForce, Aggregate):
+class ProviderPolicy(Record):
     @staticmethod
     def create_id(tenant_id: str, **_: Any) -> UUID:
         return uuid5(NAMESPACE_URL, f"stepwise:provider-policy:{tenant_id}")
@@ -60,16 +62,36 @@ class SetRestrictionReviewLimit(Command):
     days: Annotated[int, Ge(7), Le(366)]
 
 
-def set_limit(
-    records: Records, command: SetRestrictionReviewLimit, seal: Seal, ids: NewIds
-) -> ProviderPolicy:
+def find_policy(records: Records, command: SetRestrictionReviewLimit) -> Found[ProviderPolicy]:
     policy_id = ProviderPolicy.create_id(records.tenant_id)
-    envelope = seal(None)
-    policy = records.found(ProviderPolicy, policy_id, "tenant")
-    if policy is None:
-        policy = ProviderPolicy(envelope, id=policy_id)
-    policy.set_restriction_review_limit(envelope, command.days)
-    return policy
+    return Found(records.found(ProviderPolicy, policy_id, "tenant"), None)
 
 
-COMMANDS = [Creation(SetRestrictionReviewLimit, MANAGERS | {Role.TENANT_ADMIN}, set_limit)]
+def begin_policy(envelope: Envelope, command: SetRestrictionReviewLimit) -> ProviderPolicy:
+    return ProviderPolicy(envelope, id=ProviderPolicy.create_id(envelope.tenant_id))
+
+
+COMMANDS: list[Registration] = [
+    Change(
+        SetRestrictionReviewLimit,
+        MANAGERS | {Role.TENANT_ADMIN},
+        find_policy,
+        ProviderPolicy.set_restriction_review_limit,
+        start=begin_policy,
+    ),
+]
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("ProviderPolicy.Started", 1, "The provider's policy was first recorded"),
+    PublishedEvent("ProviderPolicy.RestrictionReviewLimitSet", 1, "The longest a restriction "
+                   "may go between reviews", (Field("days", "Days", "days"),)),
+)  # fmt: skip
+
+
+RECORD_TYPE = RecordType(
+    ProviderPolicy, COMMANDS, PUBLISHED, person=None,
+    readers=RECORD_READERS | {Role.TENANT_ADMIN}, creation_correctable=False,
+)  # fmt: skip

@@ -16,11 +16,12 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import PERSON_ID, Field, PublishedEvent, value_of
+from domain.record import Record
 
 IN_FORCE, LIFTED = "in_force", "lifted"
 
@@ -87,7 +88,7 @@ def check_review_by(rules: Rules, review_by: date, effective: datetime, limit: t
     )
 
 
-class Restriction(InForce, Aggregate):
+class Restriction(Record):
     @event("Imposed")
     def __init__(
         self, envelope: Envelope, person_id: str, terms: RestrictionTerms, id: UUID | None = None
@@ -126,6 +127,9 @@ class Restriction(InForce, Aggregate):
         if outcome == ReviewOutcome.REDUCED:
             rules.require_text(what_changed, "restriction.review.what_changed_required",
                                "whatChanged", "what changed")  # fmt: skip
+        if outcome in (ReviewOutcome.REDUCED, ReviewOutcome.LIFTED):
+            rules.require_text(envelope.reason, "restriction.review.reason_required", "reason",
+                               f"why it is {ReviewOutcome(outcome).value}")  # fmt: skip
         if outcome != ReviewOutcome.LIFTED:
             rules.check(next_review_by is not None, "restriction.review.next_review_required",
                         "nextReviewBy", "a restriction kept in force needs its next review-by "
@@ -152,3 +156,28 @@ class Restriction(InForce, Aggregate):
             self.status = LIFTED
         else:
             self.review_by = next_review_by  # type: ignore[assignment]
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+RESTRICTION = {"what": "what", "why": "why", "basis": "basis", "basis_detail": "basisDetail",
+               "proportionality": "proportionality",
+               "less_restrictive_options": "lessRestrictiveOptions", "agreed_by": "agreedBy",
+               "review_by": "reviewBy", "risk_decision_id": "riskDecisionId",
+               "incident_id": "incidentId"}  # fmt: skip
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("Restriction.Imposed", 1, "A restriction of the person's rights or freedom "
+                   "was imposed", (
+        PERSON_ID,
+        Field("terms", "what, why, basis (consent, best_interests, deprivation_of_liberty, "
+              "court_order or other), basisDetail, proportionality, lessRestrictiveOptions, "
+              "agreedBy, reviewBy, riskDecisionId, incidentId", value_of("terms", RESTRICTION)))),
+    PublishedEvent("Restriction.Reviewed", 1, "The restriction was reviewed", (
+        Field("outcome", "continued, reduced or lifted", "outcome"),
+        Field("justification", "The fresh justification (continued), or empty",
+              "justification"),
+        Field("whatChanged", "What changed (reduced), or empty", "what_changed"),
+        Field("nextReviewBy", "The next review-by date, or null once lifted", "next_review_by"),
+        Field("wasDueBy", "The review-by date this review answered", "was_due_by"))),
+)  # fmt: skip

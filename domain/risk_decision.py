@@ -15,11 +15,12 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from domain.envelope import Envelope
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import PERSON_ID, Field, PublishedEvent, items_of, value_of
+from domain.record import Record
 
 DRAFT, AGREED = "draft", "agreed"
 
@@ -74,7 +75,7 @@ class LinkedRestriction:
     review_by: date
 
 
-class RiskDecision(InForce, Aggregate):
+class RiskDecision(Record):
     @event("Proposed")
     def __init__(
         self, envelope: Envelope, person_id: str, activity: str, parts: RiskParts,
@@ -97,6 +98,20 @@ class RiskDecision(InForce, Aggregate):
                     "give at least one part")  # fmt: skip
         rules.enforce()
         self._parts_recorded(envelope, parts.given())
+
+    def rely_on(self, envelope: Envelope, restriction_id: str) -> None:
+        """Records that a restriction imposed for this decision is one it relies on."""
+        rules = Rules()
+        self.check_began(rules, envelope)
+        linked = restriction_id in self.restriction_ids
+        rules.check(not linked, "risk.restriction.already_linked", "riskDecisionId",
+                    "the decision already relies on this restriction")  # fmt: skip
+        rules.enforce()
+        self._restriction_linked(envelope, restriction_id)
+
+    @event("RestrictionLinked")
+    def _restriction_linked(self, envelope: Envelope, restriction_id: str) -> None:
+        self.restriction_ids = [*self.restriction_ids, restriction_id]
 
     @event("PartsRecorded")
     def _parts_recorded(self, envelope: Envelope, parts: dict[str, Any]) -> None:
@@ -141,7 +156,8 @@ class RiskDecision(InForce, Aggregate):
     @event("Agreed")
     def _agreed(self, envelope: Envelope, restriction_ids: list[str]) -> None:
         self.status = AGREED
-        self.restriction_ids = list(restriction_ids)
+        # Confirmed at agreement; before decisions kept their links, the caller listed them.
+        self.restriction_ids = list(dict.fromkeys([*self.restriction_ids, *restriction_ids]))
         self.agreed_by = envelope.actor.name
 
     def review(
@@ -186,3 +202,35 @@ class RiskDecision(InForce, Aggregate):
 def _camel(name: str) -> str:
     first, *rest = name.split("_")
     return first + "".join(word.title() for word in rest)
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+RISK_PARTS = {"risks": "risks", "could_go_right": "couldGoRight",
+              "could_go_wrong": "couldGoWrong", "safeguards": "safeguards",
+              "escalation": "escalation", "review_by": "reviewBy",
+              "person_views": "personViews", "advocate_views": "advocateViews"}  # fmt: skip
+RISK_PARTS_TEXT = (
+    "risks (a list), couldGoRight, couldGoWrong, safeguards (a list), escalation, "
+    "reviewBy (YYYY-MM-DD), personViews, advocateViews; null where not given"
+)
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("RiskDecision.Proposed", 1, "A positive risk-taking decision was proposed", (
+        PERSON_ID, Field("activity", "The activity the person wants to do", "activity"),
+        Field("parts", RISK_PARTS_TEXT, value_of("parts", RISK_PARTS)))),
+    PublishedEvent("RiskDecision.PartsRecorded", 1, "Parts of a decision recorded (replacing "
+                   "earlier ones)", (
+        Field("parts", "The parts given: any of " + RISK_PARTS_TEXT.split(";")[0],
+              items_of("parts", RISK_PARTS)),)),
+    PublishedEvent("RiskDecision.RestrictionLinked", 1, "A restriction was imposed for this "
+                   "decision: the decision relies on it", (
+        Field("restrictionId", "The restriction", "restriction_id"),)),
+    PublishedEvent("RiskDecision.Agreed", 1, "The decision was agreed by a manager", (
+        Field("restrictionIds", "The restrictions it relies on, each confirmed proportionate "
+              "and in date for review", "restriction_ids"),)),
+    PublishedEvent("RiskDecision.Reviewed", 1, "The decision was reviewed", (
+        Field("outcome", "continue, relax_safeguards or tighten_safeguards", "outcome"),
+        Field("safeguards", "The safeguards as they now stand", "safeguards"),
+        Field("nextReviewBy", "The next review (YYYY-MM-DD)", "next_review_by"))),
+)  # fmt: skip

@@ -8,23 +8,25 @@ may name its own rungs; until it does, the default ladder applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from annotated_types import MaxLen
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
-from domain.commands import MANAGERS, Command, Creation, Key, Name, NewIds, Records, Seal
-from domain.envelope import Envelope, Role
+from domain.commands import MANAGERS, Change, Command, Found, Key, Name, Records, Registration
+from domain.envelope import RECORD_READERS, Envelope, Role
 from domain.errors import Rules
-from domain.timeline import InForce
+from domain.publishing import SERVICE_ID, Field, PublishedEvent
+from domain.record import Record
+from domain.record_type import RecordType
 
 DEFAULT_PROMPT_LADDER = ("independent", "gesture", "verbal cue", "minimal hands-on",
                          "full assistance")  # fmt: skip
 MAX_RUNGS = 10
 
 
-class ServicePractice(InForce, Aggregate):
+class ServicePractice(Record):
     @staticmethod
     def create_id(tenant_id: str, service_id: str, **_: Any) -> UUID:
         # One per service of a provider: derived, so two cannot be started.
@@ -70,18 +72,41 @@ class SetPromptLadder(Command):
 
     service_id: Key
     rungs: Annotated[list[Name], MaxLen(MAX_RUNGS)]
+    locators: ClassVar[frozenset[str]] = frozenset({"service_id"})
 
 
-def set_prompt_ladder(
-    records: Records, command: SetPromptLadder, seal: Seal, ids: NewIds
-) -> ServicePractice:
+def find_practice(records: Records, command: SetPromptLadder) -> Found[ServicePractice]:
     practice_id = ServicePractice.create_id(records.tenant_id, command.service_id)
-    envelope = seal(command.service_id)
-    practice = records.found(ServicePractice, practice_id, "serviceId")
-    if practice is None:
-        practice = ServicePractice(envelope, command.service_id, id=practice_id)
-    practice.set_prompt_ladder(envelope, command.rungs)
-    return practice
+    return Found(records.found(ServicePractice, practice_id, "serviceId"), command.service_id)
 
 
-COMMANDS = [Creation(SetPromptLadder, MANAGERS | {Role.TENANT_ADMIN}, set_prompt_ladder)]
+def begin_practice(envelope: Envelope, command: SetPromptLadder) -> ServicePractice:
+    practice_id = ServicePractice.create_id(envelope.tenant_id, command.service_id)
+    return ServicePractice(envelope, command.service_id, id=practice_id)
+
+
+COMMANDS: list[Registration] = [
+    Change(
+        SetPromptLadder,
+        MANAGERS | {Role.TENANT_ADMIN},
+        find_practice,
+        ServicePractice.set_prompt_ladder,
+        start=begin_practice,
+    ),
+]
+
+
+# -- published payloads (domain.publishing) ---------------------------------------------------
+
+PUBLISHED: tuple[PublishedEvent, ...] = (
+    PublishedEvent("ServicePractice.Started", 1, "A service's practice settings were first "
+                   "recorded", (SERVICE_ID,)),
+    PublishedEvent("ServicePractice.PromptLadderSet", 1, "A service named its prompt ladder", (
+        Field("rungs", "The rungs, most independent first", "rungs"),)),
+)  # fmt: skip
+
+
+RECORD_TYPE = RecordType(
+    ServicePractice, COMMANDS, PUBLISHED, person=None, service="service_id",
+    readers=RECORD_READERS | {Role.TENANT_ADMIN}, creation_correctable=False,
+)  # fmt: skip

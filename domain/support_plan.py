@@ -31,15 +31,15 @@ from domain.pathway import (
     next_stage,
     replaced,
 )
+from domain.record import Record
 from domain.review import Involvement, Review, ReviewAnalysis, ReviewDecisions
-from domain.timeline import InForce
 
 MAX_WEEKLY_HOURS = 168.0
 
 __all__ = ["EnablementStep", "Outcome", "OutcomeTerms", "SupportPlan"]
 
 
-class SupportPlan(InForce, Aggregate):
+class SupportPlan(Record):
     # v2 keeps when the record began and the latest effective time folded in (domain.timeline)
     # v3 keeps its reviews
     class_version = 3

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
-from annotated_types import MaxLen
-
+from domain import progression_commands
 from domain.assessment import Assessment
 from domain.commands import (
     MANAGERS,
@@ -15,7 +14,6 @@ from domain.commands import (
     Change,
     Command,
     Creation,
-    Found,
     Hours,
     Key,
     LongText,
@@ -28,11 +26,14 @@ from domain.commands import (
 )
 from domain.envelope import event_id
 from domain.errors import Rules
-from domain.outcome import EnablementStep, OutcomeTerms
+from domain.outcome import EnablementStep, Outcome, OutcomeTerms
+from domain.pathway import Stage
 from domain.person import Person
+from domain.plan_command import PlanCommand, Strengths, find_plan
+from domain.record_type import RecordType
+from domain.review import Review
 from domain.support_plan import SupportPlan
-
-Strengths = Annotated[list[Text], MaxLen(50)]
+from domain.support_plan_published import PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,6 @@ class DraftSupportPlan(Command):
 
     person_id: Key
     assessment_id: Key
-
-
-@dataclass(frozen=True)
-class PlanCommand(Command):
-    person_id: Key
-    locators: ClassVar[frozenset[str]] = frozenset({"person_id"})
 
 
 @dataclass(frozen=True)
@@ -162,13 +157,6 @@ def draft(records: Records, command: DraftSupportPlan, seal: Seal, ids: NewIds) 
     return SupportPlan(envelope, str(person.id), str(assessment.id), assessment.strengths)
 
 
-def find_plan(records: Records, command: PlanCommand) -> Found[SupportPlan]:
-    person = records.owned(Person, command.person_id, "personId")  # FORBIDDEN before NOT_FOUND
-    missing = f"no support plan for person {command.person_id}: draft one first"
-    plan = records.owned(SupportPlan, SupportPlan.create_id(str(person.id)), "personId", missing)
-    return Found(plan, person.service_id)
-
-
 COMMANDS: list[Registration] = [
     Creation(DraftSupportPlan, STAFF, draft),
     Change(AgreeOutcome, STAFF, find_plan, SupportPlan.agree_outcome),
@@ -180,3 +168,13 @@ COMMANDS: list[Registration] = [
     Change(RetireOutcome, STAFF, find_plan, SupportPlan.retire_outcome),
     Change(AgreeSupportPlan, MANAGERS, find_plan, SupportPlan.agree),
 ]
+
+
+RECORD_TYPE = RecordType(
+    SupportPlan, [*COMMANDS, *progression_commands.COMMANDS], PUBLISHED,
+    value_types={"enablement_step": EnablementStep, "outcome": Outcome, "pathway_stage": Stage,
+                 "review": Review},
+    # A living plan gathers events for years: snapshots keep loading it cheap.
+    snapshot_every=50,
+    creation_correctable=False,
+)  # fmt: skip

@@ -11,6 +11,9 @@ and never re-checks rules.
 
 No change can take effect before its record began (a rule on every command); events stored
 before that rule existed are taken to be effective when their record began.
+
+A fact marked entered in error (domain.record) is left out of every replay that knows of the
+correction; the correction itself changes nothing but the record's version.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
+from eventsourcing.domain import Aggregate, CanInitAggregate, DomainEvent, Snapshot
 
 from domain.envelope import Envelope
 from domain.errors import Rules
@@ -60,6 +63,22 @@ def effective_at(event: Any) -> datetime:
     return cast(datetime, event.envelope.effective_at)
 
 
+def is_correction(event: Any) -> bool:
+    return hasattr(event, "voided_version")
+
+
+def voided_versions(events: Iterable[Any]) -> set[int]:
+    """The versions of a record that these events (its corrections) mark as entered in error."""
+    return {event.voided_version for event in events if is_correction(event)}
+
+
+def standing(events: Iterable[Any]) -> list[Any]:
+    """The events, but for those marked as entered in error by a correction among them."""
+    events = list(events)
+    voided = voided_versions(events)
+    return [e for e in events if e.originator_version not in voided] if voided else events
+
+
 def replay(initial: Aggregate | None, events: Iterable[Any]) -> Any:
     """A record folded from its events in order of effective time, then of version.
 
@@ -71,6 +90,9 @@ def replay(initial: Aggregate | None, events: Iterable[Any]) -> Any:
     record: Any = initial
     if pending and isinstance(pending[0], Snapshot):
         record = pending.pop(0).mutate(None)
+    if record is not None and any(is_correction(event) for event in pending):
+        raise OutOfOrder  # it may void a fact the starting point already holds
+    pending = standing(pending)
     if not pending:
         return record
     if record is None:
@@ -95,6 +117,8 @@ def apply_in_order(record: Any, ordered: Sequence[Any], began: datetime) -> Any:
     latest = record.latest_effective_at if record is not None else None
     for event in ordered:
         if record is None:
+            if not isinstance(event, CanInitAggregate):
+                continue  # the record's first fact was entered in error: it never began
             record = event.mutate(None)
         else:
             event.apply(record)
@@ -117,7 +141,7 @@ def in_force_from(event: DomainEvent, began: datetime) -> datetime:
 
 def state_at(events: Iterable[Any], as_of: datetime, as_known_at: datetime) -> Any:
     """The definition, by brute force: filter the events, then replay them."""
-    known = [event for event in events if event.timestamp <= as_known_at]
+    known = standing(event for event in events if event.timestamp <= as_known_at)
     if not known:
         return None
     first = min(known, key=lambda event: event.originator_version)

@@ -11,15 +11,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain.assessment import Contribution
 from domain.envelope import Actor, Envelope
-from domain.evidence_note import Observation
-from domain.outcome import EnablementStep, Outcome
-from domain.pathway import Stage
-from domain.person import Advocate, ConsentToShare
-from domain.restriction import RestrictionTerms
-from domain.review import Review
-from domain.risk_decision import RiskParts
 
 
 class DateAsISO(Transcoding):
@@ -48,23 +40,22 @@ class DataclassAsDict(Transcoding):
         return self.type(**data)
 
 
-VALUE_TYPES: dict[str, type] = {
-    "actor": Actor,
-    "envelope": Envelope,
-    "advocate": Advocate,
-    "consent_to_share": ConsentToShare,
-    "contribution": Contribution,
-    "enablement_step": EnablementStep,
-    "outcome": Outcome,
-    "pathway_stage": Stage,
-    "review": Review,
-    "observation": Observation,
-    "risk_parts": RiskParts,
-    "restriction_terms": RestrictionTerms,
-}
+SHARED: dict[str, type] = {"actor": Actor, "envelope": Envelope}  # in every event
+
+
+def value_types() -> dict[str, type]:
+    """What every event holds, and what each kind of record declares its events hold."""
+    from domain.catalogue import DECLARED  # declarations are found once the domain is loaded
+
+    found = dict(SHARED)
+    for declared in DECLARED:
+        for name, value_type in declared.value_types.items():
+            if found.setdefault(name, value_type) is not value_type:
+                raise RuntimeError(f"two value types are stored as {name!r}")
+    return found
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     transcoder.register(DateAsISO())
-    for name, cls in VALUE_TYPES.items():
+    for name, cls in value_types().items():
         transcoder.register(DataclassAsDict(cls, name))

@@ -1,5 +1,5 @@
 """One event as a flat, JSON-ready record: its envelope in columns, its facts as the payload
-published for its type (projections.published), with that payload's schema version.
+published for its type (domain.publishing), with that payload's schema version.
 
 Shared by the change feed and the audit trail so both describe an event identically; also the
 JSON shaping (camelCase keys, ISO dates) every read model uses.
@@ -16,8 +16,8 @@ from uuid import UUID
 
 import orjson
 
+from domain.catalogue import published
 from projections.base import Event
-from projections.published import published
 
 
 @lru_cache(maxsize=4096)

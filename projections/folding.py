@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain.catalogue import event_classes
+from domain.catalogue import record_type_of
 from domain.timeline import apply_in_order, in_force_from
 from projections.base import (
     Batch,
@@ -105,7 +105,8 @@ class RecordTable(ReadModel):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if hasattr(cls, "aggregate"):
-            folded_only = {event: RecordTable._fold_only for event in event_classes(cls.aggregate)}
+            events = record_type_of(cls.aggregate).events()
+            folded_only = {event: RecordTable._fold_only for event in events}
             cls._handlers = folded_only | cls._handlers
 
     def forget(self) -> None:

@@ -15,9 +15,10 @@ from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from domain.care_records import parse_id
+from domain.catalogue import PUBLISHED
+from domain.publishing import PublishedEvent
 from projections.base import Row
 from projections.event_records import event_record
-from projections.published import PUBLISHED_EVENTS, PublishedEvent
 from projections.reach import SCOPE_MODELS, stream_scopes
 
 ContextInfo = Info[Context, None]
@@ -154,7 +155,7 @@ class PublishedEventType:
 
 
 def published_event_types() -> list[PublishedEventType]:
-    return [PublishedEventType.of(entry) for entry in PUBLISHED_EVENTS]
+    return [PublishedEventType.of(entry) for entry in PUBLISHED.values()]
 
 
 @strawberry.type

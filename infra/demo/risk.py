@@ -11,15 +11,14 @@ from datetime import date, timedelta
 
 from domain.person_commands import RecordAdvocate
 from domain.restriction import RestrictionBasis, ReviewOutcome
-from domain.risk_commands import (
+from domain.restriction_commands import ImposeRestriction, ReviewRestriction
+from domain.risk_decision import RiskReviewOutcome
+from domain.risk_decision_commands import (
     AgreeRiskDecision,
-    ImposeRestriction,
     ProposeRiskDecision,
     RecordRiskDecisionParts,
-    ReviewRestriction,
     ReviewRiskDecision,
 )
-from domain.risk_decision import RiskReviewOutcome
 from infra.demo.loader import DemoLoader
 
 

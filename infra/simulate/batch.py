@@ -20,8 +20,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 
-from domain.care_records import CareRecords, parse_id
-from domain.commands import Command, Creation, NewIds
+from domain.care_records import CareRecords, Declared, decide, parse_id
+from domain.commands import Command, NewIds
 from domain.envelope import CommandContext, Envelope
 from domain.errors import DomainError, Forbidden, RecordNotFound
 from domain.timeline import InForce, in_force_from
@@ -41,7 +41,7 @@ class Done:
     part_id: str | None
 
 
-class Batch:
+class Batch(Declared):
     """Records as one provider sees them while the batch's commands are decided (the
     `Records` that registrations find and create records through).
 
@@ -110,6 +110,15 @@ class Batch:
     def found(self, kind: type[A], record_id: UUID, field: str) -> A | None:
         return self.owned(kind, record_id, field) if self.exists(record_id) else None
 
+    def history(self, record_id: UUID) -> list[DomainEvent]:
+        self._wait(record_id)
+        stored = self.records.repository.event_store.get(record_id)
+        unsaved = [event for event in self._events if event.originator_id == record_id]
+        return [*cast(list[DomainEvent], list(stored)), *unsaved]
+
+    def now(self) -> datetime:
+        return self.records.clock()
+
     def _parsed(self, record_id: str, field: str) -> UUID:
         uuid = self._ids.get(record_id)
         if uuid is None:
@@ -137,20 +146,14 @@ class Batch:
             context.actor, type(command), writes_granted=context.writes_granted
         )
         ids = NewIds(context.tenant_id, context.idempotency_key)
-        if isinstance(registration, Creation):
 
-            def seal(service_id: str | None, causation_id: str | None = None) -> Envelope:
-                return self._seal(context, service_id, causation_id)
+        def seal(service_id: str | None, causation_id: str | None = None) -> Envelope:
+            return self._seal(context, service_id, causation_id)
 
-            record = registration.create(self, command, seal, ids)
-        else:
-            found = registration.find(self, command)
-            for service_id in (found.service_id, *found.also_reaches):
-                context.check_service(service_id)
-            record = found.record
-            envelope = self._seal(context, found.service_id)
-            registration.decide(record, envelope, **command.arguments(ids))
-        self._keep(record)
+        record, *others = decide(self, registration, context, command, ids, seal)
+        for changed in (*others, record):
+            if changed.pending_events:
+                self._keep(changed)
         return Done(str(record.id), ids.part_id)
 
     def _seal(

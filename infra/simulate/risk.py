@@ -8,15 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.restriction import RestrictionBasis, ReviewOutcome
-from domain.risk_commands import (
+from domain.restriction_commands import ImposeRestriction, ReviewRestriction
+from domain.risk_decision import RiskReviewOutcome
+from domain.risk_decision_commands import (
     AgreeRiskDecision,
-    ImposeRestriction,
     ProposeRiskDecision,
     RecordRiskDecisionParts,
-    ReviewRestriction,
     ReviewRiskDecision,
 )
-from domain.risk_decision import RiskReviewOutcome
 from infra.simulate.story import Act, Story
 
 DECIDES_RISK = 3  # every third person has a positive risk-taking decision

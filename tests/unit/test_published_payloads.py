@@ -13,9 +13,9 @@ import pytest
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
-from domain.catalogue import ALL_EVENTS
+from domain.catalogue import ALL_EVENTS, PUBLISHED, published
+from domain.publishing import Unpublishable
 from projections.event_records import event_record
-from projections.published import PUBLISHED, PUBLISHED_EVENTS, Unpublishable, published
 from tests.fixtures.record_stored_events import (
     CURRENT,
     MODULE_PATH,
@@ -38,8 +38,7 @@ def first_of(mapper: Mapper[UUID], event_class: str) -> Any:
 
 def test_every_event_type_is_published_with_a_schema_version_and_documented_fields() -> None:
     assert set(PUBLISHED) == {get_topic(event) for event in ALL_EVENTS}
-    assert len(PUBLISHED) == len(PUBLISHED_EVENTS)
-    for entry in PUBLISHED_EVENTS:
+    for entry in PUBLISHED.values():
         names = [field.name for field in entry.fields]
         assert entry.schema_version >= 1 and entry.description.strip(), entry.event_type
         assert len(set(names)) == len(names), entry.event_type
@@ -55,7 +54,7 @@ def test_the_feed_names_each_event_as_it_is_stored_and_published() -> None:
 def test_a_schema_versions_fields_never_change() -> None:
     pinned = load_published()
 
-    for entry in PUBLISHED_EVENTS:
+    for entry in PUBLISHED.values():
         fields = [field.name for field in entry.fields]
         recorded = pinned.get(entry.event_type, {}).get(str(entry.schema_version))
         assert recorded == fields, (

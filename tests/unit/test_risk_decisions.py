@@ -6,7 +6,7 @@ tightened, always with a reason."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,14 +18,7 @@ from domain.envelope import CommandContext, Role
 from domain.errors import Forbidden, RulesViolated
 from domain.person_commands import RecordAdvocate
 from domain.restriction import RestrictionBasis, ReviewOutcome
-from domain.risk_commands import (
-    AgreeRiskDecision,
-    ImposeRestriction,
-    ProposeRiskDecision,
-    RecordRiskDecisionParts,
-    ReviewRestriction,
-    ReviewRiskDecision,
-)
+from domain.restriction_commands import ImposeRestriction, ReviewRestriction
 from domain.risk_decision import (
     AGREED,
     DRAFT,
@@ -34,6 +27,12 @@ from domain.risk_decision import (
     RiskDecision,
     RiskParts,
     RiskReviewOutcome,
+)
+from domain.risk_decision_commands import (
+    AgreeRiskDecision,
+    ProposeRiskDecision,
+    RecordRiskDecisionParts,
+    ReviewRiskDecision,
 )
 from domain.timeline import replay
 from tests.support.scenarios import MANAGER, context, register, run
@@ -329,18 +328,23 @@ def refused(records: CareRecords, command: Command, ctx: CommandContext | None =
     return given.rules(refusal)
 
 
-def propose(records: CareRecords, person: str, **parts: Any) -> str:
+def propose(
+    records: CareRecords, person: str, effective_at: datetime | None = None, **parts: Any
+) -> str:
     every = {**vars(EVERY_PART), "review_by": records.clock().date() + timedelta(weeks=6)}
     every.pop("advocate_views")
-    return run(records, ProposeRiskDecision(person, ACTIVITY, **{**every, **parts})).record_id
+    command = ProposeRiskDecision(person, ACTIVITY, **{**every, **parts})
+    return records.execute(replace(context(), effective_at=effective_at), command).record_id
 
 
-def impose(records: CareRecords, person: str, **at: Any) -> str:
+def impose(records: CareRecords, person: str, decision: str | None = None, **at: Any) -> str:
+    """A restriction of the person's, imposed for the decision (if one is named)."""
     when = at.get("effective_at") or records.clock()
     command = ImposeRestriction(person, "Her bank card is kept in the office", "Lost two cards",
                                 RestrictionBasis.BEST_INTERESTS, "Only between trips",
                                 ["A purse on a chain"], "Joan Evans",
-                                when.date() + timedelta(weeks=4))  # fmt: skip
+                                when.date() + timedelta(weeks=4),
+                                risk_decision_id=decision)  # fmt: skip
     return records.execute(as_manager(**at), command).record_id
 
 
@@ -392,10 +396,11 @@ def test_a_person_with_an_advocate_needs_the_advocates_views_before_agreeing(
 def test_agreeing_is_refused_while_a_linked_restriction_is_lifted(
     records: CareRecords, person: str
 ) -> None:
-    decision_id, restriction_id = propose(records, person), impose(records, person)
+    decision_id = propose(records, person)
+    restriction_id = impose(records, person, decision_id)
     records.execute(as_manager(), ReviewRestriction(restriction_id, ReviewOutcome.LIFTED))
 
-    refusal = refused(records, AgreeRiskDecision(decision_id, [restriction_id]))
+    refusal = refused(records, AgreeRiskDecision(decision_id))
 
     assert refusal == {"risk.restriction.not_confirmed"}
 
@@ -403,29 +408,31 @@ def test_agreeing_is_refused_while_a_linked_restriction_is_lifted(
 def test_agreeing_is_refused_while_a_linked_restriction_is_overdue_for_review(
     records: CareRecords, person: str
 ) -> None:
-    decision_id = propose(records, person)
-    overdue = impose(records, person, effective_at=records.clock() - timedelta(weeks=5))
+    six_weeks_ago = records.clock() - timedelta(weeks=6)
+    decision_id = propose(records, person, effective_at=six_weeks_ago)
+    overdue = impose(records, person, decision_id, effective_at=six_weeks_ago)
+    unlinked = impose(records, person, effective_at=six_weeks_ago)  # not relied on: not read
 
-    assert refused(records, AgreeRiskDecision(decision_id, [overdue])) == {
-        "risk.restriction.not_confirmed"
-    }
+    assert refused(records, AgreeRiskDecision(decision_id)) == {"risk.restriction.not_confirmed"}
 
     records.execute(as_manager(), ReviewRestriction(overdue, ReviewOutcome.CONTINUED,
                     justification="Lost another card",
                     next_review_by=records.clock().date() + timedelta(weeks=4)))  # fmt: skip
-    records.execute(as_manager(), AgreeRiskDecision(decision_id, [overdue]))
-    assert loaded(records, decision_id).restriction_ids == [overdue]
+    records.execute(as_manager(), AgreeRiskDecision(decision_id))
+    assert loaded(records, decision_id).restriction_ids == [overdue] != [unlinked]
 
 
-def test_agreeing_is_refused_when_a_linked_restriction_is_another_persons(
+def test_a_restriction_cannot_be_imposed_for_another_persons_decision(
     records: CareRecords, person: str
 ) -> None:
     decision_id = propose(records, person)
-    someone_elses = impose(records, register(records, "Sam Hill").record_id)
+    someone_else = register(records, "Sam Hill").record_id
 
-    assert refused(records, AgreeRiskDecision(decision_id, [someone_elses])) == {
-        "risk.restriction.not_confirmed"
-    }
+    with pytest.raises(RulesViolated) as refusal:
+        impose(records, someone_else, decision_id)
+
+    assert given.rules(refusal) == {"restriction.risk_decision.other_person"}
+    assert loaded(records, decision_id).restriction_ids == []
 
 
 def test_a_review_through_the_application_needs_a_reason(records: CareRecords, person: str) -> None:
