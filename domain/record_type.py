@@ -58,6 +58,11 @@ class RecordType:
             found = [event for event in found if event.__name__ != "Created"]
         return found
 
+    @property
+    def begun_by(self) -> type[Any]:
+        """The event a record of this kind begins with."""
+        return next(event for event in self.events() if issubclass(event, CanInitAggregate))
+
     def all_published(self) -> list[PublishedEvent]:
         return [*self.published, correction(self.name)]
 

@@ -100,6 +100,8 @@ class Restriction(Record):
         self.status = IN_FORCE
         self.imposed_at = envelope.effective_at
         self.last_reviewed_at: datetime | None = None
+        self.last_outcome: str | None = None
+        self.lifted_at: datetime | None = None
 
     def review(
         self,
@@ -152,8 +154,10 @@ class Restriction(Record):
         was_due_by: date,
     ) -> None:
         self.last_reviewed_at = envelope.effective_at
+        self.last_outcome = outcome
         if outcome == ReviewOutcome.LIFTED:
             self.status = LIFTED
+            self.lifted_at = envelope.effective_at
         else:
             self.review_by = next_review_by  # type: ignore[assignment]
 

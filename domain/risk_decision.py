@@ -10,7 +10,7 @@ the decision, or relaxes or tightens its safeguards, with a reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -88,6 +88,9 @@ class RiskDecision(Record):
         self.status = DRAFT
         self.restriction_ids: list[str] = []
         self.agreed_by: str | None = None
+        self.agreed_at: datetime | None = None
+        self.last_review_outcome: str | None = None
+        self.last_reviewed_at: datetime | None = None
 
     def record_parts(self, envelope: Envelope, parts: RiskParts) -> None:
         rules = Rules()
@@ -159,6 +162,7 @@ class RiskDecision(Record):
         # Confirmed at agreement; before decisions kept their links, the caller listed them.
         self.restriction_ids = list(dict.fromkeys([*self.restriction_ids, *restriction_ids]))
         self.agreed_by = envelope.actor.name
+        self.agreed_at = envelope.effective_at
 
     def review(
         self,
@@ -197,6 +201,8 @@ class RiskDecision(Record):
         self, envelope: Envelope, outcome: str, safeguards: list[str], next_review_by: date
     ) -> None:
         self.parts = replace(self.parts, safeguards=list(safeguards), review_by=next_review_by)
+        self.last_review_outcome = outcome
+        self.last_reviewed_at = envelope.effective_at
 
 
 def _camel(name: str) -> str:

@@ -23,7 +23,7 @@ from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
 from projections import all_read_models
-from projections.folding import AggregateCodec
+from projections.codec import AggregateCodec
 
 SCHEMA_LOCK_KEY = 0x5745_5057  # any constant shared by every Stepwise process
 

@@ -1,4 +1,5 @@
-"""Read models: tables kept up to date by following the global event log."""
+"""Read models: tables kept up to date by following the global event log. A new read model is
+registered here, once."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from projections.assessments import Assessments
 from projections.audit_chain import AuditChain, ReadStored
 from projections.base import ReadModel
-from projections.folding import AggregateCodec
+from projections.codec import AggregateCodec
+from projections.evidence_notes import EvidenceNotes
 from projections.people import People
 from projections.progression import Progression
-from projections.restrictions import RestrictivePractice
-from projections.reviews import ReviewSchedule
-from projections.risk import Alignment, RiskDecisions
+from projections.restrictions import Restrictions
+from projections.risk_decisions import RiskDecisions
+from projections.settings import ProviderPolicies, ServicePractices
 from projections.support_plans import SupportPlans
 
 
@@ -23,10 +25,11 @@ def all_read_models(
         People(codec),
         Assessments(codec),
         SupportPlans(codec),
-        Progression(),
-        ReviewSchedule(),
-        RiskDecisions(),
-        RestrictivePractice(),
-        Alignment(),
+        EvidenceNotes(codec),
+        Progression(codec),
+        RiskDecisions(codec),
+        Restrictions(codec),
+        ServicePractices(codec),
+        ProviderPolicies(codec),
         AuditChain(read_stored, signing_key),
     ]

@@ -1,6 +1,10 @@
-"""Read models with one row per record as it now stands, and one row per state it has been in,
-folded with the record's own evolve methods in order of effective time (domain.timeline), so a
-read model cannot disagree with the domain.
+"""Read models with one row per record as it now stands, and every state it has been in over
+effective and recorded time (projections.states), folded with the record's own evolve methods in
+order of effective time (domain.timeline), so a read model cannot disagree with the domain.
+
+A late entry, or a correction (a fact marked entered in error), rewrites the record's account
+from the moment it takes effect: the states from then on are closed as of its recording and
+worked out again from the record's events, the corrected fact left out.
 
 Within a batch, each touched record is read once, every event is applied in memory, and each
 current row is written once. A rebuild keeps folded records across batches too, so a
@@ -10,34 +14,30 @@ long-lived record is neither decoded nor written again for every batch.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, Snapshot
-from eventsourcing.persistence import Mapper, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import Aggregate
 
 from domain.catalogue import record_type_of
-from domain.timeline import apply_in_order, in_force_from
-from projections.base import (
-    Batch,
-    Event,
-    EventFailed,
-    ReadModel,
-    Row,
-    Tables,
-    Transaction,
-    upsert,
+from domain.timeline import apply_in_order, in_force_from, is_correction, replay, standing
+from projections.base import Batch, Event, EventFailed, ReadModel, Row, Tables, Transaction, upsert
+from projections.codec import AggregateCodec
+from projections.states import (
+    STATE_TIMES,
+    Moment,
+    close_states,
+    parameters,
+    state_at,
 )
-from projections.states import STATE_TIMES, Moment, close_states, parameters, state_at
 
 TIMELINE_COLUMNS = ("record_id", "version", "effective_from", "recorded_at",
                     "latest_effective_at")  # fmt: skip
 TIMELINE_TYPES = ("text", "int4", "timestamptz", "timestamptz", "timestamptz")  # PostgreSQL's
-History = Callable[..., list[Any]]  # (record id, up to version[, after version]) -> its events
+PART_SET = ""  # the item key of the row every set of parts has, so an empty set is a set
 
 # Records a rebuild keeps folded in memory between batches (each read model): enough for the
 # records a batch or two touches, and few enough that a rebuild's memory stops growing early.
@@ -45,49 +45,71 @@ CACHE_LIMIT = 200
 WRITE_CHUNK = 200  # rows a rebuild encodes and writes at once
 
 
-class AggregateCodec:
-    """Stores a record's state in a read-model row, encoded like the library's snapshots."""
-
-    _topic = get_topic(Snapshot)
-
-    def __init__(self, mapper: Mapper[UUID], history: History | None = None) -> None:
-        self._mapper = mapper
-        self.history = history  # a record's events up to a version, for late entries
-
-    def encode(self, aggregate: Aggregate) -> bytes:
-        # Stamped with the record's own time, not the clock, so a rebuild writes equal bytes.
-        snapshot = replace(Snapshot.take(aggregate), timestamp=aggregate.modified_on)
-        return self._mapper.to_stored_event(snapshot).state
-
-    def decode(self, record_id: str, version: int, state: bytes) -> Aggregate:
-        stored = StoredEvent(UUID(record_id), version, self._topic, bytes(state))
-        snapshot: Snapshot = self._mapper.to_domain_event(stored)  # type: ignore[assignment]
-        return snapshot.mutate(None)  # type: ignore[return-value]
-
-
 @dataclass
 class _Rebuilding:
     """What a rebuild keeps between batches: recently folded records, and those whose rows are
     not written yet (when the tables are about to be swapped in, or on eviction)."""
 
-    records: OrderedDict[int, Aggregate] = field(default_factory=OrderedDict)
+    records: OrderedDict[int, Aggregate | None] = field(default_factory=OrderedDict)
     first_seen: dict[int, int] = field(default_factory=dict)
     unwritten: dict[int, Event] = field(default_factory=dict)  # -> the last event folded
     written: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Pending:
+    """Rows a batch adds, written at its end: states, sets of parts, timeline moments."""
+
+    states: list[Row] = field(default_factory=list)
+    parts: list[Row] = field(default_factory=list)
+    moments: list[list[Any]] = field(default_factory=list)
+
+    def void(self, record_id: str, version: int, recorded: datetime) -> bool:
+        for moment in self.moments:
+            if moment[0] == record_id and moment[1] == version:
+                moment.append(recorded)
+                return True
+        return False
+
+
+@dataclass
+class _Closing:
+    """Ends the account of a record's rows (states, or sets of parts) from a moment on, as of
+    the recording of the event being folded: those stored, and those the batch adds."""
+
+    tx: Transaction
+    tables: Tables
+    pending: _Pending
+    key: str
+    record_id: str
+    at: datetime  # when the event being folded was recorded
+    stored_latest: datetime | None  # the record's latest effective time as stored
+
+    def close(self, table: str, rows: list[Row], since: datetime) -> None:
+        """`rows`: the batch's own rows of that table."""
+        if self.stored_latest is not None and since <= self.stored_latest:
+            close_states(self.tx, self.tables[table], self.key, self.record_id, since, self.at)
+        for row in [r for r in rows if r[self.key] == self.record_id
+                    and r["recorded_to"] is None and r["effective_from"] >= since]:  # fmt: skip
+            if row["recorded_from"] >= self.at:
+                rows.remove(row)  # never the account of anything: replaced at once
+            else:
+                row["recorded_to"] = self.at
 
 
 class RecordTable(ReadModel):
     """Keeps `tables[0]` with one row per record of `aggregate`, keyed by `key`, and the
     `states` table (projections.states) with `state_columns` of the states it has been in:
     every one of them, or with `checkpoint_every` > 1 one in about that many events, the
-    `timeline` table holding each event to replay from there.
+    `timeline` table holding each event to replay from there. With `parts`, it also keeps that
+    table of the record's parts (reviews, stages: what lists across records ask about) over
+    time: a set of rows (`part_rows`) each time any of them changes.
 
     Every event of the aggregate is folded in; a handler declared with @handles is also given
     the record as it stood just before the event took effect (as known when it was recorded),
-    and what it returns is passed to `write_more`.
-    While following the log, each batch writes each touched row once. While rebuilding into
-    shadow tables (one writer, swapped in only when complete), rows are written once per
-    record, when it leaves the bounded set kept in memory or at `flush`.
+    and what it returns is passed to `write_more`. Without `keeps_state`, the current row does
+    not hold the encoded record, which is replayed from its events when touched again (for
+    records that are seldom changed after they begin, such as evidence notes).
     """
 
     aggregate: ClassVar[type[Aggregate]]
@@ -97,6 +119,9 @@ class RecordTable(ReadModel):
     state_columns: ClassVar[tuple[str, ...]]
     checkpoint_every: ClassVar[int] = 1
     timeline: ClassVar[str | None] = None  # needed when checkpoint_every > 1
+    parts: ClassVar[str | None] = None
+    part_columns: ClassVar[tuple[str, ...]] = ()
+    keeps_state: ClassVar[bool] = True
 
     def __init__(self, codec: AggregateCodec) -> None:
         self.codec = codec
@@ -141,48 +166,68 @@ class RecordTable(ReadModel):
         records = self._load(tx, table, ids, kept)
         # Stored states take effect no later than their record's latest effective time as
         # loaded: an event taking effect after it has only this batch's states to close.
-        stored = {key: record.latest_effective_at for key, record in records.items()}
+        stored = {key: record.latest_effective_at for key, record in records.items() if record}
+        pending = _Pending()
         first_seen: dict[int, int] = {}
         last_event: dict[int, Event] = {}
         produced = []
-        states: list[Row] = []
-        moments = []
         for position, event in batch:
             key = event.originator_id.int
             try:
-                result, records[key] = self._fold(tx, tables, states, records.get(key), event,
+                result, records[key] = self._fold(tx, tables, pending, records.get(key), event,
                                                   position, stored.get(key))  # fmt: skip
-                if self.timeline is not None:
-                    moments.append(self._moment(event, records[key]))
             except Exception as error:
                 raise EventFailed(position, event) from error
             if result is not None:
                 produced.append(result)
             first_seen.setdefault(key, position)
             last_event[key] = event
-        columns = (*self.state_columns, *STATE_TIMES)
-        tx.copy(tables[self.states], columns, ([row[c] for c in columns] for row in states))
-        if self.timeline is not None:
-            tx.copy(tables[self.timeline], TIMELINE_COLUMNS, moments, TIMELINE_TYPES)
+        self._write_pending(tx, tables, pending)
         if kept is None:
-            rows = [self._row(records[k], first, last_event[k]) for k, first in first_seen.items()]
-            tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
+            self._write_rows(tx, table, records, first_seen, last_event)
         else:
             self._keep(tx, table, kept, records, first_seen, last_event)
         self.write_more(tx, tables, produced)
 
+    def _write_pending(self, tx: Transaction, tables: Tables, pending: _Pending) -> None:
+        columns = (*self.state_columns, *STATE_TIMES)
+        tx.copy(tables[self.states], columns, ([r[c] for c in columns] for r in pending.states))
+        if self.parts is not None:
+            columns = (*self.part_columns, *STATE_TIMES)
+            tx.copy(tables[self.parts], columns, ([r[c] for c in columns] for r in pending.parts))
+        if self.timeline is not None:
+            timeline = tables[self.timeline]
+            voided = [m for m in pending.moments if len(m) > len(TIMELINE_COLUMNS)]
+            moments = [m for m in pending.moments if len(m) == len(TIMELINE_COLUMNS)]
+            tx.copy(timeline, TIMELINE_COLUMNS, moments, TIMELINE_TYPES)
+            tx.copy(timeline, (*TIMELINE_COLUMNS, "voided_at"), voided)
+
+    def _write_rows(
+        self, tx: Transaction, table: str, records: dict[int, Any], first_seen: dict[int, int],
+        last_event: dict[int, Event],
+    ) -> None:  # fmt: skip
+        rows = [self._row(records[k], first, last_event[k])
+                for k, first in first_seen.items() if records[k] is not None]  # fmt: skip
+        if rows:
+            tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
+        gone = [{"id": str(last_event[k].originator_id)} for k in first_seen if records[k] is None]
+        if gone:
+            tx.executemany(f"DELETE FROM {table} WHERE {self.key} = %(id)s", gone)
+
     def _fold(
-        self, tx: Transaction, tables: Tables, states: list[Row], record: Any, event: Any,
+        self, tx: Transaction, tables: Tables, pending: _Pending, record: Any, event: Any,
         position: int, stored_latest: datetime | None,
     ) -> tuple[Any, Any]:  # fmt: skip
         """Folds one event in: calls its handler with the record as it stood just before the
-        event took effect, adds the states it changes to `states` (closing those it replaces,
-        stored (none takes effect after `stored_latest`) or not), and returns the handler's
-        result and the record as it now stands."""
+        event took effect, rewrites the account from when it takes effect (closing the states
+        it replaces, stored or not), and returns the handler's result and the record as it now
+        stands (None if it never began: its first fact was entered in error)."""
         handler = self._handlers[type(event)]
         began = record.began_at if record is not None else event.envelope.effective_at
         since, recorded = in_force_from(event, began), event.timestamp
-        if record is not None and since < record.latest_effective_at:
+        latest = record.latest_effective_at if record is not None else None
+        rewrite = latest is not None and (since < latest or is_correction(event))
+        if rewrite:
             ordered = self._replay_order(event, began)
             at = ordered.index(event)
             before = apply_in_order(None, ordered[:at], began)
@@ -190,40 +235,76 @@ class RecordTable(ReadModel):
         else:
             before, later = record, [event]
         result = handler(self, before, event, position)
-        if record is not None and since <= record.latest_effective_at:
-            if stored_latest is not None and since <= stored_latest:
-                close_states(tx, tables[self.states], self.key, str(event.originator_id), since,
-                             recorded)  # fmt: skip
-            replaced = [
-                state for state in states
-                if state[self.key] == str(event.originator_id) and state["recorded_to"] is None
-                and state["effective_from"] >= since
-            ]  # fmt: skip
-            for state in replaced:
-                if state["recorded_from"] >= recorded:
-                    states.remove(state)
-                else:
-                    state["recorded_to"] = recorded
-        current, due = before, False
-        for n, change in enumerate(later):
-            current = apply_in_order(current, [change], began)
-            moment = in_force_from(change, began)
-            # A state is kept where the record began, and then every `checkpoint_every`
-            # versions; the states of events that took effect at one instant are one state.
-            interval = self.checkpoint_interval(current)
-            due = due or moment == began or change.originator_version % interval == 0
-            if n + 1 == len(later) or in_force_from(later[n + 1], began) != moment:
-                if due:
-                    states.append(self._state(current, change, moment, recorded))
-                due = False
+        closing = _Closing(tx, tables, pending, self.key, str(event.originator_id), recorded,
+                           stored_latest)  # fmt: skip
+        if rewrite or since == latest:
+            closing.close(self.states, pending.states, since)
+        if rewrite and self.parts is not None:
+            closing.close(self.parts, pending.parts, since)
+        if is_correction(event):
+            self._void(closing, event.voided_version)
+        current = self._states_from(closing, before, later, began, rewrite)
+        if self.timeline is not None and current is not None:
+            pending.moments.append(self._moment(event, current))
         return result, current
 
+    def _void(self, closing: _Closing, version: int) -> None:
+        """From the correction's recording on, a read at a moment no longer replays the fact
+        entered in error."""
+        if self.timeline is None or closing.pending.void(closing.record_id, version, closing.at):
+            return
+        closing.tx.execute(
+            f"UPDATE {closing.tables[self.timeline]} SET voided_at = %(at)s "
+            "WHERE record_id = %(id)s AND version = %(version)s",
+            {"at": closing.at, "id": closing.record_id, "version": version},
+        )
+
+    def _states_from(
+        self, closing: _Closing, before: Any, later: list[Any], began: datetime, rewrite: bool
+    ) -> Any:
+        """Applies `later` to `before`, adding the states (and sets of parts) it goes through.
+        A state is kept where the record began, then every `checkpoint_every` versions; the
+        states of events that took effect at one instant are one state. A set of parts is kept
+        whenever it changes (and where a rewritten account begins)."""
+        current, due = before, False
+        parts = self._parts_of(before)
+        for n, change in enumerate(later):
+            current = apply_in_order(current, [change], began)
+            if current is None:
+                continue  # the record's first fact was entered in error: it never began
+            moment = in_force_from(change, began)
+            interval = self.checkpoint_interval(current)
+            due = due or moment == began or change.originator_version % interval == 0
+            if n + 1 < len(later) and in_force_from(later[n + 1], began) == moment:
+                continue
+            if due:
+                closing.pending.states.append(self._state(current, change, moment, closing.at))
+            due = False
+            if self.parts is not None:
+                now = self._parts_of(current)
+                if now != parts or (rewrite and n == 0):
+                    if not rewrite:  # a set begun at this very moment is replaced
+                        closing.close(self.parts, closing.pending.parts, moment)
+                    self._add_parts(closing, now, moment)
+                parts = now
+        return current
+
+    def _parts_of(self, record: Any) -> dict[str, Row]:
+        return self.part_rows(record) if record is not None and self.parts else {}
+
+    def _add_parts(self, closing: _Closing, parts: dict[str, Row], moment: datetime) -> None:
+        """The record's whole set of parts as of `moment` (a marker row, then each part)."""
+        record_id, key = closing.record_id, self.key
+        times = {"effective_from": moment, "recorded_from": closing.at, "recorded_to": None}
+        marker = dict.fromkeys(self.part_columns)
+        for item, row in [(PART_SET, marker), *parts.items()]:
+            closing.pending.parts.append({**row, key: record_id, "item_key": item, **times})
+
     def _replay_order(self, event: Any, began: datetime) -> list[Any]:
-        """A record's events up to this one, in the order they take effect."""
-        if self.codec.history is None:
-            raise RuntimeError(f"{self.name} needs the event store's history for late entries")
+        """A record's standing events up to this one, in the order they take effect."""
         events = self.codec.history(event.originator_id, event.originator_version)
         events[-1] = event  # the same event, as this read model received it
+        events = standing(events)
         return sorted(events, key=lambda e: (in_force_from(e, began), e.originator_version))
 
     def at(self, tx: Transaction, record_id: str, moment: Moment) -> Row | None:
@@ -250,7 +331,8 @@ class RecordTable(ReadModel):
         later = tx.fetchall(
             f"SELECT version FROM {self.timeline} WHERE record_id = %(id)s "
             "AND effective_from > %(since)s AND effective_from <= %(as_of)s "
-            "AND recorded_at <= %(known_at)s ORDER BY effective_from, version",
+            "AND recorded_at <= %(known_at)s "
+            "AND (voided_at IS NULL OR voided_at > %(known_at)s) ORDER BY effective_from, version",
             {"id": record_id, "since": state["effective_from"], **parameters(moment)},
         )
         if not later:
@@ -263,8 +345,6 @@ class RecordTable(ReadModel):
 
     def _events(self, record_id: str, versions: list[int]) -> list[Any]:
         """These events of a record, from the event store, in the order given."""
-        if self.codec.history is None:
-            raise RuntimeError(f"{self.name} needs the event store's history to read at a moment")
         # Fetched run by run of consecutive versions: a late entry's version may be far from
         # those of the events around it in effective time.
         wanted = sorted(versions)
@@ -282,19 +362,21 @@ class RecordTable(ReadModel):
         that as it grows with the record, kept states stay at most that many versions apart."""
         return self.checkpoint_every
 
-    def _moment(self, event: Any, record: Any) -> tuple[Any, ...]:
+    def _moment(self, event: Any, record: Any) -> list[Any]:
         since = in_force_from(event, record.began_at)
-        return (str(event.originator_id), event.originator_version, since, event.timestamp,
-                record.latest_effective_at)  # fmt: skip
+        return [str(event.originator_id), event.originator_version, since, event.timestamp,
+                record.latest_effective_at]  # fmt: skip
 
     def _row(self, record: Any, first_position: int, last_event: Event) -> Row:
-        return {**self.row(record, first_position, last_event),
-                "aggregate_state": self.codec.encode(record)}  # fmt: skip
+        row = self.row(record, first_position, last_event)
+        if self.keeps_state:
+            row["aggregate_state"] = self.codec.encode(record)
+        return row
 
     def _state(self, record: Any, event: Event, since: datetime, recorded: datetime) -> Row:
-        row = self._row(record, 0, event) if "aggregate_state" in self.state_columns else (
-            self.row(record, 0, event)
-        )  # fmt: skip
+        row = self.row(record, 0, event)
+        if "aggregate_state" in self.state_columns:
+            row["aggregate_state"] = self.codec.encode(record)
         state = {column: row[column] for column in self.state_columns}
         state.update(effective_from=since, recorded_from=recorded, recorded_to=None)
         return state
@@ -323,12 +405,11 @@ class RecordTable(ReadModel):
         # the peak memory of a rebuild grow with the number of records.
         for start in range(0, len(keys), WRITE_CHUNK):
             chunk = keys[start : start + WRITE_CHUNK]
-            rows = [
-                self._row(kept.records[key], kept.first_seen[key], kept.unwritten.pop(key))
-                for key in chunk
-            ]
+            records = {key: kept.records[key] for key in chunk}
+            last = {key: kept.unwritten.pop(key) for key in chunk}
+            first = {key: kept.first_seen[key] for key in chunk}
             kept.written.update(chunk)
-            tx.executemany(upsert(table, self.key, list(rows[0]), self.keep_on_update), rows)
+            self._write_rows(tx, table, records, first, last)
 
     def _load(
         self, tx: Transaction, table: str, ids: dict[int, UUID], kept: _Rebuilding | None
@@ -341,16 +422,26 @@ class RecordTable(ReadModel):
             for key, record_id in ids.items()
             if key not in found and (kept is None or key in kept.written)
         ]
-        for row in select_by_keys(tx, table, self.key, missing, "version, aggregate_state"):
-            record_id = row[self.key]
-            state = self.codec.decode(record_id, row["version"], row["aggregate_state"])
-            found[UUID(record_id).int] = state
+        columns = "version, aggregate_state" if self.keeps_state else "version"
+        for row in select_by_keys(tx, table, self.key, missing, columns):
+            found[UUID(row[self.key]).int] = self._loaded(row)
         return found
+
+    def _loaded(self, row: Row) -> Aggregate:
+        record_id, version = row[self.key], row["version"]
+        if self.keeps_state:
+            return self.codec.decode(record_id, version, row["aggregate_state"])
+        record: Aggregate = replay(None, self.codec.history(UUID(record_id), version))
+        return record
 
     def row(self, record: Any, first_position: int, last_event: Event) -> Row:
         """The row for a record as it now stands, but for its `aggregate_state` (added here);
         `first_position` is where this batch first touched it (its creation, when the row is
         new)."""
+        raise NotImplementedError
+
+    def part_rows(self, record: Any) -> dict[str, Row]:
+        """The record's parts as `parts` keeps them, by item key (`part_columns` each)."""
         raise NotImplementedError
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:

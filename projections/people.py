@@ -1,21 +1,29 @@
-"""people: each person supported as their record now stands, listed per service, and every
-state their record has been in."""
+"""people, the person index: each person supported as their record now stands and every state
+it has been in (so the service supporting them, at any moment), and whose every record of every
+kind is (its person and provider, from its first event's envelope and its declaration). Scoping,
+the access log, the change feed and every service-wide list find a record's person and service
+here: records follow a person who moves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 
+from domain.catalogue import DECLARED, record_type
 from domain.person import Person
-from projections.base import Event, Index, Row, Table, Transaction
+from projections.base import Batch, Event, Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.states import Moment, latest_states, parameters, state_at, states_table
 
+BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
+OWNER_COLUMNS = ("record_id", "record_type", "person_id", "tenant_id", "service_id")
+
 
 class People(RecordTable):
     name = "people"
-    version = 3
+    version = 4
     aggregate = Person
     key = "person_id"
     keep_on_update = ("registered_position", "registered_at")
@@ -37,7 +45,10 @@ class People(RecordTable):
             updated_at {timestamp} NOT NULL,
             aggregate_state {blob} NOT NULL""",
             primary_key="person_id",
-            indexes=(Index("by_service", "service_id, registered_position"),),
+            indexes=(
+                Index("by_service", "service_id, registered_position"),
+                Index("by_tenant", "tenant_id, registered_position"),
+            ),
         ),
         states_table(
             "person_states",
@@ -51,7 +62,28 @@ class People(RecordTable):
             version INTEGER NOT NULL,
             updated_at {timestamp} NOT NULL""",
         ),
+        Table(
+            "record_owners",
+            """record_id TEXT NOT NULL,
+            record_type TEXT NOT NULL,
+            person_id TEXT,
+            tenant_id TEXT NOT NULL,
+            service_id TEXT""",
+            primary_key="record_id",
+            indexes=(Index("by_person", "person_id, record_type"),),
+        ),
     )
+
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        people = [(position, event) for position, event in batch if isinstance(event, Person.Event)]
+        if people:
+            super().apply(tx, tables, people)
+        begun = [event for _, event in batch if isinstance(event, BEGINNINGS)]
+        tx.copy(tables["record_owners"], OWNER_COLUMNS, (owner(event) for event in begun))
+
+    @handles(*BEGINNINGS)
+    def _began(self, before: Any, event: Event, position: int) -> None:
+        """Every record's first event names whose it is (see `apply`)."""
 
     def row(self, person: Person, first_position: int, last_event: Event) -> Row:
         return {
@@ -68,6 +100,15 @@ class People(RecordTable):
         }
 
 
+def owner(event: Any) -> tuple[str | None, ...]:
+    """Whose record an event begins: its kind, person, provider, and service (for a record
+    about a service rather than a person)."""
+    declared = record_type(event)
+    service = getattr(event, declared.service) if declared.service else None
+    return (str(event.originator_id), declared.name, declared.person_of(event),
+            event.envelope.tenant_id, service)  # fmt: skip
+
+
 def document(person: Person) -> dict[str, Any]:
     return {
         "name": person.name,
@@ -79,11 +120,56 @@ def document(person: Person) -> dict[str, Any]:
     }
 
 
+# -- queries ---------------------------------------------------------------------------------
+
+
 def get_person(tx: Transaction, person_id: str, moment: Moment) -> Row | None:
     if not moment.now:
         state = state_at(tx, "person_states", "person_id", person_id, moment)
         return state and _registered(tx, state)
     return tx.fetchone("SELECT * FROM people WHERE person_id = %(id)s", {"id": person_id})
+
+
+def person_scope(tx: Transaction, person_id: str) -> Row | None:
+    """The provider and the service a person is now supported by: whose reach their records
+    are in."""
+    query = "SELECT tenant_id, service_id FROM people WHERE person_id = %(id)s"
+    return tx.fetchone(query, {"id": person_id})
+
+
+def owners(tx: Transaction, record_ids: Collection[str]) -> dict[str, Row]:
+    """For each record (of any kind), its person, provider, and the service now supporting the
+    person (or the record's own service): whose reach it is in. Records not indexed yet are
+    left out."""
+    found: dict[str, Row] = {}
+    listed = sorted(record_ids)
+    for start in range(0, len(listed), 500):
+        names = {f"r{n}": record_id for n, record_id in enumerate(listed[start : start + 500])}
+        rows = tx.fetchall(
+            "SELECT o.record_id, o.record_type, o.person_id, o.tenant_id, "
+            "COALESCE(p.service_id, o.service_id) AS service_id FROM record_owners o "
+            "LEFT JOIN people p ON p.person_id = o.person_id "
+            f"WHERE o.record_id IN ({', '.join(f'%({name})s' for name in names)})",
+            names,
+        )
+        found.update((row["record_id"], row) for row in rows)
+    return found
+
+
+def owner_of(tx: Transaction, record_id: str) -> Row | None:
+    return owners(tx, [record_id]).get(record_id)
+
+
+def members(moment: Moment) -> str:
+    """SQL selecting the people a service (`%(service)s` of `%(tenant)s`) supported at the
+    moment, as a column `person_id`: records follow a person who moves."""
+    if moment.now:
+        return ("SELECT person_id FROM people WHERE tenant_id = %(tenant)s "
+                "AND service_id = %(service)s")  # fmt: skip
+    return (
+        f"SELECT m.person_id FROM ({latest_states('person_states', 'person_id')}) m "
+        "WHERE m.tenant_id = %(tenant)s AND m.service_id = %(service)s"
+    )
 
 
 def people_page(
@@ -109,8 +195,7 @@ def people_page(
         "limit": first + 1,
     } | {f"r{i}": s for i, s in enumerate(reached)}
     if reach is not None:
-        listed = ", ".join(f"%(r{i})s" for i in range(len(reached)))
-        service_filter += f" AND p.service_id IN ({listed})"
+        service_filter += f" AND p.service_id IN ({_listed(len(reached))})"
     if moment.now:
         return tx.fetchall(
             f"SELECT * FROM people p WHERE tenant_id = %(tenant)s "
@@ -129,6 +214,10 @@ def people_page(
     )
 
 
+def _listed(count: int) -> str:
+    return ", ".join(f"%(r{i})s" for i in range(count))
+
+
 def _registered(tx: Transaction, state: Row) -> Row:
     """A past state, with when the person was registered (which no later change alters)."""
     registered = tx.fetchone(
@@ -136,3 +225,15 @@ def _registered(tx: Transaction, state: Row) -> Row:
         {"id": state["person_id"]},
     )
     return {**state, **(registered or {})}
+
+
+def records_of(tx: Transaction, person_id: str, kinds: Iterable[str]) -> list[str]:
+    """The ids of a person's records of these kinds, in the order they were indexed."""
+    wanted = sorted(kinds)
+    names = {f"k{n}": kind for n, kind in enumerate(wanted)}
+    rows = tx.fetchall(
+        "SELECT record_id FROM record_owners WHERE person_id = %(person)s "
+        f"AND record_type IN ({', '.join(f'%({name})s' for name in names)}) ORDER BY record_id",
+        {"person": person_id, **names},
+    )
+    return [row["record_id"] for row in rows]

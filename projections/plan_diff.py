@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from projections.base import Row, Transaction
+from projections.plan_versions import plan_versions_between
 from projections.states import Moment
-from projections.support_plans import SupportPlans, get_plan, plan_versions_between
+from projections.support_plans import SupportPlans, get_plan
 
 
 @dataclass(frozen=True)

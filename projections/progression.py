@@ -1,14 +1,14 @@
 """progression: the evidence line of each outcome, baseline -> targeted support -> measurable
-progress. Every stage change, setback, review and change of support hours as a dated entry;
-every evidence note; and the notes summarised per week (prompt rungs, confidence, independence
-steps), kept up to date as notes arrive, late ones in the week they took effect.
+progress. Every stage change, setback, review and change of support hours as a dated entry (one
+marked entered in error drops out from then on); and the evidence notes summarised per week
+(prompt rungs, confidence, independence steps), kept up to date as notes arrive, late ones in
+the week they took effect, and as notes are marked entered in error.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Any, ClassVar
 
 from domain.evidence_note import EvidenceNote
@@ -23,39 +23,34 @@ from projections.base import (
     Transaction,
     handles,
 )
+from projections.codec import AggregateCodec
+from projections.evidence_notes import monday, notes_of
 from projections.folding import select_by_keys
+from projections.states import Moment, parameters
 
 Plan: Any = SupportPlan
 Note: Any = EvidenceNote
 PLAN_LEVEL = ""  # the outcome id of entries about the whole plan (support hours)
 
-ENTRY_COLUMNS = ("position", "person_id", "outcome_id", "tenant_id", "kind", "stage_id",
-                 "summary", "detail", "effective_at", "recorded_at", "actor_name")  # fmt: skip
-NOTE_COLUMNS = ("note_id", "person_id", "outcome_id", "tenant_id", "week_start", "effective_at",
-                "recorded_at", "prompt_rung", "prompt_level", "confidence", "steps_completed",
-                "steps_of", "refused", "mood")  # fmt: skip
+ENTRY_COLUMNS = ("position", "record_id", "version", "person_id", "outcome_id", "tenant_id",
+                 "kind", "stage_id", "summary", "detail", "effective_at", "recorded_at",
+                 "actor_name")  # fmt: skip
 # PostgreSQL's types of those columns, so they are copied in binary
-ENTRY_TYPES = ("int8", "text", "text", "text", "text", "text", "text", "text", "timestamptz",
-               "timestamptz", "text")  # fmt: skip
-NOTE_TYPES = ("text", "text", "text", "text", "text", "timestamptz", "timestamptz", "int4", "text",
-              "int4", "int4", "int4", "bool", "text")  # fmt: skip
+ENTRY_TYPES = ("int8", "text", "int4", "text", "text", "text", "text", "text", "text", "text",
+               "timestamptz", "timestamptz", "text")  # fmt: skip
 WEEK_COLUMNS = ("person_id", "outcome_id", "week_start", "notes", "rungs", "confidence_sum",
                 "confidence_count", "steps_completed", "steps_of", "refusals")  # fmt: skip
 
 
-def week_start(moment: datetime) -> date:
-    """The Monday (UTC) of the week an instant falls in."""
-    day = moment.date()
-    return day - timedelta(days=day.weekday())
-
-
 class Progression(ReadModel):
     name = "progression"
-    version = 1
+    version = 2
     tables: ClassVar[tuple[Table, ...]] = (
         Table(
             "progression_entries",
             """position BIGINT NOT NULL,
+            record_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
             person_id TEXT NOT NULL,
             outcome_id TEXT NOT NULL,
             tenant_id TEXT NOT NULL,
@@ -65,9 +60,13 @@ class Progression(ReadModel):
             detail TEXT NOT NULL,
             effective_at {timestamp} NOT NULL,
             recorded_at {timestamp} NOT NULL,
-            actor_name TEXT NOT NULL""",
+            actor_name TEXT NOT NULL,
+            voided_at {timestamp}""",
             primary_key="position",
-            indexes=(Index("by_outcome", "person_id, outcome_id, effective_at"),),
+            indexes=(
+                Index("by_outcome", "person_id, outcome_id, effective_at"),
+                Index("by_record", "record_id, version"),
+            ),
         ),
         Table(
             "progression_plans",
@@ -78,25 +77,6 @@ class Progression(ReadModel):
             "progression_stages",
             "stage_id TEXT NOT NULL, plan_id TEXT NOT NULL, title TEXT NOT NULL",
             primary_key="plan_id, stage_id",
-        ),
-        Table(
-            "evidence_notes",
-            """note_id TEXT NOT NULL,
-            person_id TEXT NOT NULL,
-            outcome_id TEXT NOT NULL,
-            tenant_id TEXT NOT NULL,
-            week_start TEXT NOT NULL,
-            effective_at {timestamp} NOT NULL,
-            recorded_at {timestamp} NOT NULL,
-            prompt_rung INTEGER,
-            prompt_level TEXT,
-            confidence INTEGER,
-            steps_completed INTEGER,
-            steps_of INTEGER,
-            refused BOOLEAN NOT NULL,
-            mood TEXT""",
-            primary_key="note_id",
-            indexes=(Index("by_outcome", "person_id, outcome_id, effective_at"),),
         ),
         Table(
             "evidence_weeks",
@@ -114,12 +94,15 @@ class Progression(ReadModel):
         ),
     )
 
+    def __init__(self, codec: AggregateCodec) -> None:
+        self.codec = codec  # a note entered in error is read back from its events
+
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         fold = _Fold(tx, tables)
         notes, plans = [], set()
         for _, event in batch:
-            if self.handler(event) is Progression._note:
-                notes.append(event)
+            if isinstance(event, Note.Event):
+                notes.append(self._note_of(event))
             else:
                 plans.add(event.originator_id)
         fold.load_weeks(notes)  # the batch's few lookups made at once, not one by one
@@ -127,6 +110,12 @@ class Progression(ReadModel):
         for position, event in batch:
             self.handler(event)(self, fold, event, position)
         fold.write()
+
+    def _note_of(self, event: Any) -> Any:
+        """The note an event is about: itself, or the one a correction marks in error."""
+        if not isinstance(event, Note.EnteredInError):
+            return event
+        return self.codec.history(event.originator_id, event.voided_version)[-1]
 
     # -- the plan's progression ----------------------------------------------------------------
 
@@ -197,11 +186,21 @@ class Progression(ReadModel):
         fold.entry(event, position, PLAN_LEVEL, "review", None, "Review held",
                    {"reviewId": event.review_id, "decisions": event.decisions})  # fmt: skip
 
+    @handles(Plan.EnteredInError)
+    def _entered_in_error(self, fold: _Fold, event: Any, position: int) -> None:
+        fold.voided.append({"record": str(event.originator_id), "at": event.timestamp,
+                            "version": event.voided_version})  # fmt: skip
+
     # -- evidence ------------------------------------------------------------------------------
 
     @handles(Note.Recorded)
     def _note(self, fold: _Fold, event: Any, position: int) -> None:
-        fold.note(event)
+        fold.note(event, +1)
+
+    @handles(Note.EnteredInError)
+    def _note_entered_in_error(self, fold: _Fold, event: Any, position: int) -> None:
+        if event.voided_version == 1:  # a note has one fact: without it, it was never written
+            fold.note(self._note_of(event), -1)
 
 
 class _Fold:
@@ -210,7 +209,7 @@ class _Fold:
     def __init__(self, tx: Transaction, tables: Tables) -> None:
         self.tx, self.tables = tx, tables
         self.entries: list[tuple[Any, ...]] = []
-        self.notes: list[tuple[Any, ...]] = []
+        self.voided: list[Row] = []  # entries marked entered in error: plan, version, when
         self.weeks: dict[tuple[str, str, str], Row] = {}
         self.stored_weeks: set[tuple[str, str, str]] = set()
         self.titles: dict[tuple[str, str], str] = {}
@@ -244,21 +243,17 @@ class _Fold:
               stage_id: str | None, summary: str, detail: dict[str, Any]) -> None:  # fmt: skip
         person_id, tenant_id = self.person_of(event)
         envelope = event.envelope
-        self.entries.append((position, person_id, outcome_id, tenant_id, kind, stage_id, summary,
+        self.entries.append((position, str(event.originator_id), event.originator_version,
+                             person_id, outcome_id, tenant_id, kind, stage_id, summary,
                              json.dumps(detail), envelope.effective_at, event.timestamp,
                              envelope.actor.name))  # fmt: skip
 
-    def note(self, event: Any) -> None:
-        seen, envelope = event.observation, event.envelope
-        key = _week_key(event)
-        self.notes.append((str(event.originator_id), event.person_id, seen.outcome_id,
-                           envelope.tenant_id, key[2], envelope.effective_at, event.timestamp,
-                           seen.prompt_rung, seen.prompt_level, seen.confidence,
-                           seen.steps_completed, seen.steps_of, seen.refused,
-                           seen.mood))  # fmt: skip
+    def note(self, event: Any, sign: int) -> None:
+        """Counts a note in its week's summary (sign +1), or takes it out (-1)."""
+        seen, key = event.observation, _week_key(event)
         summary = self.weeks.get(key) or _empty_week(*key)
         _count(summary, seen.prompt_rung, seen.prompt_level, seen.confidence,
-               seen.steps_completed, seen.steps_of, seen.refused)  # fmt: skip
+               seen.steps_completed, seen.steps_of, seen.refused, sign)  # fmt: skip
         self.weeks[key] = summary
 
     def load_plans(self, plan_ids: set[str]) -> None:
@@ -293,7 +288,11 @@ class _Fold:
         tx.copy(tables["progression_entries"], ENTRY_COLUMNS, self.entries, ENTRY_TYPES)
         tx.copy(tables["progression_plans"], ("plan_id", "person_id", "tenant_id"), self.new_plans)
         tx.copy(tables["progression_stages"], ("stage_id", "plan_id", "title"), self.new_titles)
-        tx.copy(tables["evidence_notes"], NOTE_COLUMNS, self.notes, NOTE_TYPES)
+        tx.executemany(
+            f"UPDATE {tables['progression_entries']} SET voided_at = %(at)s "
+            "WHERE record_id = %(record)s AND version = %(version)s",
+            self.voided,
+        )
         if self.weeks:
             weeks = tables["evidence_weeks"]
             tx.executemany(
@@ -311,58 +310,44 @@ class _Fold:
 
 
 def timeline_entries(
-    tx: Transaction,
-    person_id: str,
-    outcome_id: str,
-    since: datetime,
-    until: datetime,
-    known_at: datetime | None,
-) -> list[Row]:
+    tx: Transaction, person_id: str, outcome_id: str, since: datetime, until: datetime,
+    moment: Moment,
+) -> list[Row]:  # fmt: skip
     """The outcome's entries and the plan's (support hours, reviews) that took effect between
-    the two times, in the order they took effect; as recorded by `known_at`, if given."""
-    recorded = "AND recorded_at <= %(known)s " if known_at else ""
+    the two times (and by the moment's asOf), in the order they took effect, as recorded by the
+    moment's asKnownAt (those known by then to be entered in error left out)."""
     return tx.fetchall(
         "SELECT * FROM progression_entries WHERE person_id = %(person)s "
         "AND outcome_id IN (%(outcome)s, %(plan)s) AND effective_at >= %(since)s "
-        f"AND effective_at <= %(until)s {recorded}ORDER BY effective_at, position",
+        "AND effective_at <= %(until)s AND effective_at <= %(as_of)s "
+        "AND recorded_at <= %(known_at)s AND (voided_at IS NULL OR voided_at > %(known_at)s) "
+        "ORDER BY effective_at, position",
         {"person": person_id, "outcome": outcome_id, "plan": PLAN_LEVEL, "since": since,
-         "until": until, "known": known_at},
+         "until": until, **parameters(moment)},
     )  # fmt: skip
 
 
 def evidence_by_week(
-    tx: Transaction,
-    person_id: str,
-    outcome_id: str,
-    since: datetime,
-    until: datetime,
-    known_at: datetime | None,
-) -> list[Row]:
-    """The outcome's evidence summarised per week. As recorded now, the weeks kept up to date
-    by the read model; as recorded at an earlier time, summarised from the notes known then."""
-    params = {"person": person_id, "outcome": outcome_id, "known": known_at,
-              "first": week_start(since).isoformat(), "last": until.date().isoformat(),
-              "since": since, "until": until}  # fmt: skip
-    if known_at is None:
+    tx: Transaction, person_id: str, outcome_id: str, since: datetime, until: datetime,
+    moment: Moment,
+) -> list[Row]:  # fmt: skip
+    """The outcome's evidence summarised per week. As it stands now, the weeks kept up to date
+    by the read model; at another moment, summarised from the notes as they stood then."""
+    first, last = monday(since), min(until, moment.as_of).date().isoformat()
+    if moment.now:
         rows = tx.fetchall(
             "SELECT * FROM evidence_weeks WHERE person_id = %(person)s "
             "AND outcome_id = %(outcome)s AND week_start >= %(first)s "
-            "AND week_start <= %(last)s ORDER BY week_start",
-            params,
+            "AND week_start <= %(last)s AND notes > 0 ORDER BY week_start",
+            {"person": person_id, "outcome": outcome_id, "first": first, "last": last},
         )
         return [{**dict(row), "rungs": json.loads(row["rungs"])} for row in rows]
-    notes = tx.fetchall(
-        "SELECT * FROM evidence_notes WHERE person_id = %(person)s AND outcome_id = %(outcome)s "
-        "AND week_start >= %(first)s AND week_start <= %(last)s AND recorded_at <= %(known)s "
-        "ORDER BY effective_at",
-        params,
-    )
     weeks: dict[str, Row] = {}
-    for note in notes:
+    for note in notes_of(tx, person_id, outcome_id, first, last, moment):
         week = weeks.setdefault(note["week_start"], _empty_week(person_id, outcome_id,
                                                                 note["week_start"]))  # fmt: skip
         _count(week, note["prompt_rung"], note["prompt_level"], note["confidence"],
-               note["steps_completed"], note["steps_of"], bool(note["refused"]))  # fmt: skip
+               note["steps_completed"], note["steps_of"], bool(note["refused"]), +1)  # fmt: skip
     return [weeks[week] for week in sorted(weeks)]
 
 
@@ -383,12 +368,7 @@ def median_rung(rungs: dict[str, int]) -> tuple[int, str] | None:
 
 def _week_key(note: Any) -> tuple[str, str, str]:
     """The week summary a note counts in: (person, outcome, week's Monday)."""
-    return note.person_id, note.observation.outcome_id, _monday(note.envelope.effective_at.date())
-
-
-@lru_cache(maxsize=1024)
-def _monday(day: date) -> str:
-    return (day - timedelta(days=day.weekday())).isoformat()
+    return note.person_id, note.observation.outcome_id, monday(note.envelope.effective_at)
 
 
 def _empty_week(person_id: str, outcome_id: str, week: str) -> Row:
@@ -398,15 +378,17 @@ def _empty_week(person_id: str, outcome_id: str, week: str) -> Row:
 
 
 def _count(week: Row, rung: int | None, level: str | None, confidence: int | None,
-           completed: int | None, of: int | None, refused: bool) -> None:  # fmt: skip
-    week["notes"] += 1
+           completed: int | None, of: int | None, refused: bool, sign: int) -> None:  # fmt: skip
+    week["notes"] += sign
     if rung is not None:
         key = f"{rung}:{level}"
-        week["rungs"][key] = week["rungs"].get(key, 0) + 1
+        week["rungs"][key] = week["rungs"].get(key, 0) + sign
+        if not week["rungs"][key]:
+            del week["rungs"][key]
     if confidence is not None:
-        week["confidence_sum"] += confidence
-        week["confidence_count"] += 1
+        week["confidence_sum"] += sign * confidence
+        week["confidence_count"] += sign
     if of is not None:
-        week["steps_completed"] += completed or 0
-        week["steps_of"] += of
-    week["refusals"] += int(refused)
+        week["steps_completed"] += sign * (completed or 0)
+        week["steps_of"] += sign * of
+    week["refusals"] += sign * int(refused)

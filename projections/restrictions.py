@@ -1,227 +1,217 @@
-"""restrictions, restriction_deadlines and restrictive_practice_trend: every restriction of a
-person's rights or freedom as it stands; every review-by date it has had (each imposition and
-review opens one, the next review meets it), so the review-by in force on any date, and the days
-overdue then, are one query; and per service per month, how many were imposed, reviewed on time
-or late, reduced and lifted (overdue is counted from the deadlines, as of the day asked).
+"""restrictions: every restriction of a person's rights or freedom as it stands and every state
+it has been in (so its review-by date in force at any moment, as recorded at any time); and each
+imposition and review as a dated fact, so each month's restrictive practice in a service can be
+counted as the record stood at any moment (a fact marked entered in error drops out from then).
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
-from domain.restriction import IN_FORCE, LIFTED, Restriction, ReviewOutcome
-from projections.base import Batch, Index, ReadModel, Row, Table, Tables, Transaction, handles
+from domain.restriction import IN_FORCE, Restriction, ReviewOutcome
+from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
+from projections.event_records import dumps
+from projections.folding import RecordTable
+from projections.people import members
+from projections.states import Moment, latest_states, parameters, states_table
 
 R: Any = Restriction
+COLUMNS = """restriction_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    what TEXT NOT NULL,
+    why TEXT NOT NULL,
+    basis TEXT NOT NULL,
+    basis_detail TEXT,
+    proportionality TEXT NOT NULL,
+    less_restrictive_options TEXT NOT NULL,
+    agreed_by TEXT NOT NULL,
+    risk_decision_id TEXT,
+    incident_id TEXT,
+    imposed_at {timestamp} NOT NULL,
+    status TEXT NOT NULL,
+    review_by TEXT NOT NULL,
+    last_reviewed_at {timestamp},
+    last_outcome TEXT,
+    lifted_at {timestamp},
+    version INTEGER NOT NULL,
+    updated_at {timestamp} NOT NULL"""
+STATE_COLUMNS = ("restriction_id", "person_id", "tenant_id", "what", "why", "basis",
+                 "basis_detail", "proportionality", "less_restrictive_options", "agreed_by",
+                 "risk_decision_id", "incident_id", "imposed_at", "status", "review_by",
+                 "last_reviewed_at", "last_outcome", "lifted_at", "version",
+                 "updated_at")  # fmt: skip
+FACT_COLUMNS = ("restriction_id", "version", "person_id", "tenant_id", "kind", "outcome",
+                "effective_at", "recorded_at", "was_due_by")  # fmt: skip
 TREND_COUNTS = ("imposed", "reviewed_on_time", "reviewed_late", "reduced", "lifted")
 
 
-class RestrictivePractice(ReadModel):
-    name = "restrictive_practice"
+@dataclass(frozen=True)
+class Voided:
+    restriction_id: str
+    version: int
+    at: Any
+
+
+class Restrictions(RecordTable):
+    name = "restrictions"
     version = 1
-    tables: ClassVar[tuple[Table, ...]] = (
+    aggregate = Restriction
+    key = "restriction_id"
+    states = "restriction_states"
+    state_columns = STATE_COLUMNS
+    tables = (
+        Table("restrictions", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
+              primary_key="restriction_id",
+              indexes=(Index("by_person", "person_id"), Index("by_tenant", "tenant_id, status"))),
+        states_table("restriction_states", "restriction_id", COLUMNS,
+                     Index("by_tenant", "tenant_id, effective_from")),
         Table(
-            "restrictions",
+            "restriction_facts",
             """restriction_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
             person_id TEXT NOT NULL,
             tenant_id TEXT NOT NULL,
-            service_id TEXT,
-            what TEXT NOT NULL,
-            why TEXT NOT NULL,
-            basis TEXT NOT NULL,
-            basis_detail TEXT,
-            proportionality TEXT NOT NULL,
-            agreed_by TEXT NOT NULL,
-            risk_decision_id TEXT,
-            incident_id TEXT,
-            imposed_at {timestamp} NOT NULL,
-            imposed_on TEXT NOT NULL,
-            status TEXT NOT NULL,
-            review_by TEXT NOT NULL,
-            last_reviewed_at {timestamp},
-            last_outcome TEXT,
-            lifted_at {timestamp},
-            lifted_on TEXT""",
-            primary_key="restriction_id",
-            indexes=(
-                Index("by_person", "person_id, imposed_on"),
-                Index("by_service", "tenant_id, service_id, status, review_by"),
-            ),
+            kind TEXT NOT NULL,
+            outcome TEXT,
+            effective_at {timestamp} NOT NULL,
+            recorded_at {timestamp} NOT NULL,
+            was_due_by TEXT,
+            voided_at {timestamp}""",
+            primary_key="restriction_id, version",
+            indexes=(Index("by_tenant", "tenant_id, effective_at"),),
         ),
-        Table(
-            "restriction_deadlines",
-            """restriction_id TEXT NOT NULL,
-            opened_position BIGINT NOT NULL,
-            tenant_id TEXT NOT NULL,
-            service_id TEXT,
-            opened_on TEXT NOT NULL,
-            due_on TEXT NOT NULL,
-            met_on TEXT,
-            outcome TEXT""",
-            primary_key="restriction_id, opened_position",
-            indexes=(Index("by_service", "tenant_id, service_id, due_on"),),
-        ),
-        Table(
-            "restrictive_practice_trend",
-            """tenant_id TEXT NOT NULL,
-            service_id TEXT NOT NULL,
-            month TEXT NOT NULL,
-            imposed INTEGER NOT NULL,
-            reviewed_on_time INTEGER NOT NULL,
-            reviewed_late INTEGER NOT NULL,
-            reduced INTEGER NOT NULL,
-            lifted INTEGER NOT NULL""",
-            primary_key="tenant_id, service_id, month",
-        ),
-    )
+    )  # fmt: skip
 
-    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
-        # A restriction changes a few times a year: each event is written as it comes, so a
-        # later event in the batch sees the earlier ones.
-        for position, event in batch:
-            self.handler(event)(self, tx, tables, event, position)
+    def row(self, restriction: Restriction, first_position: int, last_event: Event) -> Row:
+        terms = restriction.terms
+        return {
+            "restriction_id": str(restriction.id), "person_id": restriction.person_id,
+            "tenant_id": restriction.tenant_id, "what": terms.what, "why": terms.why,
+            "basis": str(terms.basis), "basis_detail": terms.basis_detail,
+            "proportionality": terms.proportionality,
+            "less_restrictive_options": dumps(list(terms.less_restrictive_options)),
+            "agreed_by": terms.agreed_by, "risk_decision_id": terms.risk_decision_id,
+            "incident_id": terms.incident_id, "imposed_at": restriction.imposed_at,
+            "status": restriction.status, "review_by": restriction.review_by.isoformat(),
+            "last_reviewed_at": restriction.last_reviewed_at,
+            "last_outcome": restriction.last_outcome, "lifted_at": restriction.lifted_at,
+            "version": restriction.version, "updated_at": restriction.modified_on,
+        }  # fmt: skip
 
     @handles(R.Imposed)
-    def _imposed(self, tx: Transaction, tables: Tables, event: Any, position: int) -> None:
-        terms, envelope = event.terms, event.envelope
-        row = {"restriction_id": str(event.originator_id), "person_id": event.person_id,
-               "tenant_id": envelope.tenant_id, "service_id": envelope.service_id,
-               "what": terms.what, "why": terms.why, "basis": str(terms.basis),
-               "basis_detail": terms.basis_detail, "proportionality": terms.proportionality,
-               "agreed_by": terms.agreed_by, "risk_decision_id": terms.risk_decision_id,
-               "incident_id": terms.incident_id, "imposed_at": envelope.effective_at,
-               "imposed_on": envelope.effective_at.date().isoformat(), "status": IN_FORCE,
-               "review_by": terms.review_by.isoformat()}  # fmt: skip
-        names = ", ".join(row)
-        values = ", ".join(f"%({name})s" for name in row)
-        tx.execute(f"INSERT INTO {tables['restrictions']} ({names}) VALUES ({values})", row)
-        _open(tx, tables, row, position, row["imposed_on"], terms.review_by)
-        _count(tx, tables, envelope, "imposed")
+    def _imposed(self, before: None, event: Any, position: int) -> tuple[Any, ...]:
+        return _fact(event, event.person_id, "imposed", None, None)
 
     @handles(R.Reviewed)
-    def _reviewed(self, tx: Transaction, tables: Tables, event: Any, position: int) -> None:
-        envelope, restriction_id = event.envelope, str(event.originator_id)
-        on = envelope.effective_at.date().isoformat()
-        lifted = event.outcome == ReviewOutcome.LIFTED
-        tx.execute(
-            f"UPDATE {tables['restrictions']} SET status = %(status)s, "
-            "review_by = %(review_by)s, last_reviewed_at = %(at)s, last_outcome = %(outcome)s, "
-            "lifted_at = %(lifted_at)s, lifted_on = %(lifted_on)s WHERE restriction_id = %(id)s",
-            {"status": LIFTED if lifted else IN_FORCE, "at": envelope.effective_at,
-             "review_by": (event.was_due_by if lifted else event.next_review_by).isoformat(),
-             "outcome": event.outcome, "lifted_at": envelope.effective_at if lifted else None,
-             "lifted_on": on if lifted else None, "id": restriction_id},
-        )  # fmt: skip
-        tx.execute(
-            f"UPDATE {tables['restriction_deadlines']} SET met_on = %(on)s, outcome = %(outcome)s "
-            "WHERE restriction_id = %(id)s AND met_on IS NULL",
-            {"on": on, "outcome": event.outcome, "id": restriction_id},
-        )
-        if not lifted:
-            row = tx.fetchone(
-                f"SELECT restriction_id, tenant_id, service_id FROM {tables['restrictions']} "
-                "WHERE restriction_id = %(id)s",
-                {"id": restriction_id},
-            )
-            if row is not None:
-                _open(tx, tables, dict(row), position, on, event.next_review_by)
-        on_time = envelope.effective_at.date() <= event.was_due_by
-        _count(tx, tables, envelope, "reviewed_on_time" if on_time else "reviewed_late")
-        if event.outcome in (ReviewOutcome.REDUCED, ReviewOutcome.LIFTED):
-            _count(tx, tables, envelope, str(event.outcome))
+    def _reviewed(self, before: Restriction, event: Any, position: int) -> tuple[Any, ...]:
+        return _fact(event, before.person_id, "reviewed", event.outcome, event.was_due_by)
+
+    @handles(R.EnteredInError)
+    def _entered_in_error(self, before: Any, event: Any, position: int) -> Voided:
+        return Voided(str(event.originator_id), event.voided_version, event.timestamp)
+
+    def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:
+        facts = tables["restriction_facts"]
+        tx.copy(facts, FACT_COLUMNS, [fact for fact in produced if not isinstance(fact, Voided)])
+        voided = [vars(v) for v in produced if isinstance(v, Voided)]
+        tx.executemany(f"UPDATE {facts} SET voided_at = %(at)s WHERE restriction_id = "
+                       "%(restriction_id)s AND version = %(version)s", voided)  # fmt: skip
 
 
-def _open(tx: Transaction, tables: Tables, restriction: Row, position: int, opened_on: str,
-          due_on: date) -> None:  # fmt: skip
-    tx.execute(
-        f"INSERT INTO {tables['restriction_deadlines']} (restriction_id, opened_position, "
-        "tenant_id, service_id, opened_on, due_on) VALUES (%(id)s, %(position)s, %(tenant)s, "
-        "%(service)s, %(opened)s, %(due)s)",
-        {"id": restriction["restriction_id"], "position": position,
-         "tenant": restriction["tenant_id"], "service": restriction["service_id"],
-         "opened": opened_on, "due": due_on.isoformat()},
-    )  # fmt: skip
-
-
-def _count(tx: Transaction, tables: Tables, envelope: Any, column: str) -> None:
-    """One more of `column` in the month the event took effect, in its service."""
-    table = tables["restrictive_practice_trend"]
-    counts = {name: int(name == column) for name in TREND_COUNTS}
-    names = ", ".join(TREND_COUNTS)
-    values = ", ".join(f"%({name})s" for name in TREND_COUNTS)
-    tx.execute(
-        f"INSERT INTO {table} (tenant_id, service_id, month, {names}) "
-        f"VALUES (%(tenant)s, %(service)s, %(month)s, {values}) "
-        f"ON CONFLICT (tenant_id, service_id, month) DO UPDATE SET "
-        f"{column} = {table}.{column} + 1",
-        {"tenant": envelope.tenant_id, "service": envelope.service_id or "",
-         "month": envelope.effective_at.strftime("%Y-%m"), **counts},
-    )  # fmt: skip
+def _fact(event: Any, person_id: str, kind: str, outcome: str | None,
+          was_due_by: date | None) -> tuple[Any, ...]:  # fmt: skip
+    envelope = event.envelope
+    return (str(event.originator_id), event.originator_version, person_id,
+            envelope.tenant_id, kind, outcome, envelope.effective_at, event.timestamp,
+            was_due_by.isoformat() if was_due_by else None)  # fmt: skip
 
 
 # -- queries ---------------------------------------------------------------------------------
 
 
-def restrictions_of(tx: Transaction, person_id: str, status: str | None) -> list[Row]:
-    status_filter = "AND status = %(status)s " if status else ""
+def _at(moment: Moment) -> str:
+    """The restrictions as they stood at the moment, as recorded then (alias `r`)."""
+    if moment.now:
+        return "restrictions r"
+    return f"({latest_states('restriction_states', 'restriction_id')}) r"
+
+
+def restrictions_of(
+    tx: Transaction, person_id: str, status: str | None, moment: Moment
+) -> list[Row]:
+    status_filter = "AND r.status = %(status)s " if status else ""
     return tx.fetchall(
-        f"SELECT * FROM restrictions WHERE person_id = %(person)s {status_filter}"
-        "ORDER BY imposed_at, restriction_id",
-        {"person": person_id, "status": status},
+        f"SELECT r.* FROM {_at(moment)} WHERE r.person_id = %(person)s {status_filter}"
+        "ORDER BY r.imposed_at, r.restriction_id",
+        {"person": person_id, "status": status, **parameters(moment)},
     )
 
 
-def due_for_review(tx: Transaction, tenant_id: str, service_id: str, before: date) -> list[Row]:
-    """Restrictions in force in the service whose review-by falls on or before `before`."""
+def in_force(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment, due_by: date | None = None
+) -> list[Row]:
+    """Restrictions in force at the moment for the people the service supported then, each
+    with the review-by date in force then; only those due by `due_by`, if given."""
+    due = "AND r.review_by <= %(due)s " if due_by else ""
     return tx.fetchall(
-        "SELECT * FROM restrictions WHERE tenant_id = %(tenant)s AND service_id = %(service)s "
-        "AND status = %(status)s AND review_by <= %(before)s ORDER BY review_by, restriction_id",
-        {"tenant": tenant_id, "service": service_id, "status": IN_FORCE,
-         "before": before.isoformat()},
+        f"SELECT r.* FROM {_at(moment)} WHERE r.tenant_id = %(tenant)s "
+        f"AND r.status = %(in_force)s AND r.person_id IN ({members(moment)}) {due}"
+        "ORDER BY r.review_by, r.restriction_id",
+        {"tenant": tenant_id, "service": service_id, "in_force": IN_FORCE,
+         "due": due_by.isoformat() if due_by else None, **parameters(moment)},
     )  # fmt: skip
 
 
-def in_force_on(tx: Transaction, tenant_id: str, service_id: str, on: date) -> list[Row]:
-    """Restrictions in force in the service on a date, each with the review-by in force then
-    (the deadline opened last by that date) and whether that deadline was met by then."""
-    return tx.fetchall(
-        """SELECT r.*, d.due_on AS due_on_then, d.met_on AS met_on FROM restrictions r
-        JOIN restriction_deadlines d ON d.restriction_id = r.restriction_id
-        WHERE r.tenant_id = %(tenant)s AND r.service_id = %(service)s
-          AND r.imposed_on <= %(on)s AND (r.lifted_on IS NULL OR r.lifted_on > %(on)s)
-          AND d.opened_position = (SELECT MAX(e.opened_position) FROM restriction_deadlines e
-                                   WHERE e.restriction_id = r.restriction_id
-                                     AND e.opened_on <= %(on)s)
-        ORDER BY d.due_on, r.restriction_id""",
-        {"tenant": tenant_id, "service": service_id, "on": on.isoformat()},
-    )
-
-
 def trend(tx: Transaction, tenant_id: str, service_id: str, first: str, last: str,
-          today: date) -> list[Row]:  # fmt: skip
-    """Per month from `first` to `last` (YYYY-MM) the counts kept by events, and the
-    deadlines falling due that month that were met late or not met by `today` (once due)."""
-    params = {"tenant": tenant_id, "service": service_id, "first": first, "last": last,
-              "today": today.isoformat(), "from": f"{first}-01", "to": f"{last}-31"}  # fmt: skip
-    kept = tx.fetchall(
-        "SELECT * FROM restrictive_practice_trend WHERE tenant_id = %(tenant)s "
-        "AND service_id = %(service)s AND month >= %(first)s AND month <= %(last)s",
+          moment: Moment) -> list[Row]:  # fmt: skip
+    """Per month from `first` to `last` (YYYY-MM), for the people the service supported at the
+    moment: restrictions imposed, reviewed on time or late, reduced and lifted, and review-by
+    dates falling due that month that were met late or not met by then (once due)."""
+    params = {"tenant": tenant_id, "service": service_id, "from": f"{first}-01",
+              "to": f"{last}-31", "today": moment.as_of.date().isoformat(),
+              **parameters(moment)}  # fmt: skip
+    facts = tx.fetchall(
+        "SELECT f.* FROM restriction_facts f WHERE f.tenant_id = %(tenant)s "
+        f"AND f.person_id IN ({members(moment)}) AND f.effective_at <= %(as_of)s "
+        "AND f.recorded_at <= %(known_at)s "
+        "AND (f.voided_at IS NULL OR f.voided_at > %(known_at)s)",
         params,
     )
-    missed = tx.fetchall(
-        "SELECT due_on FROM restriction_deadlines WHERE tenant_id = %(tenant)s "
-        "AND service_id = %(service)s AND due_on >= %(from)s AND due_on <= %(to)s "
-        "AND due_on < %(today)s AND (met_on IS NULL OR met_on > due_on)",
-        params,
-    )
-    months: dict[str, Row] = {row["month"]: dict(row) for row in kept}
-    overdue: dict[str, int] = {}
-    for row in missed:
-        month = str(row["due_on"])[:7]
-        overdue[month] = overdue.get(month, 0) + 1
-    return [{**months.get(month, dict.fromkeys(TREND_COUNTS, 0)), "month": month,
-             "overdue": overdue.get(month, 0)} for month in _months(first, last)]  # fmt: skip
+    unmet = in_force(tx, tenant_id, service_id, moment)
+    months = {month: dict.fromkeys((*TREND_COUNTS, "overdue"), 0) for month in _months(first, last)}
+    for fact in facts:
+        _count(months, fact)
+    for row in unmet:
+        if str(row["review_by"]) < params["today"]:
+            _add(months, str(row["review_by"])[:7], "overdue")
+    return [{"month": month, **counts} for month, counts in months.items()]
+
+
+def _count(months: dict[str, dict[str, int]], fact: Row) -> None:
+    month = _instant(fact["effective_at"])[:7]
+    if fact["kind"] == "imposed":
+        _add(months, month, "imposed")
+        return
+    on, due = _instant(fact["effective_at"])[:10], str(fact["was_due_by"])
+    _add(months, month, "reviewed_on_time" if on <= due else "reviewed_late")
+    if on > due:
+        _add(months, due[:7], "overdue")
+    if fact["outcome"] in (ReviewOutcome.REDUCED, ReviewOutcome.LIFTED):
+        _add(months, month, str(fact["outcome"]))
+
+
+def _add(months: dict[str, dict[str, int]], month: str, column: str) -> None:
+    if month in months:
+        months[month][column] += 1
+
+
+def _instant(value: Any) -> str:
+    """An instant from a column (timestamptz, or UTC text on SQLite) as UTC ISO text."""
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -34,7 +34,7 @@ class Moment:
         return cls(now, now, now=True)
 
 
-def states_table(name: str, key: str, columns: str) -> Table:
+def states_table(name: str, key: str, columns: str, *indexes: Index) -> Table:
     """The states of one kind of record: `columns` as in its current table, plus the times."""
     return Table(
         name,
@@ -43,20 +43,37 @@ def states_table(name: str, key: str, columns: str) -> Table:
         recorded_from {{timestamp}} NOT NULL,
         recorded_to {{timestamp}}""",
         primary_key=f"{key}, effective_from, recorded_from",
-        indexes=(Index("at", f"{key}, effective_from"),),
+        indexes=(Index("at", f"{key}, effective_from"), *indexes),
+    )
+
+
+def parts_table(name: str, key: str, columns: str, *indexes: Index) -> Table:
+    """Sets of a record's parts over time: each time any of them changes, a row per part (and
+    one with an empty `item_key`, so an empty set is a set too), all with the same times."""
+    return Table(
+        name,
+        f"""{columns},
+        item_key TEXT NOT NULL,
+        effective_from {{timestamp}} NOT NULL,
+        recorded_from {{timestamp}} NOT NULL,
+        recorded_to {{timestamp}}""",
+        primary_key=f"{key}, item_key, effective_from, recorded_from",
+        indexes=(Index("at", f"{key}, effective_from"), *indexes),
     )
 
 
 def timeline_table(name: str) -> Table:
-    """When each event of one kind of record took effect and was recorded, so that a read can
-    find the events to replay from a state (read from the event store)."""
+    """When each event of one kind of record took effect and was recorded (and from when it
+    was known to be entered in error, if it was), so that a read can find the events to replay
+    from a state (read from the event store)."""
     return Table(
         name,
         """record_id TEXT NOT NULL,
         version INTEGER NOT NULL,
         effective_from {timestamp} NOT NULL,
         recorded_at {timestamp} NOT NULL,
-        latest_effective_at {timestamp} NOT NULL""",
+        latest_effective_at {timestamp} NOT NULL,
+        voided_at {timestamp}""",
         primary_key="record_id, version",
         indexes=(
             Index("at", "record_id, effective_from"),
@@ -91,6 +108,16 @@ def latest_states(table: str, key: str) -> str:
         f"SELECT 1 FROM {table} t WHERE t.{key} = s.{key} AND t.effective_from <= %(as_of)s "
         f"AND t.effective_from > s.effective_from "
         f"AND {known_at('t')})"
+    )
+
+
+def latest_sets(table: str, key: str) -> str:
+    """SQL selecting, for every record, the rows of its set of parts at the moment (alias
+    `s`; the marker row of each set included, with an empty `item_key`)."""
+    return (
+        f"SELECT s.* FROM {table} s WHERE {known_at('s')} AND s.effective_from = ("
+        f"SELECT MAX(t.effective_from) FROM {table} t WHERE t.{key} = s.{key} "
+        f"AND t.effective_from <= %(as_of)s AND {known_at('t')})"
     )
 
 

@@ -1,0 +1,71 @@
+"""risk_decisions: each positive risk-taking decision as it stands, and every state it has been
+in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.risk_decision import RiskDecision
+from projections.base import Event, Index, Row, Table, Transaction
+from projections.event_records import document_text, jsonable
+from projections.folding import RecordTable
+from projections.states import Moment, latest_states, parameters, states_table
+
+COLUMNS = """risk_decision_id TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    activity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    document TEXT NOT NULL,
+    proposed_at {timestamp} NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at {timestamp} NOT NULL"""
+
+
+class RiskDecisions(RecordTable):
+    name = "risk_decisions"
+    version = 2
+    aggregate = RiskDecision
+    key = "risk_decision_id"
+    states = "risk_decision_states"
+    state_columns = ("risk_decision_id", "person_id", "tenant_id", "activity", "status",
+                     "document", "proposed_at", "version", "updated_at")  # fmt: skip
+    tables = (
+        Table("risk_decisions", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
+              primary_key="risk_decision_id", indexes=(Index("by_person", "person_id"),)),
+        states_table("risk_decision_states", "risk_decision_id", COLUMNS,
+                     Index("by_person", "person_id, effective_from")),
+    )  # fmt: skip
+
+    def row(self, decision: RiskDecision, first_position: int, last_event: Event) -> Row:
+        return {
+            "risk_decision_id": str(decision.id), "person_id": decision.person_id,
+            "tenant_id": decision.tenant_id, "activity": decision.activity,
+            "status": decision.status, "document": document_text(document(decision)),
+            "proposed_at": decision.began_at or decision.created_on,
+            "version": decision.version, "updated_at": decision.modified_on,
+        }  # fmt: skip
+
+
+def document(decision: RiskDecision) -> dict[str, Any]:
+    return {
+        "parts": jsonable(decision.parts),
+        "restrictionIds": list(decision.restriction_ids),
+        "agreedBy": decision.agreed_by,
+        "agreedAt": jsonable(decision.agreed_at),
+        "lastReviewOutcome": decision.last_review_outcome,
+        "lastReviewedAt": jsonable(decision.last_reviewed_at),
+    }
+
+
+def decisions_of(tx: Transaction, person_id: str, moment: Moment) -> list[Row]:
+    """A person's decisions as they stood at the moment, as recorded then."""
+    if moment.now:
+        source = "risk_decisions"
+    else:
+        source = f"({latest_states('risk_decision_states', 'risk_decision_id')})"
+    return tx.fetchall(
+        f"SELECT d.* FROM {source} d WHERE d.person_id = %(person)s "
+        "ORDER BY d.proposed_at, d.risk_decision_id",
+        {"person": person_id, **parameters(moment)},
+    )

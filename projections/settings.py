@@ -1,0 +1,64 @@
+"""service_practices and provider_policies: each service's practice (its prompt ladder) and each
+provider's policy (its limit between restriction reviews), as they stand and as they stood."""
+
+from __future__ import annotations
+
+from domain.provider_policy import ProviderPolicy
+from domain.service_practice import ServicePractice
+from projections.base import Event, Row, Table
+from projections.event_records import document_text
+from projections.folding import RecordTable
+from projections.states import states_table
+
+PRACTICE = """practice_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at {timestamp} NOT NULL"""
+POLICY = """policy_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at {timestamp} NOT NULL"""
+
+
+class ServicePractices(RecordTable):
+    name = "service_practices"
+    aggregate = ServicePractice
+    key = "practice_id"
+    states = "service_practice_states"
+    state_columns = ("practice_id", "tenant_id", "service_id", "document", "version",
+                     "updated_at")  # fmt: skip
+    tables = (
+        Table("service_practices", f"{PRACTICE}, aggregate_state {{blob}} NOT NULL",
+              primary_key="practice_id"),
+        states_table("service_practice_states", "practice_id", PRACTICE),
+    )  # fmt: skip
+
+    def row(self, practice: ServicePractice, first_position: int, last_event: Event) -> Row:
+        return {
+            "practice_id": str(practice.id), "tenant_id": practice.tenant_id,
+            "service_id": practice.service_id, "version": practice.version,
+            "document": document_text({"promptLadder": list(practice.prompt_ladder)}),
+            "updated_at": practice.modified_on,
+        }  # fmt: skip
+
+
+class ProviderPolicies(RecordTable):
+    name = "provider_policies"
+    aggregate = ProviderPolicy
+    key = "policy_id"
+    states = "provider_policy_states"
+    state_columns = ("policy_id", "tenant_id", "document", "version", "updated_at")
+    tables = (
+        Table("provider_policies", f"{POLICY}, aggregate_state {{blob}} NOT NULL",
+              primary_key="policy_id"),
+        states_table("provider_policy_states", "policy_id", POLICY),
+    )  # fmt: skip
+
+    def row(self, policy: ProviderPolicy, first_position: int, last_event: Event) -> Row:
+        document = {"restrictionReviewDays": policy.restriction_review_days}
+        return {"policy_id": str(policy.id), "tenant_id": policy.tenant_id,
+                "document": document_text(document), "version": policy.version,
+                "updated_at": policy.modified_on}  # fmt: skip
