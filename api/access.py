@@ -1,7 +1,8 @@
-"""Who may read what. Every root query field is listed here with the roles that may read it;
-a field not listed is refused to everyone (writes are listed with their commands, in
-domain.commands). Within a field, a caller reaches only their provider's records, and only
-the services their token names, if it names any.
+"""Who may read what. Every root query field declares, beside its resolver, the roles that may
+read it (`readable_by`); a root field that declares none is refused to everyone (api.schema
+makes sure of it). Writes are declared with their commands (domain.commands). Within a field, a
+caller reaches only their provider's records, and only the services their token names, if it
+names any.
 """
 
 from __future__ import annotations
@@ -15,52 +16,29 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
 from api.auth import Caller
-from domain.envelope import Role
+from domain.catalogue import record_type_of
+from domain.envelope import RECORD_READERS, Role
 from domain.errors import Forbidden
 
 if TYPE_CHECKING:
     from api.context import Context
 
-RECORD_READERS = frozenset({
-    Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.MANAGER, Role.COMMISSIONER,
-    Role.INSPECTOR, Role.INTEGRATION_CLIENT,
-})  # fmt: skip
 EVERYONE = frozenset(Role)
-
-READS: dict[str, frozenset[Role]] = {
-    "person": RECORD_READERS,
-    "people": RECORD_READERS,
-    "assessment": RECORD_READERS,
-    "supportPlan": RECORD_READERS,
-    "planHistory": RECORD_READERS,
-    "planDiff": RECORD_READERS,
-    "auditTrail": RECORD_READERS,
-    "events": RECORD_READERS,
-    "auditIntegrity": frozenset(
-        {Role.MANAGER, Role.INSPECTOR, Role.COMMISSIONER, Role.TENANT_ADMIN}
-    ),
-    "accessLog": frozenset({Role.MANAGER, Role.TENANT_ADMIN}),
-    "progressionTimeline": RECORD_READERS,
-    "reviews": RECORD_READERS,
-    "reviewSchedule": RECORD_READERS,
-    "repeatReviews": RECORD_READERS,
-    "riskDecisions": RECORD_READERS,
-    "restrictions": RECORD_READERS,
-    "restrictionsDueForReview": RECORD_READERS,
-    "restrictionsInForce": RECORD_READERS,
-    "restrictivePracticeTrend": RECORD_READERS,
-    "alignmentFindings": RECORD_READERS,
-    "publishedEventTypes": EVERYONE,  # documentation of the feed, no records
-    "projectionPositions": EVERYONE,
-}
+GOVERNANCE = frozenset({Role.MANAGER, Role.TENANT_ADMIN})  # the provider's own oversight
+CHECKERS = frozenset({Role.MANAGER, Role.INSPECTOR, Role.COMMISSIONER, Role.TENANT_ADMIN})
 
 
-def refusal(caller: Caller, field: str, now: datetime) -> Forbidden | None:
+def readers_of(*aggregates: type) -> frozenset[Role]:
+    """Who may read records of these kinds, as each kind declares (domain.record_type)."""
+    roles = [record_type_of(aggregate).readers for aggregate in aggregates]
+    return frozenset.intersection(*roles) if roles else RECORD_READERS
+
+
+def refusal(caller: Caller, field: str, roles: frozenset[Role], now: datetime) -> Forbidden | None:
     """Why the caller may not read this root field at all, if they may not."""
-    roles = READS.get(field)
     actor = caller.actor
-    if roles is None:
-        return Forbidden(f"{field} is not in the read table; nobody may read it", "access.unlisted")
+    if not roles:
+        return Forbidden(f"{field} declares no readers; nobody may read it", "access.unlisted")
     if actor.role not in roles:
         allowed = sorted(role.value for role in roles)
         return Forbidden(f"{field} needs one of the roles {allowed}; {actor.name} is "
@@ -75,11 +53,15 @@ def refusal(caller: Caller, field: str, now: datetime) -> Forbidden | None:
 
 
 class MayRead(BasePermission):
-    """Applies the read table to a root field, and logs a refused read of a person's record."""
+    """The roles a root field may be read by, and the check: a refused read of a person's
+    record is logged."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         context = info.context
-        refused = refusal(context.caller(), info.field_name, datetime.now(UTC))
+        refused = refusal(context.caller(), info.field_name, self.roles, datetime.now(UTC))
         if refused is None:
             context.check_purpose()
             return True
@@ -92,6 +74,20 @@ class MayRead(BasePermission):
         raise refused
 
 
+def readable_by(roles: frozenset[Role]) -> list[FieldExtension]:
+    """The extensions of a root field readable by these roles."""
+    return [PermissionExtension(permissions=[MayRead(roles)], use_directives=False)]
+
+
+def declared_readers(extensions: list[FieldExtension]) -> frozenset[Role] | None:
+    """The roles a field's extensions let read it; None if it declares none."""
+    for extension in extensions:
+        for permission in getattr(extension, "permissions", ()):
+            if isinstance(permission, MayRead):
+                return permission.roles
+    return None
+
+
 def _record_id(value: object) -> str | None:
     """A record id as stored (lower-case, hyphenated), or None for anything else: the log
     keeps record ids, not whatever text a refused caller sent."""
@@ -99,7 +95,3 @@ def _record_id(value: object) -> str | None:
         return str(UUID(str(value))) if value is not None else None
     except ValueError:
         return None
-
-
-def guarded() -> FieldExtension:
-    return PermissionExtension(permissions=[MayRead()], use_directives=False)

@@ -14,12 +14,24 @@ from domain.care_records import LAST_POSSIBLE_POSITION, parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
 from domain.pathway import SetbackResponse
+from domain.restriction import RestrictionBasis, ReviewOutcome
+from domain.risk_decision import RiskReviewOutcome
+from domain.shapes import has_control_characters
 from projections.states import Moment
 
+# The domain's own enums, the same in inputs and outputs.
 strawberry.enum(Role, description="What a member of staff (or a reader) may do")
 strawberry.enum(Section, description="The sections of a strengths-led assessment")
 strawberry.enum(ContributionMode, description="How the person took part in their assessment")
 strawberry.enum(SetbackResponse, description="What was decided about a stage after a setback")
+strawberry.enum(
+    RestrictionBasis,
+    description="The basis of a restriction: the person's "
+    "consent, a best-interests decision under the Mental Capacity Act, a "
+    "deprivation of liberty authorisation, a court order, or another (detailed)",
+)
+strawberry.enum(ReviewOutcome, description="What a restriction's review decided")
+strawberry.enum(RiskReviewOutcome, description="What a risk decision's review decided")
 
 
 def _parse_position(value: object) -> int:
@@ -65,11 +77,6 @@ class ReadModelState(Enum):
     OUTDATED = "outdated"
 
 
-# Refused in any text: they can't be stored everywhere (NUL on PostgreSQL) and mean nothing
-# in a care record. Tab, newline and carriage return are kept.
-CONTROL_CHARACTERS = frozenset(chr(c) for c in [*range(0x20), 0x7F]) - set("\t\n\r")
-
-
 def record_id(value: object, field: str) -> str:
     """A record id given to a query, refused unless it is one (as commands refuse it)."""
     return str(parse_id(str(value), field))
@@ -77,7 +84,7 @@ def record_id(value: object, field: str) -> str:
 
 def plain_text(value: str, field: str) -> str:
     """Text given to a query, refused if it holds control characters (as commands refuse it)."""
-    if CONTROL_CHARACTERS.intersection(value):
+    if has_control_characters(value):
         message = "text may not contain control characters (tab and line breaks are fine)"
         raise RulesViolated([Violation("input.text.control_character", field, message)])
     return value
@@ -91,12 +98,22 @@ def when(value: str | datetime) -> datetime:
 
 AS_OF = strawberry.argument(
     description="Describe what was in force at this time (default: now). Changes recorded "
-    "late, but effective by then, are included."
+    "late, but effective by then, are included; days overdue are counted to this day."
 )
 AS_KNOWN_AT = strawberry.argument(
     description="Describe it as the record stood at this time (default: now): changes "
     "recorded later are left out, whenever they took effect."
 )
+
+
+@strawberry.type(description="The moment a record's state describes")
+class MomentFields:
+    as_of: datetime = strawberry.field(description="This describes what was in force then")
+    as_known_at: datetime = strawberry.field(description="...as recorded by then")
+
+    @staticmethod
+    def of(at: Moment) -> dict[str, datetime]:
+        return {"as_of": at.as_of, "as_known_at": at.as_known_at}
 
 
 def moment(as_of: datetime | None, as_known_at: datetime | None) -> Moment:

@@ -24,8 +24,7 @@ from domain.errors import Forbidden, RulesViolated, Violation
 from infra.access_log import DENIED, READ, AccessEntry
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
-from projections.people import People
-from projections.reach import person_scope
+from projections.people import People, owner_of, person_scope
 from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
@@ -85,6 +84,23 @@ class Context(BaseContext):
         scope, found = await self.read(scoped, People.name, *read_models)
         if scope is not None:
             self.log_read(field, scope, person_id=person_id)
+        return found
+
+    async def read_record(
+        self, field: str, record_id: str, query: Callable[[Transaction], T], *read_models: str
+    ) -> T | None:
+        """Runs a query on one record (of any kind) if it is within the caller's reach, found
+        through the person index (None otherwise), logging the read or refusal."""
+
+        def scoped(tx: Transaction) -> tuple[Row | None, T | None]:
+            owner = owner_of(tx, record_id)
+            if owner is None or not self.caller().reaches(owner["tenant_id"], owner["service_id"]):
+                return owner, None
+            return owner, query(tx)
+
+        owner, found = await self.read(scoped, People.name, *read_models)
+        if owner is not None:
+            self.log_read(field, owner, owner["person_id"], record_id)
         return found
 
     def reached_service(self, field: str, service_id: str) -> str:

@@ -2,8 +2,9 @@
 an input of the command's fields plus what every request says (effective time, reason,
 idempotency key and, for a change to an existing record, the expected version).
 
-Shape is checked here, with pydantic, against the command's own annotations (types, lengths,
-ranges); meaning is checked by the domain.
+The command's shape (types, lengths, ranges, control characters) and its meaning are both
+checked by the domain when it decides (domain.shapes), whoever calls it; here only what the
+request adds to it (reason, expected version) is.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from api.common import CONTROL_CHARACTERS, Position
+from api.common import Position
 from api.context import Context, RequestFields
-from api.errors import violations_from
 from domain.care_records import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
-from domain.errors import RulesViolated, Violation
+from domain.errors import RulesViolated
+from domain.shapes import refuse_control_characters, violations_from
 from projections.event_records import camel
 
 
@@ -58,7 +59,6 @@ def mutation_type(registry: Registry) -> type:
 def _mutation(registration: Registration) -> StrawberryField:
     command = registration.command
     input_type = _input_type(registration)
-    adapter = TypeAdapter(command)
 
     async def resolve(info: Info[Context, None], input: Any) -> WriteResult | None:
         # Who may ask comes before what was asked: a reader gets FORBIDDEN, not a list of rules.
@@ -66,7 +66,7 @@ def _mutation(registration: Registration) -> StrawberryField:
         REGISTRY.authorise(caller.actor, command, writes_granted=caller.writes_granted)
         if len(info.operation.selection_set.selections) > 1:
             info.context.refuse_shared_header_key()
-        written = await info.context.execute(_command(command, adapter, input), _request(input))
+        written = await info.context.execute(_command(command, input), _request(input))
         return WriteResult(
             record_id=strawberry.ID(written.record_id),
             version=written.version,
@@ -137,14 +137,10 @@ def _graphql_type(name: str, hint: Any) -> Any:
     return hint
 
 
-def _command(command: type[Command], adapter: TypeAdapter[Command], given: Any) -> Command:
-    values = {field.name: getattr(given, field.name) for field in dataclasses.fields(command)}
-    try:
-        validated = adapter.validate_python(values)
-    except ValidationError as error:
-        raise RulesViolated(violations_from(error)) from None
-    _refuse_control_characters(values)
-    return validated
+def _command(command: type[Command], given: Any) -> Command:
+    return command(
+        **{field.name: getattr(given, field.name) for field in dataclasses.fields(command)}
+    )
 
 
 def _request(given: Any) -> RequestFields:
@@ -153,35 +149,13 @@ def _request(given: Any) -> RequestFields:
         _REQUEST.validate_python({"reason": given.reason, "expected_version": expected_version})
     except ValidationError as error:
         raise RulesViolated(violations_from(error)) from None
-    _refuse_control_characters({"reason": given.reason})
+    refuse_control_characters({"reason": given.reason})
     return RequestFields(
         effective_at=given.effective_at,
         reason=given.reason,
         expected_version=expected_version,
         idempotency_key=given.idempotency_key,
     )
-
-
-def _refuse_control_characters(values: dict[str, Any]) -> None:
-    violations = [
-        Violation(
-            "input.text.control_character",
-            camel(name),
-            "text may not contain control characters (tab and line breaks are fine)",
-        )
-        for name, value in values.items()
-        if any(CONTROL_CHARACTERS.intersection(text) for text in _texts(value))
-    ]
-    if violations:
-        raise RulesViolated(violations)
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
-    return []
 
 
 def _describe(command: type[Command]) -> str:

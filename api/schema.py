@@ -17,7 +17,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 import api.slices
-from api.access import guarded
+from api.access import declared_readers, readable_by
 from api.common import SCALARS
 from api.errors import ErrorCodes
 from api.limits import Limits, limit_rules
@@ -30,7 +30,8 @@ SLICES = [
 ]
 Query = merge_types("Query", tuple(s.Query for s in SLICES if hasattr(s, "Query")))
 for _field in Query.__strawberry_definition__.fields:  # type: ignore[attr-defined]
-    _field.extensions.append(guarded())  # the read table decides, for every root field
+    if declared_readers(_field.extensions) is None:
+        _field.extensions.extend(readable_by(frozenset()))  # fail closed: nobody may read it
 Mutation = mutation_type(REGISTRY)
 # Distinct documents kept parsed and validated: bounded, so unique texts cannot grow memory.
 DOCUMENTS_CACHED = 1024

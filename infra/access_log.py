@@ -254,21 +254,14 @@ def access_page(
     after: int,
     first: int,
 ) -> list[Row]:
-    """Reads of a person's record and of their assessments and plans, oldest first, one row
-    more than asked."""
+    """Reads of a person's record and of every record about them (found through the person
+    index), oldest first, one row more than asked."""
     return tx.fetchall(
         """SELECT * FROM access_log
         WHERE tenant_id = %(tenant)s AND entry_id > %(after)s
           AND read_at >= %(since)s AND read_at < %(until)s
           AND (person_id = %(person)s OR record_id = %(person)s
-               OR record_id IN (SELECT assessment_id FROM assessments
-                                WHERE person_id = %(person)s)
-               OR record_id IN (SELECT plan_id FROM current_plans WHERE person_id = %(person)s)
-               OR record_id IN (SELECT note_id FROM evidence_notes
-                                WHERE person_id = %(person)s)
-               OR record_id IN (SELECT restriction_id FROM restrictions
-                                WHERE person_id = %(person)s)
-               OR record_id IN (SELECT risk_decision_id FROM risk_decisions
+               OR record_id IN (SELECT record_id FROM record_owners
                                 WHERE person_id = %(person)s))
         ORDER BY entry_id LIMIT %(limit)s""",
         {

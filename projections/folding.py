@@ -193,7 +193,7 @@ class RecordTable(ReadModel):
         columns = (*self.state_columns, *STATE_TIMES)
         tx.copy(tables[self.states], columns, ([r[c] for c in columns] for r in pending.states))
         if self.parts is not None:
-            columns = (*self.part_columns, *STATE_TIMES)
+            columns = (*self.part_columns, "item_key", *STATE_TIMES)
             tx.copy(tables[self.parts], columns, ([r[c] for c in columns] for r in pending.parts))
         if self.timeline is not None:
             timeline = tables[self.timeline]

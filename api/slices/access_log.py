@@ -10,6 +10,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from api.access import GOVERNANCE, readable_by
 from api.common import Actor, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
@@ -90,7 +91,9 @@ async def access_log(
 class Query:
     access_log: Connection[AccessRecord] = strawberry.field(
         resolver=access_log,
-        description="Every read of a person's records (the person, their assessments and "
-        "plans, their events), and every refused one, oldest first: who, when, which field, "
+        description="Every read of a person's records (the person and every record about them, "
+        "of any kind, and their events), and every refused one, oldest first: who, when, which "
+        "field, "
         "and the purpose they gave",
+        extensions=readable_by(GOVERNANCE),
     )

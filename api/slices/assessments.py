@@ -10,13 +10,13 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.access import readable_by, readers_of
 from api.common import AS_KNOWN_AT, AS_OF, moment, record_id, when
 from api.context import Context
+from domain.assessment import Assessment as AssessmentRecord
 from domain.assessment import ContributionMode
 from projections.assessments import Assessments, get_assessment
-from projections.base import Row, Transaction
-from projections.people import People
-from projections.reach import person_scope
+from projections.base import Row
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]
@@ -30,25 +30,27 @@ class AssessmentStatus(Enum):
 
 @strawberry.type(description="How the person took part in their assessment.")
 class Contribution:
-    mode: ContributionMode
-    summary: str
-    spoken_for_by: str | None
-    reason_not_possible: str | None
+    mode: ContributionMode = strawberry.field(description="Directly, through an advocate, or not")
+    summary: str = strawberry.field(description="What they (or who spoke for them) contributed")
+    spoken_for_by: str | None = strawberry.field(description="Who spoke for them, if anyone")
+    reason_not_possible: str | None = strawberry.field(
+        description="Why they could not contribute directly"
+    )
 
 
-@strawberry.type(description="A strengths-led assessment.")
+@strawberry.type(description="A strengths-led assessment, as it stood at a moment.")
 class Assessment:
-    id: strawberry.ID
-    person_id: strawberry.ID
-    status: AssessmentStatus
-    strengths: list[str]
-    independent_skills: list[str]
-    preferred_outcomes: list[str]
-    informal_support: list[str]
-    communication_preferences: list[str]
-    contribution: Contribution | None
-    version: int
-    updated_at: datetime
+    id: strawberry.ID = strawberry.field(description="The assessment")
+    person_id: strawberry.ID = strawberry.field(description="The person assessed")
+    status: AssessmentStatus = strawberry.field(description="In progress, or completed")
+    strengths: list[str] = strawberry.field(description="The person's strengths")
+    independent_skills: list[str] = strawberry.field(description="What they do on their own")
+    preferred_outcomes: list[str] = strawberry.field(description="What they want")
+    informal_support: list[str] = strawberry.field(description="Who supports them unpaid")
+    communication_preferences: list[str] = strawberry.field(description="How they communicate")
+    contribution: Contribution | None = strawberry.field(description="How they took part")
+    version: int = strawberry.field(description="The assessment's version then")
+    updated_at: datetime = strawberry.field(description="When its latest change was recorded")
     as_of: datetime = strawberry.field(description="This describes what was in force then")
     as_known_at: datetime = strawberry.field(description="...as recorded by then")
 
@@ -88,19 +90,16 @@ async def assessment(
 ) -> Assessment | None:
     assessment_id, at = record_id(id, "id"), moment(as_of, as_known_at)
 
-    def query(tx: Transaction) -> tuple[Row | None, Row | None]:
-        row = get_assessment(tx, assessment_id, at)
-        return row, row and person_scope(tx, row["person_id"])
-
-    row, scope = await info.context.read(query, Assessments.name, People.name)
-    if row is None or scope is None:
-        return None
-    reached = info.context.log_read("assessment", scope, row["person_id"], assessment_id)
-    return Assessment.from_row(row, at) if reached else None
+    row = await info.context.read_record("assessment", assessment_id,
+                                         lambda tx: get_assessment(tx, assessment_id, at),
+                                         Assessments.name)  # fmt: skip
+    return Assessment.from_row(row, at) if row else None
 
 
 @strawberry.type
 class Query:
     assessment: Assessment | None = strawberry.field(
-        resolver=assessment, description="A strengths-led assessment"
+        resolver=assessment,
+        description="A strengths-led assessment, as it stood at a moment",
+        extensions=readable_by(readers_of(AssessmentRecord)),
     )

@@ -8,6 +8,7 @@ import base64
 import strawberry
 from strawberry.types import Info
 
+from api.access import CHECKERS, readable_by
 from api.common import Position
 from api.context import Context
 from domain.errors import RulesViolated, Violation
@@ -95,4 +96,5 @@ class Query:
         resolver=audit_integrity,
         description="The audit chain's head and latest signed checkpoint: keep the checkpoint, "
         "and later send it back as `kept` to see that the log still extends it",
+        extensions=readable_by(CHECKERS),
     )

@@ -11,30 +11,35 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.access import EVERYONE, readable_by
 from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from domain.care_records import parse_id
-from domain.catalogue import PUBLISHED
+from domain.catalogue import BY_NAME, PUBLISHED
+from domain.envelope import RECORD_READERS
 from domain.publishing import PublishedEvent
 from projections.base import Row
 from projections.event_records import event_record
-from projections.reach import SCOPE_MODELS, stream_scopes
+from projections.people import People, owners
 
 ContextInfo = Info[Context, None]
 SCAN = 500  # log entries read at a time while looking for the caller's provider's events
 
 
 async def reachable(context: Context, rows: list[Row]) -> list[Row]:
-    """The events of records the caller reaches: of their provider, and for a caller limited to
-    services, of people those services now support (for a record not projected yet, or not a
-    person's, the service the event was recorded in)."""
+    """The events of records the caller reaches: of their provider, of kinds their role may
+    read (domain.record_type), and for a caller limited to services, of records whose person
+    those services now support, as the person index says (for a record not indexed yet, the
+    service the event was recorded in)."""
     caller = context.caller()
-    mine = [row for row in rows if row["tenant_id"] == caller.tenant_id]
+    role = caller.actor.role
+    mine = [row for row in rows if row["tenant_id"] == caller.tenant_id
+            and role in BY_NAME[row["stream_type"]].readers]  # fmt: skip
     if caller.services is None or not mine:
         return mine
     streams = {row["stream_id"] for row in mine}
-    scopes = await context.read(lambda tx: stream_scopes(tx, streams), *SCOPE_MODELS)
+    scopes = await context.read(lambda tx: owners(tx, streams), People.name)
     return [row for row in mine
             if (scopes.get(row["stream_id"]) or row)["service_id"] in caller.services]  # fmt: skip
 
@@ -161,15 +166,19 @@ def published_event_types() -> list[PublishedEventType]:
 @strawberry.type
 class Query:
     audit_trail: Connection[RecordedEvent] = strawberry.field(
-        resolver=audit_trail, description="Every event of one record, with its envelope"
+        resolver=audit_trail,
+        description="Every event of one record, with its envelope",
+        extensions=readable_by(RECORD_READERS),
     )
     events: Connection[RecordedEvent] = strawberry.field(
         resolver=events,
         description="The global, ordered change feed. Store `pageInfo.endCursor` and pass it "
         "as `after` later to receive exactly the events that followed, once.",
+        extensions=readable_by(RECORD_READERS),
     )
     published_event_types: list[PublishedEventType] = strawberry.field(
         resolver=published_event_types,
         description="Every event type the change feed publishes: its payload's schema version "
         "and the documentation of each field",
+        extensions=readable_by(EVERYONE),  # documentation of the feed, no records
     )

@@ -9,44 +9,50 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.access import readable_by, readers_of
 from api.common import AS_KNOWN_AT, AS_OF, day, moment, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
-from api.slices.support_plans import SupportPlan, plans_model
+from api.plan_types import SupportPlan
+from api.slices.support_plans import plans_model
+from domain.person import Person as PersonRecord
 from projections.base import Row
 from projections.people import People, get_person, people_page
 from projections.states import Moment
 from projections.support_plans import SupportPlans, get_plan
 
 ContextInfo = Info[Context, None]
+READERS = readers_of(PersonRecord)
 
 
-@strawberry.type
+@strawberry.type(description="Who speaks up for the person")
 class Advocate:
-    name: str
-    relationship: str
-    contact: str | None
+    name: str = strawberry.field(description="The advocate's name")
+    relationship: str = strawberry.field(description="Their relationship to the person")
+    contact: str | None = strawberry.field(description="How to reach them")
 
 
-@strawberry.type
+@strawberry.type(description="Whether the person consents to information being shared")
 class ConsentToShare:
-    given: bool
-    scope: str
-    recorded_at: datetime
+    given: bool = strawberry.field(description="Whether they consent")
+    scope: str = strawberry.field(description="What may be shared, and with whom")
+    recorded_at: datetime = strawberry.field(description="When the consent took effect")
 
 
 @strawberry.type(description="A person supported, as their record stood at a moment.")
 class Person:
-    id: strawberry.ID
-    name: str
-    date_of_birth: date | None
-    service_id: strawberry.ID
-    team_id: strawberry.ID | None
-    advocate: Advocate | None
-    consent_to_share: ConsentToShare | None
-    version: int
-    registered_at: datetime
-    updated_at: datetime
+    id: strawberry.ID = strawberry.field(description="The person's record")
+    name: str = strawberry.field(description="The person's name")
+    date_of_birth: date | None = strawberry.field(description="Their date of birth, if given")
+    service_id: strawberry.ID = strawberry.field(description="The service supporting them then")
+    team_id: strawberry.ID | None = strawberry.field(description="The team within it, if any")
+    advocate: Advocate | None = strawberry.field(description="Who speaks up for them")
+    consent_to_share: ConsentToShare | None = strawberry.field(
+        description="Their consent to share, once recorded"
+    )
+    version: int = strawberry.field(description="The record's version then")
+    registered_at: datetime = strawberry.field(description="When they were registered")
+    updated_at: datetime = strawberry.field(description="When their latest change was recorded")
     as_of: datetime = strawberry.field(description="This describes what was in force then")
     as_known_at: datetime = strawberry.field(description="...as recorded by then")
     moment: strawberry.Private[Moment]
@@ -128,9 +134,14 @@ async def people(
 
 @strawberry.type
 class Query:
-    person: Person | None = strawberry.field(resolver=person, description="A person supported")
+    person: Person | None = strawberry.field(
+        resolver=person,
+        description="A person supported, as their record stood at a moment",
+        extensions=readable_by(READERS),
+    )
     people: Connection[Person] = strawberry.field(
         resolver=people,
         description="People supported, in registration order, per service; at a moment, those "
         "whose record had begun, in the service they were in then",
+        extensions=readable_by(READERS),
     )

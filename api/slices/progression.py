@@ -1,66 +1,141 @@
 """The progression timeline of an outcome, a person's reviews, what is due for review in a
-service, and the reviews that repeated the last one."""
+service, and the reviews that repeated the last one: each as the plan stood at any moment, as
+recorded at any time."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api.common import AS_KNOWN_AT, plain_text, record_id, when
+from api.access import readable_by, readers_of
+from api.common import AS_KNOWN_AT, AS_OF, MomentFields, day, moment, plain_text, record_id, when
 from api.context import Context
 from domain.envelope import EARLIEST_EFFECTIVE_AT
 from domain.errors import RulesViolated, Violation
+from domain.evidence_note import EvidenceNote
+from domain.pathway import SetbackResponse
+from domain.support_plan import SupportPlan
 from projections.base import Row
-from projections.progression import (
-    Progression,
-    evidence_by_week,
-    median_rung,
-    timeline_entries,
-)
-from projections.reviews import ReviewSchedule, due_reviews, repeat_reviews, reviews_of
+from projections.evidence_notes import EvidenceNotes
+from projections.people import People
+from projections.plan_parts import due_reviews, repeat_reviews, reviews_of
+from projections.progression import Progression, evidence_by_week, median_rung, timeline_entries
+from projections.support_plans import SupportPlans
 
 ContextInfo = Info[Context, None]
+READERS = readers_of(SupportPlan, EvidenceNote)
+MomentOf = Annotated[datetime | None, AS_OF]
+KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
+START, SPAN_END = "The start of the span (default: the beginning)", "Its end (default: now)"
+
+
+@strawberry.enum(description="What a timeline entry records")
+class TimelineEntryKind(Enum):
+    BASELINE = "baseline"
+    STAGE_ADDED = "stage_added"
+    STAGE_STARTED = "stage_started"
+    STAGE_PROGRESS = "stage_progress"
+    STAGE_COMPLETED = "stage_completed"
+    SETBACK = "setback"
+    STAGE_STEPPED_BACK = "stage_stepped_back"
+    HOURS = "hours"
+    REVIEW = "review"
+
+
+@strawberry.type(description="What a review decided; each is applied to the plan as a change "
+                 "caused by the review (see planHistory's causationId)")  # fmt: skip
+class ReviewDecisions:
+    support_hours_per_week: float | None = strawberry.field(description="New weekly hours")
+    advance_stage_of: strawberry.ID | None = strawberry.field(
+        description="The outcome whose stage under way was completed (the next one started)"
+    )
+    new_outcome_id: strawberry.ID | None = strawberry.field(description="A new outcome agreed")
+    next_review_on: date | None = strawberry.field(description="The next review booked")
+
+    @classmethod
+    def of(cls, decided: dict[str, Any] | None) -> ReviewDecisions | None:
+        if decided is None:
+            return None
+        value = {_camel(k): v for k, v in decided.items()}
+        outcome, stage_of = value.get("newOutcomeId"), value.get("advanceStageOf")
+        return cls(support_hours_per_week=value.get("supportHoursPerWeek"),
+                   advance_stage_of=strawberry.ID(stage_of) if stage_of else None,
+                   new_outcome_id=strawberry.ID(outcome) if outcome else None,
+                   next_review_on=day(value.get("nextReviewOn")))  # fmt: skip
+
+
+@strawberry.type(description="The particulars of a timeline entry: those of its kind are set")
+class TimelineDetail:
+    title: str | None = strawberry.field(description="BASELINE: the outcome's title")
+    baseline: str | None = strawberry.field(description="BASELINE: where the person began")
+    target: str | None = strawberry.field(description="BASELINE: the target")
+    exit_criteria: str | None = strawberry.field(description="STAGE_ADDED: when it is done")
+    review_date: date | None = strawberry.field(description="STAGE_ADDED: its review date")
+    exit_evidence: str | None = strawberry.field(
+        description="STAGE_COMPLETED: how the exit criteria were met"
+    )
+    what_happened: str | None = strawberry.field(description="SETBACK: what happened")
+    what_was_done: str | None = strawberry.field(description="SETBACK: what was done about it")
+    response: SetbackResponse | None = strawberry.field(description="SETBACK: what was decided")
+    from_stage_id: strawberry.ID | None = strawberry.field(
+        description="STAGE_STEPPED_BACK: the stage left"
+    )
+    hours_per_week: float | None = strawberry.field(description="HOURS: weekly support hours")
+    review_id: strawberry.ID | None = strawberry.field(description="REVIEW: the review held")
+    decisions: ReviewDecisions | None = strawberry.field(description="REVIEW: what it decided")
+
+    @classmethod
+    def of(cls, detail: dict[str, Any]) -> TimelineDetail:
+        given = {_snake(key): value for key, value in detail.items()}
+        if given.get("review_date"):
+            given["review_date"] = date.fromisoformat(given["review_date"])
+        if given.get("response"):
+            given["response"] = SetbackResponse(given["response"])
+        if "decisions" in given:
+            given["decisions"] = ReviewDecisions.of(given["decisions"])
+        names = set(cls.__annotations__)
+        return cls(**{name: given.get(name) for name in names})
 
 
 @strawberry.type(description="One dated step of the evidence line")
 class TimelineEntry:
-    kind: str = strawberry.field(
-        description="baseline, stage_added, stage_started, stage_progress, stage_completed, "
-        "setback, stage_stepped_back, hours (support hours, plan-wide) or review (plan-wide)"
+    kind: TimelineEntryKind = strawberry.field(
+        description="What it records: stage changes and setbacks of the outcome, or support "
+        "hours and reviews of the whole plan"
     )
-    effective_at: datetime
-    recorded_at: datetime
-    stage_id: strawberry.ID | None
-    summary: str
-    detail: JSON
-    recorded_by: str
+    effective_at: datetime = strawberry.field(description="When it happened or took effect")
+    recorded_at: datetime = strawberry.field(description="When it was recorded")
+    stage_id: strawberry.ID | None = strawberry.field(description="The stage it is about")
+    summary: str = strawberry.field(description="The entry in words")
+    detail: TimelineDetail = strawberry.field(description="Its particulars")
+    recorded_by: str = strawberry.field(description="Who recorded it")
 
     @classmethod
     def from_row(cls, row: Row) -> TimelineEntry:
-        return cls(kind=row["kind"], effective_at=when(row["effective_at"]),
+        return cls(kind=TimelineEntryKind(row["kind"]), effective_at=when(row["effective_at"]),
                    recorded_at=when(row["recorded_at"]),
                    stage_id=strawberry.ID(row["stage_id"]) if row["stage_id"] else None,
-                   summary=row["summary"], detail=json.loads(row["detail"]),
+                   summary=row["summary"], detail=TimelineDetail.of(json.loads(row["detail"])),
                    recorded_by=row["actor_name"])  # fmt: skip
 
 
 @strawberry.type(description="A week's evidence notes, summarised")
 class EvidenceWeek:
     week_start: date = strawberry.field(description="The Monday (UTC)")
-    notes: int
+    notes: int = strawberry.field(description="Notes that week")
     median_prompt_rung: int | None = strawberry.field(
         description="0 is the ladder's most independent rung; null if no note named a rung"
     )
-    median_prompt_level: str | None
+    median_prompt_level: str | None = strawberry.field(description="That rung's name")
     mean_confidence: float | None = strawberry.field(description="1-10, as the person put it")
-    steps_completed: int
-    steps_of: int
-    refusals: int
+    steps_completed: int = strawberry.field(description="Independence steps completed")
+    steps_of: int = strawberry.field(description="Independence steps there were")
+    refusals: int = strawberry.field(description="Notes recording a refusal")
 
     @classmethod
     def from_row(cls, row: Row) -> EvidenceWeek:
@@ -75,58 +150,76 @@ class EvidenceWeek:
 
 
 @strawberry.type(description="An outcome's evidence line: baseline, targeted support and "
-                 "measurable progress")  # fmt: skip
-class ProgressionTimeline:
-    person_id: strawberry.ID
-    outcome_id: strawberry.ID
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    entries: list[TimelineEntry]
-    weeks: list[EvidenceWeek]
+                 "measurable progress, as recorded at a moment")  # fmt: skip
+class ProgressionTimeline(MomentFields):
+    person_id: strawberry.ID = strawberry.field(description="The person supported")
+    outcome_id: strawberry.ID = strawberry.field(description="The outcome")
+    from_: datetime = strawberry.field(name="from", description="The start of the span")
+    to: datetime = strawberry.field(description="The end of the span")
+    entries: list[TimelineEntry] = strawberry.field(description="In the order they took effect")
+    weeks: list[EvidenceWeek] = strawberry.field(description="Evidence notes per week")
 
 
 async def progression_timeline(
     info: ContextInfo,
     person_id: strawberry.ID,
     outcome_id: strawberry.ID,
-    from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-    to: datetime | None = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    from_: Annotated[datetime | None, strawberry.argument(name="from", description=START)] = None,
+    to: Annotated[datetime | None, strawberry.argument(description=SPAN_END)] = None,
+    as_of: MomentOf = None,
+    as_known_at: KnownAt = None,
 ) -> ProgressionTimeline:
     person, outcome = record_id(person_id, "personId"), plain_text(str(outcome_id), "outcomeId")
     since, until = _range(from_, to)
-    known = as_known_at.astimezone(UTC) if as_known_at else None
+    at = moment(as_of, as_known_at)
 
     def query(tx: Any) -> tuple[list[Row], list[Row]]:
-        return (timeline_entries(tx, person, outcome, since, until, known),
-                evidence_by_week(tx, person, outcome, since, until, known))  # fmt: skip
+        return (timeline_entries(tx, person, outcome, since, until, at),
+                evidence_by_week(tx, person, outcome, since, until, at))  # fmt: skip
 
-    found = await info.context.read_person("progressionTimeline", person, query, Progression.name)
+    found = await info.context.read_person("progressionTimeline", person, query,
+                                           Progression.name, EvidenceNotes.name)  # fmt: skip
     entries, weeks = found or ([], [])
     return ProgressionTimeline(
         person_id=strawberry.ID(person), outcome_id=strawberry.ID(outcome), from_=since,
         to=until, entries=[TimelineEntry.from_row(row) for row in entries],
-        weeks=[EvidenceWeek.from_row(row) for row in weeks],
+        weeks=[EvidenceWeek.from_row(row) for row in weeks], **MomentFields.of(at),
     )  # fmt: skip
 
 
-@strawberry.type(description="A review of a person's plan")
+@strawberry.type(description="What a review found")
+class ReviewAnalysis:
+    what_worked: str | None = strawberry.field(description="What worked since the last review")
+    new_strengths: list[str] | None = strawberry.field(description="New strengths or skills")
+    support_can_reduce: bool | None = strawberry.field(
+        description="Whether support can reduce safely (null: not said)"
+    )
+    barriers: str | None = strawberry.field(description="What stands in the way")
+    new_goals: list[str] | None = strawberry.field(description="New goals")
+
+
+@strawberry.type(description="How the person took part in a review, in their own words")
+class ReviewInvolvement:
+    attended: bool | None = strawberry.field(description="Whether they attended")
+    contributed: bool | None = strawberry.field(description="Whether they contributed")
+    views: str | None = strawberry.field(description="Their views, in their own words")
+    views_not_given_because: str | None = strawberry.field(
+        description="Why their views could not be given"
+    )
+
+
+@strawberry.type(description="A review of a person's plan, as the plan stood at a moment")
 class PlanReview:
-    review_id: strawberry.ID
-    person_id: strawberry.ID
-    due_on: date
-    held_at: datetime | None
-    held_by: str | None
-    analysis: JSON | None = strawberry.field(
-        description="what_worked, new_strengths, support_can_reduce, barriers, new_goals"
+    review_id: strawberry.ID = strawberry.field(description="The review, within the plan")
+    person_id: strawberry.ID = strawberry.field(description="The person supported")
+    due_on: date = strawberry.field(description="When it is due")
+    held_at: datetime | None = strawberry.field(description="When it was held")
+    held_by: str | None = strawberry.field(description="Who held it")
+    analysis: ReviewAnalysis | None = strawberry.field(description="What it found, once held")
+    involvement: ReviewInvolvement | None = strawberry.field(
+        description="How the person took part, once held"
     )
-    involvement: JSON | None = strawberry.field(
-        description="attended, contributed, views (the person's words), views_not_given_because"
-    )
-    decisions: JSON | None = strawberry.field(
-        description="Applied to the plan as changes caused by the review (see planHistory's "
-        "causationId)"
-    )
+    decisions: ReviewDecisions | None = strawberry.field(description="What it decided, once held")
     repeat_finding: str | None = strawberry.field(
         description="Set when the review decided nothing and its analysis was empty or repeated "
         "the previous review's"
@@ -134,60 +227,62 @@ class PlanReview:
 
     @classmethod
     def from_row(cls, row: Row) -> PlanReview:
-        def parsed(column: str) -> Any:
-            return json.loads(row[column]) if row[column] else None
-
-        return cls(review_id=strawberry.ID(row["review_id"]),
+        details = json.loads(row["details"]) if row["details"] else {}
+        analysis, involvement = details.get("analysis"), details.get("involvement")
+        return cls(review_id=strawberry.ID(row["item_id"]),
                    person_id=strawberry.ID(row["person_id"]),
                    due_on=date.fromisoformat(str(row["due_on"])),
                    held_at=when(row["held_at"]) if row["held_at"] else None,
-                   held_by=row["held_by"], analysis=parsed("analysis"),
-                   involvement=parsed("involvement"), decisions=parsed("decisions"),
+                   held_by=row["held_by"],
+                   analysis=ReviewAnalysis(**_snaked(analysis)) if analysis else None,
+                   involvement=ReviewInvolvement(**_snaked(involvement)) if involvement else None,
+                   decisions=ReviewDecisions.of(details.get("decisions")),
                    repeat_finding=row["repeat_finding"])  # fmt: skip
 
 
-async def reviews(info: ContextInfo, person_id: strawberry.ID) -> list[PlanReview]:
-    person = record_id(person_id, "personId")
-    rows = await info.context.read_person("reviews", person, lambda tx: reviews_of(tx, person),
-                                          ReviewSchedule.name)  # fmt: skip
+async def reviews(
+    info: ContextInfo, person_id: strawberry.ID, as_of: MomentOf = None, as_known_at: KnownAt = None
+) -> list[PlanReview]:
+    person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
+    rows = await info.context.read_person("reviews", person, lambda tx: reviews_of(tx, person, at),
+                                          SupportPlans.name)  # fmt: skip
     return [PlanReview.from_row(row) for row in rows or []]
+
+
+@strawberry.enum(description="What is due for review")
+class DueReviewKind(Enum):
+    PLAN = "plan"
+    STAGE = "stage"
 
 
 @strawberry.type(description="A review due: of a plan, or of a stage of a pathway")
 class DueReview:
-    kind: str = strawberry.field(description="plan or stage")
-    person_id: strawberry.ID
+    kind: DueReviewKind = strawberry.field(description="A plan's review, or a stage's")
+    person_id: strawberry.ID = strawberry.field(description="The person supported")
     item_id: strawberry.ID = strawberry.field(description="The review's or the stage's id")
-    outcome_id: strawberry.ID | None
-    title: str
-    due_on: date
+    outcome_id: strawberry.ID | None = strawberry.field(description="The stage's outcome")
+    title: str = strawberry.field(description="What is reviewed")
+    due_on: date = strawberry.field(description="When it is due")
     last_held: datetime | None = strawberry.field(description="The plan's last review held")
-    days_overdue: int = strawberry.field(description="As of `asOf`; 0 if not yet due")
+    days_overdue: int = strawberry.field(description="At asOf; 0 if not yet due")
 
 
 async def review_schedule(
-    info: ContextInfo,
-    service_id: strawberry.ID,
-    due_before: date,
-    as_of: Annotated[
-        date | None,
-        strawberry.argument(
-            description="The date days overdue are counted to (default: today, UTC)"
-        ),
-    ] = None,
-) -> list[DueReview]:
+    info: ContextInfo, service_id: strawberry.ID, due_before: date, as_of: MomentOf = None,
+    as_known_at: KnownAt = None,
+) -> list[DueReview]:  # fmt: skip
     service = info.context.reached_service("reviewSchedule", str(service_id))
-    tenant, on = info.context.caller().tenant_id, as_of or datetime.now(UTC).date()
-    rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before),
-                                   ReviewSchedule.name, "people")  # fmt: skip
+    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before, at),
+                                   SupportPlans.name, People.name)  # fmt: skip
     info.context.log_reads("reviewSchedule", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
-    return [_due(row, on) for row in rows]
+    return [_due(row, at.as_of.date()) for row in rows]
 
 
 def _due(row: Row, on: date) -> DueReview:
     due_on = date.fromisoformat(str(row["due_on"]))
     return DueReview(
-        kind=row["kind"],
+        kind=DueReviewKind(row["kind"]),
         person_id=strawberry.ID(row["person_id"]),
         item_id=strawberry.ID(row["item_id"]),
         outcome_id=strawberry.ID(row["outcome_id"]) if row["outcome_id"] else None,
@@ -198,11 +293,14 @@ def _due(row: Row, on: date) -> DueReview:
     )
 
 
-async def repeated_reviews(info: ContextInfo, service_id: strawberry.ID) -> list[PlanReview]:
+async def repeated_reviews(
+    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
+    as_known_at: KnownAt = None,
+) -> list[PlanReview]:  # fmt: skip
     service = info.context.reached_service("repeatReviews", str(service_id))
-    tenant = info.context.caller().tenant_id
-    rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service),
-                                   ReviewSchedule.name, "people")  # fmt: skip
+    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service, at),
+                                   SupportPlans.name, People.name)  # fmt: skip
     info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
     return [PlanReview.from_row(row) for row in rows]
 
@@ -215,24 +313,43 @@ def _range(since: datetime | None, until: datetime | None) -> tuple[datetime, da
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _snaked(value: dict[str, Any]) -> dict[str, Any]:
+    return {_snake(key): item for key, item in value.items()}
+
+
 @strawberry.type
 class Query:
     progression_timeline: ProgressionTimeline = strawberry.field(
         resolver=progression_timeline,
         description="An outcome's evidence line between two times: baseline, every stage "
         "change and setback, reviews and support hours, and the evidence notes summarised per "
-        "week; as recorded by asKnownAt, if given",
+        "week; as in force at asOf and recorded by asKnownAt",
+        extensions=readable_by(READERS),
     )
     reviews: list[PlanReview] = strawberry.field(
-        resolver=reviews, description="A person's plan reviews, scheduled and held"
+        resolver=reviews,
+        description="A person's plan reviews, scheduled and held, as the plan stood at a moment",
+        extensions=readable_by(READERS),
     )
     review_schedule: list[DueReview] = strawberry.field(
         resolver=review_schedule,
-        description="Plan and stage reviews not yet held in a service, due by `dueBefore`, "
-        "with days overdue as of `asOf`",
+        description="Plan and stage reviews not yet held at a moment, for the people a service "
+        "supported then, due by `dueBefore`, with days overdue then",
+        extensions=readable_by(READERS),
     )
     repeat_reviews: list[PlanReview] = strawberry.field(
         resolver=repeated_reviews,
-        description="Reviews in a service that decided nothing and whose analysis was empty "
-        "or repeated the previous review's: a governance finding",
+        description="Reviews for the people a service supported at a moment that decided "
+        "nothing and whose analysis was empty or repeated the previous review's: a governance "
+        "finding",
+        extensions=readable_by(READERS),
     )

@@ -6,6 +6,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from api.access import EVERYONE, readable_by
 from api.common import Position, ReadModelState
 from api.context import Context
 
@@ -51,4 +52,5 @@ class Query:
     projection_positions: list[ProjectionPosition] = strawberry.field(
         resolver=projection_positions,
         description="How far each read model has read the log, and whether it is parked",
+        extensions=readable_by(EVERYONE),
     )

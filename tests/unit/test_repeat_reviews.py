@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from projections.reviews import EMPTY_ANALYSIS, repeat_finding
+from projections.plan_parts import EMPTY_ANALYSIS, repeat_finding
 
 FOUND = {**EMPTY_ANALYSIS, "what_worked": "Texting on arrival", "barriers": "Buses on Sunday"}
 NEXT_ONLY = {"next_review_on": "2026-12-01"}
