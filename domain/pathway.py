@@ -1,6 +1,8 @@
 """The step-down pathway of an outcome: ordered stages, each with what staff will do, when it is
 done, its own review date and what should make staff escalate. A person moves through them one
-at a time; a setback repeats the stage or steps back to the one before.
+at a time. A setback while a stage is under way repeats it or steps back to the one before; a
+setback between stages (the last completed, the next not yet started) reopens the last or
+delays the next.
 
 DOMAIN: the evidence line strengths-based practice is judged on is baseline -> targeted
 support -> measurable progress; the stages are the targeted support, in the order it is meant
@@ -17,10 +19,12 @@ PLANNED, CURRENT, COMPLETED = "planned", "current", "completed"
 
 
 class SetbackResponse(StrEnum):
-    """What was decided about the stage after a setback."""
+    """What was decided about the pathway after a setback (domain.plan_setbacks says which fits
+    when)."""
 
-    REPEAT_STAGE = "repeat_stage"
-    STEP_BACK = "step_back"
+    REPEAT_STAGE = "repeat_stage"  # the stage under way, or else the last completed, again
+    STEP_BACK = "step_back"  # from the stage under way back to the one before
+    DELAY_NEXT_STAGE = "delay_next_stage"  # between stages: the next waits, still planned
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,11 @@ class Stage:
     setbacks: int = 0
     added_at: datetime | None = None
 
-    def started(self, at: datetime) -> Stage:
+    def started(self, at: datetime, review_date: date | None = None) -> Stage:
+        """Under way (again), reviewed on a new date if one is given."""
         return replace(self, status=CURRENT, started_at=at, completed_at=None,
-                       attempts=self.attempts + 1)  # fmt: skip
+                       attempts=self.attempts + 1,
+                       review_date=review_date or self.review_date)  # fmt: skip
 
 
 def next_stage(stages: list[Stage]) -> Stage | None:
@@ -52,6 +58,16 @@ def next_stage(stages: list[Stage]) -> Stage | None:
 
 def current_stage(stages: list[Stage]) -> Stage | None:
     return next((stage for stage in stages if stage.status == CURRENT), None)
+
+
+def last_completed(stages: list[Stage]) -> Stage | None:
+    """The latest stage completed: stages are completed in order, so the last in the list."""
+    return next((stage for stage in reversed(stages) if stage.status == COMPLETED), None)
+
+
+def stage_before(stages: list[Stage], stage_id: str) -> Stage | None:
+    index = next(i for i, stage in enumerate(stages) if stage.stage_id == stage_id)
+    return stages[index - 1] if index > 0 else None
 
 
 def replaced(stages: list[Stage], *changed: Stage) -> list[Stage]:

@@ -45,7 +45,10 @@ class StageCommand(PlanCommand):
 
 @dataclass(frozen=True)
 class StartStage(StageCommand):
-    """Start the next stage of an outcome's pathway."""
+    """Start the next stage of an outcome's pathway, with a new review date for it if one is
+    given (required when the stage starts on or after its own review date)."""
+
+    review_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,10 @@ class CompleteStage(StageCommand):
 
 @dataclass(frozen=True)
 class RecordSetback(StageCommand):
-    """Record a setback at the stage under way: what happened, what was done, and whether the
-    stage is repeated or the person steps back to the one before."""
+    """Record a setback on an outcome's pathway: what happened, what was done, and what was
+    decided. While a stage is under way, against it: repeat_stage or step_back (to the one
+    before). Between stages, against the last completed stage to repeat it (repeat_stage), or
+    against the next to delay it (delay_next_stage)."""
 
     what_happened: Text
     what_was_done: Text
@@ -106,6 +111,8 @@ class HoldReview(PlanCommand):
     new_outcome_target: Text | None = None
     new_outcome_evidenced_by: Text | None = None
     new_outcome_builds_on: Strengths | None = None
+    # A new review date for the stage the advance starts (required once its own has come).
+    decide_stage_review_on: date | None = None
 
     def arguments(self, ids: NewIds) -> dict[str, Any]:
         analysis = ReviewAnalysis(self.what_worked.strip(), list(self.new_strengths or []),
@@ -120,6 +127,7 @@ class HoldReview(PlanCommand):
         decisions = ReviewDecisions(
             support_hours_per_week=self.decide_support_hours,
             advance_stage_of=self.decide_advance_stage_of,
+            stage_review_on=self.decide_stage_review_on,
             new_outcome_id=ids.part("outcome") if new_outcome else None,
             new_outcome=new_outcome,
             next_review_id=ids.part("review") if self.decide_next_review_on else None,

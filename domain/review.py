@@ -59,6 +59,8 @@ class ReviewDecisions:
 
     support_hours_per_week: float | None = None
     advance_stage_of: str | None = None  # an outcome whose current stage is completed
+    # A new review date for the stage the advance starts (required once its own has come).
+    stage_review_on: date | None = None
     new_outcome_id: str | None = None
     new_outcome: OutcomeTerms | None = None
     next_review_id: str | None = None
@@ -71,6 +73,8 @@ class ReviewDecisions:
             decided["support_hours_per_week"] = self.support_hours_per_week
         if self.advance_stage_of is not None:
             decided["advance_stage_of"] = self.advance_stage_of
+        if self.stage_review_on is not None:
+            decided["stage_review_on"] = self.stage_review_on.isoformat()
         if self.new_outcome is not None:
             decided["new_outcome_id"] = self.new_outcome_id
         if self.next_review_on is not None:
@@ -80,7 +84,16 @@ class ReviewDecisions:
 
 @dataclass(frozen=True)
 class Review:
+    """A review of the plan: when it is due, and once held, who held it and what it found and
+    decided, as its ReviewHeld event records them (plain values, keyed as in that event)."""
+
     review_id: str
     due_on: date
     held_at: datetime | None = None
     scheduled_at: datetime | None = None
+    # Not kept before the plan's class version 4: None and empty in a review held before then
+    # and read from an older snapshot (a full replay of the plan's events fills them in).
+    held_by: str | None = None  # the name of who held it
+    analysis: dict[str, Any] = field(default_factory=dict)
+    involvement: dict[str, Any] = field(default_factory=dict)
+    decisions: dict[str, Any] = field(default_factory=dict)

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain import progression_commands
+from domain import (
+    plan_outcomes,
+    plan_pathway,
+    plan_reviews,
+    plan_setbacks,
+    plan_terms,
+    progression_commands,
+)
 from domain.assessment import Assessment
 from domain.commands import (
     MANAGERS,
@@ -29,11 +36,12 @@ from domain.errors import Rules
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
 from domain.pathway import Stage
 from domain.person import Person
+from domain.plan_changes import LastChange
 from domain.plan_command import PlanCommand, Strengths, find_plan
 from domain.record_type import RecordType
 from domain.review import Review
 from domain.support_plan import SupportPlan
-from domain.support_plan_published import PUBLISHED
+from domain.support_plan_published import DRAFTED
 
 
 @dataclass(frozen=True)
@@ -170,10 +178,14 @@ COMMANDS: list[Registration] = [
 ]
 
 
+# Each part of the plan publishes the events it records.
+PUBLISHED = (DRAFTED, *plan_outcomes.PUBLISHED, *plan_terms.PUBLISHED, *plan_pathway.PUBLISHED,
+             *plan_setbacks.PUBLISHED, *plan_reviews.PUBLISHED)  # fmt: skip
+
 RECORD_TYPE = RecordType(
     SupportPlan, [*COMMANDS, *progression_commands.COMMANDS], PUBLISHED,
     value_types={"enablement_step": EnablementStep, "outcome": Outcome, "pathway_stage": Stage,
-                 "review": Review},
+                 "review": Review, "plan_last_change": LastChange},
     # A living plan gathers events for years: snapshots keep loading it cheap.
     snapshot_every=50,
     creation_correctable=False,

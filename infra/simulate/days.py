@@ -5,7 +5,7 @@ times a day."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.commands import Command
 from domain.evidence_note import RecordEvidenceNote
@@ -57,7 +57,8 @@ def _pathway(story: Story, plan: Plan, day: int) -> None:
     rng, stage_count = story.rng, len(plan.stage_ids)
     if plan.next_start == day:
         stage_id = plan.stage_ids[plan.stage]
-        command = StartStage(story.person_id, plan.outcome_id, stage_id)
+        command = StartStage(story.person_id, plan.outcome_id, stage_id,
+                             _review_on_start(story, plan, plan.stage, day))  # fmt: skip
         reason = story.words("{name} asked to move on to the next stage")
         story.on(day, 9, 0, story.by(story.staff.senior, command, reason))
         _started(plan, day, rng.randrange(21, 57))
@@ -79,6 +80,14 @@ def _pathway(story: Story, plan: Plan, day: int) -> None:
         check = story.by(story.worker(), progress, "Fortnightly stage check")
         story.on(day, 9, 15, check)
         plan.next_progress = day + 14
+
+
+def _review_on_start(story: Story, plan: Plan, stage: int, day: int) -> date | None:
+    """A stage starting on or after its review day is given a new one, four weeks on."""
+    if day < plan.stage_reviews[stage]:
+        return None
+    plan.stage_reviews[stage] = day + 28
+    return story.at(day + 28, 0).date()
 
 
 def _started(plan: Plan, day: int, lasting: int) -> None:
@@ -140,6 +149,9 @@ def _review(story: Story, plan: Plan, day: int) -> None:
         hours = max(1.0, plan.hours - rng.randint(1, 3)) if can_reduce else plan.hours + 1
         hours = None if hours == plan.hours else hours
     advance = plan.under_way and day - plan.stage_started >= 14 and rng.random() < 0.35
+    following = plan.stage + 1
+    stage_review_on = (_review_on_start(story, plan, following, day)
+                       if advance and following < len(plan.stage_ids) else None)  # fmt: skip
     new_outcome = not plan.second_outcome_id and rng.random() < 0.15
     attended = rng.random() < 0.95
     contributed = attended and rng.random() < 0.9
@@ -162,6 +174,7 @@ def _review(story: Story, plan: Plan, day: int) -> None:
         new_outcome_target=story.words(other.outcome[2]) if new_outcome else None,
         new_outcome_evidenced_by=story.words(other.outcome[3]) if new_outcome else None,
         new_outcome_builds_on=list(other.strengths[:2]) if new_outcome else None,
+        decide_stage_review_on=stage_review_on,
     )  # fmt: skip
     reason = story.words("Review held with {name}")
 

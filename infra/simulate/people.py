@@ -63,6 +63,7 @@ class Plan:
     next_revision: int = 0
     steps_of: int = 6
     revisions: list[str] = field(default_factory=list)
+    stage_reviews: list[int] = field(default_factory=list)  # the day each stage is reviewed
 
 
 def begin(story: Story) -> Plan:
@@ -161,7 +162,8 @@ def _pathway(story: Story, plan: Plan) -> None:
     senior, theme = story.staff.senior, story.theme
     reason = story.words("Step-down pathway agreed with {name}")
     for n, (title, staff_will, exit_criteria) in enumerate(theme.stages):
-        review_on = story.at(3 + 28 * (n + 1), 0).date()
+        plan.stage_reviews.append(3 + 28 * (n + 1))
+        review_on = story.at(plan.stage_reviews[-1], 0).date()
         command = AddPathwayStage(story.person_id, plan.outcome_id, story.words(title),
                                   story.words(staff_will), story.words(exit_criteria), review_on,
                                   list(theme.triggers))  # fmt: skip
