@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.outcome import OutcomeTerms
 from domain.publishing import PERSON_ID, Field, PublishedEvent, Reader, items_of, plain, value_of
+from domain.review import Involvement, ReviewAnalysis, ReviewDecisions
 
 TERMS = {"title": "title", "baseline": "baseline", "target": "target",
          "evidenced_by": "evidencedBy", "builds_on": "buildsOn"}  # fmt: skip
@@ -53,7 +55,8 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
         Field("strengths", "The strengths that assessment found; outcomes build on them",
               "strengths"))),
     PublishedEvent("SupportPlan.OutcomeAgreed", 1, "A measurable outcome was agreed", (
-        OUTCOME_ID, Field("terms", f"The outcome's terms: {TERMS_TEXT}", _terms("terms")))),
+        OUTCOME_ID, Field("terms", f"The outcome's terms: {TERMS_TEXT}",
+                          items_of("terms", TERMS, shape=OutcomeTerms)))),
     PublishedEvent("SupportPlan.EnablementStepAdded", 1, "A weekly step towards an outcome", (
         OUTCOME_ID,
         Field("step", "stepId, strength (the one it uses), weeklyMicroStep and evidenceRoute "
@@ -78,9 +81,9 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("SupportPlan.OutcomeRevised", 1, "An outcome's terms revised", (
         OUTCOME_ID,
         Field("changes", f"The terms revised, with their new values: any of {TERMS_TEXT}",
-              _terms("changes")),
+              items_of("changes", TERMS, shape=OutcomeTerms)),
         Field("previous", "The same terms as they were before; empty if recorded before "
-              "revisions kept them", _terms("previous")))),
+              "revisions kept them", items_of("previous", TERMS, shape=OutcomeTerms)))),
     PublishedEvent("SupportPlan.OutcomeRetired", 1, "An outcome retired from the plan", (
         OUTCOME_ID,)),
     PublishedEvent("SupportPlan.Agreed", 1, "The plan was agreed by a manager; from now on "
@@ -116,9 +119,10 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
                    "decisions follow as plan changes caused by this event", (
         REVIEW_ID,
         Field("analysis", "whatWorked, newStrengths, supportCanReduce (or null), barriers, "
-              "newGoals", items_of("analysis", ANALYSIS)),
+              "newGoals", items_of("analysis", ANALYSIS, shape=ReviewAnalysis)),
         Field("involvement", "attended, contributed, views (in the person's words), "
-              "viewsNotGivenBecause", items_of("involvement", INVOLVEMENT)),
+              "viewsNotGivenBecause", items_of("involvement", INVOLVEMENT, shape=Involvement)),
         Field("decisions", "Any of supportHoursPerWeek, advanceStageOf (an outcome), "
-              "newOutcomeId, nextReviewOn", items_of("decisions", DECISIONS)))),
+              "newOutcomeId, nextReviewOn",
+              items_of("decisions", DECISIONS, shape=ReviewDecisions)))),
 )  # fmt: skip
