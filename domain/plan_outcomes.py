@@ -18,8 +18,8 @@ from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
 from domain.plan_changes import change_rules
-from domain.publishing import Field, PublishedEvent, value_of
-from domain.support_plan_published import OUTCOME_ID, TERMS_TEXT, published_terms
+from domain.publishing import Field, PublishedEvent, items_of, value_of
+from domain.support_plan_published import OUTCOME_ID, TERMS, TERMS_TEXT
 
 if TYPE_CHECKING:
     from domain.support_plan import SupportPlan
@@ -157,7 +157,8 @@ STEP = {"step_id": "stepId", "strength": "strength", "weekly_micro_step": "weekl
 PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("SupportPlan.OutcomeAgreed", 1, "A measurable outcome was agreed", (
         OUTCOME_ID,
-        Field("terms", f"The outcome's terms: {TERMS_TEXT}", published_terms("terms")))),
+        Field("terms", f"The outcome's terms: {TERMS_TEXT}",
+              items_of("terms", TERMS, shape=OutcomeTerms)))),
     PublishedEvent("SupportPlan.EnablementStepAdded", 1, "A weekly step towards an outcome", (
         OUTCOME_ID,
         Field("step", "stepId, strength (the one it uses), weeklyMicroStep and evidenceRoute "
@@ -165,9 +166,9 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("SupportPlan.OutcomeRevised", 1, "An outcome's terms revised", (
         OUTCOME_ID,
         Field("changes", f"The terms revised, with their new values: any of {TERMS_TEXT}",
-              published_terms("changes")),
+              items_of("changes", TERMS, shape=OutcomeTerms)),
         Field("previous", "The same terms as they were before; empty if recorded before "
-              "revisions kept them", published_terms("previous")))),
+              "revisions kept them", items_of("previous", TERMS, shape=OutcomeTerms)))),
     PublishedEvent("SupportPlan.OutcomeRetired", 1, "An outcome retired from the plan", (
         OUTCOME_ID,)),
 )  # fmt: skip

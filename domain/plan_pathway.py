@@ -161,8 +161,10 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
         Field("stage", "stageId, title, staffWill (what staff will do), exitCriteria, "
               "reviewDate (YYYY-MM-DD) and escalationTriggers (a list)",
               value_of("stage", STAGE)))),
-    PublishedEvent("SupportPlan.StageStarted", 1, "The person started a stage", (
-        OUTCOME_ID, STAGE_ID)),
+    PublishedEvent("SupportPlan.StageStarted", 2, "The person started a stage", (
+        OUTCOME_ID, STAGE_ID,
+        Field("reviewDate", "The stage's review date from now on (YYYY-MM-DD), when the start "
+              "set or moved it; null when it keeps its own", "review_date"))),
     PublishedEvent("SupportPlan.StageProgressRecorded", 1, "Progress at the stage under way", (
         OUTCOME_ID, STAGE_ID, Field("progress", "The progress, as recorded", "progress"))),
     PublishedEvent("SupportPlan.StageCompleted", 1, "The person completed a stage", (

@@ -127,7 +127,7 @@ INVOLVEMENT = {"attended": "attended", "contributed": "contributed", "views": "v
                "views_not_given_because": "viewsNotGivenBecause"}  # fmt: skip
 DECISIONS = {"support_hours_per_week": "supportHoursPerWeek",
              "advance_stage_of": "advanceStageOf", "new_outcome_id": "newOutcomeId",
-             "next_review_on": "nextReviewOn"}  # fmt: skip
+             "next_review_on": "nextReviewOn", "stage_review_on": "stageReviewOn"}  # fmt: skip
 
 PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("SupportPlan.ReviewScheduled", 1, "A review of the plan was scheduled; it "
@@ -137,9 +137,10 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
                    "decisions follow as plan changes caused by this event", (
         REVIEW_ID,
         Field("analysis", "whatWorked, newStrengths, supportCanReduce (or null), barriers, "
-              "newGoals", items_of("analysis", ANALYSIS)),
+              "newGoals", items_of("analysis", ANALYSIS, shape=ReviewAnalysis)),
         Field("involvement", "attended, contributed, views (in the person's words), "
-              "viewsNotGivenBecause", items_of("involvement", INVOLVEMENT)),
+              "viewsNotGivenBecause", items_of("involvement", INVOLVEMENT, shape=Involvement)),
         Field("decisions", "Any of supportHoursPerWeek, advanceStageOf (an outcome), "
-              "newOutcomeId, nextReviewOn", items_of("decisions", DECISIONS)))),
+              "newOutcomeId, nextReviewOn, stageReviewOn (the next stage's review date)",
+              items_of("decisions", DECISIONS, shape=ReviewDecisions)))),
 )  # fmt: skip

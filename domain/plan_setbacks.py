@@ -138,12 +138,15 @@ def _between_stages(
 
 
 PUBLISHED: tuple[PublishedEvent, ...] = (
-    PublishedEvent("SupportPlan.SetbackRecorded", 1, "A setback at the stage under way", (
+    PublishedEvent("SupportPlan.SetbackRecorded", 1, "A setback: at the stage under way, or "
+                   "between stages (stageId then names the stage completed last, repeated, or "
+                   "the next one, delayed)", (
         OUTCOME_ID, STAGE_ID,
         Field("whatHappened", "What happened", "what_happened"),
         Field("whatWasDone", "What was done about it", "what_was_done"),
-        Field("response", "repeat_stage (the stage starts again) or step_back (see "
-              "StageSteppedBack, caused by this event)", "response"))),
+        Field("response", "repeat_stage (the stage starts again), step_back (see "
+              "StageSteppedBack, caused by this event) or delay_next_stage (the next stage "
+              "stays planned)", "response"))),
     PublishedEvent("SupportPlan.StageSteppedBack", 1, "After a setback, the person stepped "
                    "back to the stage before", (
         OUTCOME_ID,

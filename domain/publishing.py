@@ -69,27 +69,45 @@ def plain(value: Any) -> Any:
     raise TypeError(f"{value!r} has no published form: give its field a reader")
 
 
-def value_of(attribute: str, keys: dict[str, str]) -> Reader:
-    """A value object (or None), published as an object with these keys (internal: public)."""
+@dataclass(frozen=True, eq=False)
+class ValueOf:
+    """Reads a value object (or None) as an object with these keys (internal: public). Kept as
+    data, not a closure, so typed payloads can be derived from it (api.payloads)."""
 
-    def read(event: Any) -> Any:
-        value = getattr(event, attribute)
+    attribute: str
+    keys: dict[str, str]
+
+    def __call__(self, event: Any) -> Any:
+        value = getattr(event, self.attribute)
         if value is None:
             return None
-        return {public: plain(getattr(value, name)) for name, public in keys.items()}
-
-    return read
+        return {public: plain(getattr(value, name)) for name, public in self.keys.items()}
 
 
-def items_of(attribute: str, keys: dict[str, str]) -> Reader:
+@dataclass(frozen=True, eq=False)
+class ItemsOf:
+    """Reads a dict the event keeps, with these keys (internal: public); absent ones left out.
+    `shape` is the dataclass whose fields the dict holds: a dict's annotation cannot say what
+    its values are, and a typed payload needs to know (api.payloads)."""
+
+    attribute: str
+    keys: dict[str, str]
+    shape: type | None = None
+
+    def __call__(self, event: Any) -> dict[str, Any]:
+        value = getattr(event, self.attribute)
+        return {public: plain(value[name]) for name, public in self.keys.items() if name in value}
+
+
+def value_of(attribute: str, keys: dict[str, str]) -> ValueOf:
+    """A value object (or None), published as an object with these keys (internal: public)."""
+    return ValueOf(attribute, keys)
+
+
+def items_of(attribute: str, keys: dict[str, str], shape: type | None = None) -> ItemsOf:
     """A dict the event keeps, published with these keys (internal: public); absent ones left
-    out."""
-
-    def read(event: Any) -> dict[str, Any]:
-        value = getattr(event, attribute)
-        return {public: plain(value[name]) for name, public in keys.items() if name in value}
-
-    return read
+    out. `shape`: the dataclass whose fields it holds (needed for a typed payload)."""
+    return ItemsOf(attribute, keys, shape)
 
 
 PERSON_ID = Field("personId", "The person supported", "person_id")

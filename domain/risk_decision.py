@@ -228,7 +228,7 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("RiskDecision.PartsRecorded", 1, "Parts of a decision recorded (replacing "
                    "earlier ones)", (
         Field("parts", "The parts given: any of " + RISK_PARTS_TEXT.split(";")[0],
-              items_of("parts", RISK_PARTS)),)),
+              items_of("parts", RISK_PARTS, shape=RiskParts)),)),
     PublishedEvent("RiskDecision.RestrictionLinked", 1, "A restriction was imposed for this "
                    "decision: the decision relies on it", (
         Field("restrictionId", "The restriction", "restriction_id"),)),

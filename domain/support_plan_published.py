@@ -5,9 +5,7 @@ plan_reviews); domain.support_plan_commands declares them all."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from domain.publishing import PERSON_ID, Field, PublishedEvent, Reader, plain
+from domain.publishing import PERSON_ID, Field, PublishedEvent
 
 TERMS = {"title": "title", "baseline": "baseline", "target": "target",
          "evidenced_by": "evidencedBy", "builds_on": "buildsOn"}  # fmt: skip
@@ -15,15 +13,6 @@ TERMS_TEXT = "title, baseline, target, evidencedBy, buildsOn (a list of strength
 STAGE_ID = Field("stageId", "The stage, within the outcome's pathway", "stage_id")
 REVIEW_ID = Field("reviewId", "The review, within the plan", "review_id")
 OUTCOME_ID = Field("outcomeId", "The outcome, within the plan", "outcome_id")
-
-
-def published_terms(attribute: str) -> Reader:
-    """Some of an outcome's terms, published under TERMS' keys."""
-
-    def read(event: Any) -> dict[str, Any]:
-        return {TERMS[name]: plain(value) for name, value in getattr(event, attribute).items()}
-
-    return read
 
 
 DRAFTED = PublishedEvent(
