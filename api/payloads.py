@@ -160,7 +160,8 @@ class _Generator:
     def __init__(self) -> None:
         self.value_objects: dict[type, Shape] = {}
 
-    def payload(self, entry: PublishedEvent, event: type) -> Shape:
+    def fields(self, entry: PublishedEvent, event: type) -> list[tuple[str, Typed, str]]:
+        """A payload's fields: (GraphQL name, type, description) each."""
         fields = [(SCHEMA_VERSION, Typed(int, _same), SCHEMA_VERSION_TEXT)]
         for field in entry.fields:
             try:
@@ -171,8 +172,7 @@ class _Generator:
                 raise PayloadTypeError(
                     f"{entry.event_type} field {field.name!r}: {error}"
                 ) from error
-        name = payload_type_name(entry.event_type)
-        return Shape(_object_type(name, entry.description, fields), _typed_fields(fields))
+        return fields
 
     def field(self, event: type, field: Field) -> Typed:
         source = field.source
@@ -255,12 +255,32 @@ def payload_types(
     """The payload type of each published event type, by event type."""
     classes = {event.__qualname__: event for event in events}
     generator = _Generator()
-    shapes = {}
+    fields = {}
     for event_type, entry in published.items():
         if event_type not in classes:
             raise PayloadTypeError(f"{event_type} is published but no event class has its name")
-        shapes[event_type] = generator.payload(entry, classes[event_type])
+        fields[event_type] = generator.fields(entry, classes[event_type])
+    optional = _optional_somewhere(fields.values())
+    shapes = {}
+    for event_type, found in fields.items():
+        found = [(name, _or_none(typed) if name in optional else typed, text)
+                 for name, typed, text in found]  # fmt: skip
+        name, description = payload_type_name(event_type), published[event_type].description
+        graphql_type = _object_type(name, description, found)
+        shapes[event_type] = Shape(graphql_type, _typed_fields(found))
     return shapes
+
+
+def _optional_somewhere(payloads: Iterable[list[tuple[str, Typed, str]]]) -> set[str]:
+    """Names published as an optional value by one event type and a required one by another
+    (e.g. `reviewDate`): optional in every payload type, so that a client selecting several
+    payload types in one query may ask for the field under its one name (GraphQL requires
+    fields of one name in one selection to have one type, nullability included)."""
+    seen: dict[str, set[bool]] = {}
+    for fields in payloads:
+        for name, typed, _ in fields:
+            seen.setdefault(name, set()).add(typed.nullable)
+    return {name for name, nullable in seen.items() if len(nullable) > 1}
 
 
 _SHAPES = payload_types(PUBLISHED, ALL_EVENTS)

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from domain.outcome import Outcome
-from domain.pathway import Stage
+from domain.pathway import SetbackResponse, Stage
 from domain.support_plan import SupportPlan
 from projections.base import Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import camel, jsonable
@@ -172,8 +172,13 @@ class DescribedVersions:
         elif kind == "StageProgressRecorded":
             summary, after = f"Progress at '{named}': {event.progress}", before
         else:
-            summary, after = f"Setback at '{named}': {event.what_happened}", before
+            summary = f"Setback at '{named}': {event.what_happened}"
+            after = "current" if event.response == SetbackResponse.REPEAT_STAGE else before
         changes = [changed(path, before, after)] if before != after else []
+        moved = getattr(event, "review_date", None)  # a late start sets the stage's review date
+        if stage is not None and moved is not None and moved != stage.review_date:
+            changes.append(changed(path.replace(".status", ".reviewDate"), stage.review_date,
+                                   moved))  # fmt: skip
         return version(event, position, plan.person_id, summary, changes)
 
     @handles(Plan.StageSteppedBack)

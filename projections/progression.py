@@ -145,8 +145,9 @@ class Progression(ReadModel):
     @handles(Plan.StageStarted)
     def _stage_started(self, fold: _Fold, event: Any, position: int) -> None:
         title = fold.title(event, event.stage_id)
+        moved = {"reviewDate": event.review_date.isoformat()} if event.review_date else {}
         fold.entry(event, position, event.outcome_id, "stage_started", event.stage_id,
-                   f"Stage started: {title}", {})  # fmt: skip
+                   f"Stage started: {title}", moved)  # fmt: skip
 
     @handles(Plan.StageProgressRecorded)
     def _progress(self, fold: _Fold, event: Any, position: int) -> None:

@@ -8,13 +8,13 @@ from datetime import datetime
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.access import EVERYONE, readable_by
 from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.payloads import EventPayload, payload_object
 from domain.care_records import parse_id
 from domain.catalogue import BY_NAME, PUBLISHED
 from domain.envelope import RECORD_READERS
@@ -64,7 +64,7 @@ class RecordedEvent:
     schema_version: int = strawberry.field(
         description="The version of this event type's payload schema (see publishedEventTypes)"
     )
-    payload: JSON = strawberry.field(
+    payload: EventPayload = strawberry.field(
         description="The event's facts, as documented for its type and schema version"
     )
 
@@ -85,7 +85,7 @@ class RecordedEvent:
             correlation_id=row["correlation_id"],
             causation_id=row["causation_id"],
             schema_version=row["schema_version"],
-            payload=json.loads(row["payload"]),
+            payload=payload_object(row["event_type"], json.loads(row["payload"])),
         )
 
 

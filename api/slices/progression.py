@@ -56,6 +56,9 @@ class ReviewDecisions:
     )
     new_outcome_id: strawberry.ID | None = strawberry.field(description="A new outcome agreed")
     next_review_on: date | None = strawberry.field(description="The next review booked")
+    stage_review_on: date | None = strawberry.field(
+        description="The review date of the stage the review started, when it was late"
+    )
 
     @classmethod
     def of(cls, decided: dict[str, Any] | None) -> ReviewDecisions | None:
@@ -66,7 +69,8 @@ class ReviewDecisions:
         return cls(support_hours_per_week=value.get("supportHoursPerWeek"),
                    advance_stage_of=strawberry.ID(stage_of) if stage_of else None,
                    new_outcome_id=strawberry.ID(outcome) if outcome else None,
-                   next_review_on=day(value.get("nextReviewOn")))  # fmt: skip
+                   next_review_on=day(value.get("nextReviewOn")),
+                   stage_review_on=day(value.get("stageReviewOn")))  # fmt: skip
 
 
 @strawberry.type(description="The particulars of a timeline entry: those of its kind are set")
@@ -75,7 +79,9 @@ class TimelineDetail:
     baseline: str | None = strawberry.field(description="BASELINE: where the person began")
     target: str | None = strawberry.field(description="BASELINE: the target")
     exit_criteria: str | None = strawberry.field(description="STAGE_ADDED: when it is done")
-    review_date: date | None = strawberry.field(description="STAGE_ADDED: its review date")
+    review_date: date | None = strawberry.field(
+        description="STAGE_ADDED: its review date; STAGE_STARTED: its new one, if moved"
+    )
     exit_evidence: str | None = strawberry.field(
         description="STAGE_COMPLETED: how the exit criteria were met"
     )

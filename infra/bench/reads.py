@@ -28,12 +28,14 @@ PLAN = """query($p: ID!) { supportPlan(personId: $p) { id status version support
   currentStage { id title status reviewDate } } } }"""
 HISTORY = """query($p: ID!) { planHistory(personId: $p, first: 20) { edges { cursor node {
   version position eventType recordedAt effectiveAt actor { id name role } reason summary
-  changes { field before after } causationId } } pageInfo { hasNextPage endCursor } } }"""
+  changes { field before { text number } after { text number } } causationId } }
+  pageInfo { hasNextPage endCursor } } }"""
 PEOPLE = """query($s: ID) { people(serviceId: $s, first: 50) { edges { node { id name serviceId
   teamId version supportPlan { status version supportHoursPerWeek nextReviewDate
   outcomes { id title status } } } } pageInfo { hasNextPage endCursor } } }"""
 TIMELINE = """query($p: ID!, $o: ID!) { progressionTimeline(personId: $p, outcomeId: $o) {
-  entries { kind effectiveAt summary detail recordedBy } weeks { weekStart notes
+  entries { kind effectiveAt summary detail { hoursPerWeek exitEvidence } recordedBy }
+  weeks { weekStart notes
   medianPromptRung meanConfidence stepsCompleted stepsOf refusals } } }"""
 RESTRICTION = "restrictionId personId what basis status reviewBy daysOverdue lastOutcome"
 DUE = f"""query($s: ID!, $d: Date!) {{ restrictionsDueForReview(serviceId: $s, before: $d) {{
@@ -47,7 +49,7 @@ TREND = """query($s: ID!, $f: Date!, $t: Date!) { restrictivePracticeTrend(servi
 ALIGNMENT = """query($p: ID!) { alignmentFindings(personId: $p) { personId guidance
   findings { kind recordId missing } } }"""
 RISK = """query($p: ID!) { riskDecisions(personId: $p) { riskDecisionId activity status
-  safeguards reviewBy restrictionIds lastReviewOutcome } }"""
+  parts { safeguards reviewBy } restrictionIds lastReviewOutcome } }"""
 TYPENAME = "{ __typename }"
 
 

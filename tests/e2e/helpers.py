@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.payloads import PAYLOAD, published
 from tests.support.tokens import bearer
 
 TENANT = "provider-a"
@@ -60,6 +61,23 @@ COMMISSIONER = Staff("u-cy", "Cy Nolan", "commissioner")
 INTEGRATION = Staff("c-feed", "Case system feed", "integration_client")
 TENANT_ADMIN = Staff("u-ada", "Ada Price", "tenant_admin")
 OTHER_PROVIDER = Staff("u-bo", "Bo Grant", "manager", tenant="provider-b")
+
+
+# A typed value of a plan's field (PlanValue), and the field changes and differences holding them.
+VALUE = "{ text number texts outcome { id title } step { id } stage { id status } stages { id } }"
+CHANGES = f"changes {{ field before {VALUE} after {VALUE} }}"
+
+
+def plain_value(value: dict[str, Any] | None) -> Any:
+    """A PlanValue as the value it holds (its one member that is set)."""
+    if value is None:
+        return None
+    return next((member for member in value.values() if member is not None), None)
+
+
+def plain_changes(changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**change, "before": plain_value(change["before"]),
+             "after": plain_value(change["after"])} for change in changes]  # fmt: skip
 
 
 def mutation_document(name: str) -> str:
@@ -139,18 +157,20 @@ def rules(error: dict[str, Any]) -> list[str]:
 
 # -- the change feed ----------------------------------------------------------------------
 
-FEED = """
-query Feed($after: String, $first: Int!) {
-  events(after: $after, first: $first) {
-    edges { cursor node { position streamId streamType version eventType reason
-      actor { id name role } tenantId correlationId schemaVersion payload } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
+FEED = f"""
+query Feed($after: String, $first: Int!) {{
+  events(after: $after, first: $first) {{
+    edges {{ cursor node {{ position streamId streamType version eventType reason
+      actor {{ id name role }} tenantId correlationId schemaVersion {PAYLOAD} }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"""
 
 
 def feed_page(api: Api, after: str | None, first: int) -> dict[str, Any]:
     page: dict[str, Any] = api.query(FEED, {"after": after, "first": first})["events"]
+    for edge in page["edges"]:
+        edge["node"]["payload"] = published(edge["node"]["payload"])
     return page
 
 

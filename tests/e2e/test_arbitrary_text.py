@@ -78,6 +78,8 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
             "safeguards": ["Phone charged"], "escalation": "Call the office",
             "reviewBy": in_a_month, "personViews": "I want to go"}  # fmt: skip
     decision_id = api.mutate("proposeRiskDecision", risk)["recordId"]
+    note = {**plan, "outcomeId": outcome_id, "note": "Chopped onions"}
+    note_id = api.mutate("recordEvidenceNote", note)["recordId"]
     inputs = {
         "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
@@ -147,7 +149,7 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
         "setPromptLadder": {"serviceId": "svc-1", "rungs": ["alone", "a reminder"]},
         "proposeRiskDecision": risk,
         "recordRiskDecisionParts": {"riskDecisionId": decision_id, "escalation": "Ring"},
-        "agreeRiskDecision": {"riskDecisionId": decision_id, "restrictionIds": [restriction_id]},
+        "agreeRiskDecision": {"riskDecisionId": decision_id},
         "reviewRiskDecision": {
             "riskDecisionId": decision_id,
             "outcome": "CONTINUE",
@@ -162,6 +164,7 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
             "nextReviewBy": in_a_month,
         },
         "setRestrictionReviewLimit": {"days": 60},
+        "markEnteredInError": {"eventId": f"{note_id}/1", "reason": "Written about someone else"},
     }
     assert set(inputs) == set(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]
     return inputs

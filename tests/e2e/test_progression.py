@@ -30,7 +30,7 @@ TIMELINE = """query($p: ID!, $o: ID!, $known: DateTime) {
     weeks { weekStart notes medianPromptLevel meanConfidence stepsCompleted stepsOf
       refusals } } }"""
 REPEATS = """query($s: ID!) { repeatReviews(serviceId: $s) { reviewId repeatFinding } }"""
-SCHEDULE = """query($s: ID!, $before: Date!, $on: Date) {
+SCHEDULE = """query($s: ID!, $before: Date!, $on: DateTime) {
   reviewSchedule(serviceId: $s, dueBefore: $before, asOf: $on) {
     kind title dueOn daysOverdue } }"""
 
@@ -124,10 +124,11 @@ def test_a_review_s_decisions_change_the_plan_as_changes_caused_by_the_review(ap
     caused = [v["eventType"] for v in history
               if v["causationId"] == f"{held['recordId']}/{review['version']}"]  # fmt: skip
     assert caused == ["SupportPlan.SupportHoursReduced", "SupportPlan.ReviewScheduled"]
-    reviews = api.query("query($p: ID!) { reviews(personId: $p) { reviewId heldAt decisions "
-                        "involvement } }", {"p": plan.person_id})["reviews"]  # fmt: skip
+    reviews = api.query("query($p: ID!) { reviews(personId: $p) { reviewId heldAt decisions { "
+                        "supportHoursPerWeek } involvement { views } } }",
+                        {"p": plan.person_id})["reviews"]  # fmt: skip
     assert reviews[0]["reviewId"] == review_id
-    assert reviews[0]["decisions"]["support_hours_per_week"] == 10
+    assert reviews[0]["decisions"]["supportHoursPerWeek"] == 10
     assert reviews[0]["involvement"]["views"] == "I want to go on my own now"
     assert reviews[1]["heldAt"] is None  # the next one, scheduled by the review
 
@@ -171,12 +172,12 @@ def test_days_overdue_are_counted_to_the_date_asked_about(api: Api) -> None:
 
     def overdue(on: datetime | None) -> list[tuple[str, int]]:
         variables = {"s": "svc-1", "before": datetime.now(UTC).date().isoformat(),
-                     "on": on.date().isoformat() if on else None}  # fmt: skip
+                     "on": on.replace(tzinfo=UTC).isoformat() if on else None}  # fmt: skip
         return [(r["kind"], r["daysOverdue"]) for r in api.query(SCHEDULE, variables)
                 ["reviewSchedule"]]  # fmt: skip
 
-    assert overdue(None) == [("plan", 10)]
-    assert overdue(datetime.combine(due, datetime.min.time()) - timedelta(days=3)) == [("plan", 0)]
+    assert overdue(None) == [("PLAN", 10)]
+    assert overdue(datetime.combine(due, datetime.min.time()) - timedelta(days=3)) == [("PLAN", 0)]
 
 
 def note(api: Api, plan: Plan, days_ago: float, **more: Any) -> None:
@@ -210,7 +211,7 @@ def test_the_timeline_summarises_evidence_per_week_late_entries_in_their_week(ap
     (week_then,) = then["progressionTimeline"]["weeks"]
     assert (week_then["notes"], week_then["meanConfidence"]) == (2, 5.0)
     kinds = [entry["kind"] for entry in now["progressionTimeline"]["entries"]]
-    assert kinds == ["baseline", "hours"]
+    assert kinds == ["BASELINE", "HOURS"]
 
 
 def test_a_note_on_a_rung_the_service_s_ladder_does_not_have_is_refused(api: Api) -> None:
@@ -234,7 +235,7 @@ def test_the_stages_of_a_retired_outcome_are_never_due(api: Api) -> None:
     api.mutate("agreeOutcome", successor)
     next_year = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
     due = {"s": "svc-1", "before": next_year, "on": None}
-    assert [r["kind"] for r in api.query(SCHEDULE, due)["reviewSchedule"]] == ["stage"] * 3
+    assert [r["kind"] for r in api.query(SCHEDULE, due)["reviewSchedule"]] == ["STAGE"] * 3
 
     api.mutate("retireOutcome", {"personId": plan.person_id, "outcomeId": plan.outcome_id,
                                  "reason": "Goal met another way"})  # fmt: skip

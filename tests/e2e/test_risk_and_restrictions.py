@@ -19,7 +19,7 @@ from tests.e2e.helpers import (
 )
 from tests.support.tables import snapshot
 
-IN_FORCE = """query($s: ID!, $on: Date) { restrictionsInForce(serviceId: $s, asOf: $on) {
+IN_FORCE = """query($s: ID!, $on: DateTime) { restrictionsInForce(serviceId: $s, asOf: $on) {
   restrictionId what reviewBy daysOverdue afterIncident } }"""
 OF_PERSON = """query($p: ID!, $status: RestrictionStatus) {
   restrictions(personId: $p, status: $status) { restrictionId status reviewBy daysOverdue
@@ -31,9 +31,9 @@ TREND = """query($s: ID!, $from: Date!, $to: Date!) {
     month imposed reviewedOnTime reviewedLate overdue reduced lifted } }"""
 ALIGNMENT = """query($p: ID!) { alignmentFindings(personId: $p) { guidance
   findings { kind recordId missing } } }"""
-DECISIONS = """query($p: ID!) { riskDecisions(personId: $p) { riskDecisionId status safeguards
-  agreedBy restrictionIds } }"""
-NAMES = {"risk_decisions", "restrictive_practice", "alignment"}
+DECISIONS = """query($p: ID!) { riskDecisions(personId: $p) { riskDecisionId status
+  parts { safeguards } agreedBy restrictionIds } }"""
+NAMES = {"risk_decisions", "restrictions"}
 ALL_PARTS = {"risks": ["Getting lost"], "couldGoRight": "Buys her own paper",
              "couldGoWrong": "Misses the turning", "safeguards": ["Texts staff on arrival"],
              "escalation": "Call her sister, then the police after an hour",
@@ -42,6 +42,11 @@ ALL_PARTS = {"risks": ["Getting lost"], "couldGoRight": "Buys her own paper",
 
 def day(days_ago: int) -> str:
     return (datetime.now(UTC).date() - timedelta(days=days_ago)).isoformat()
+
+
+def moment(days_ago: int) -> str:
+    """The same time of day as now, so many days ago."""
+    return (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
 
 
 def impose(api: Api, person_id: str, days_ago: float, review_in_days: int,
@@ -57,7 +62,8 @@ def impose(api: Api, person_id: str, days_ago: float, review_in_days: int,
 
 
 def review(api: Api, restriction_id: str, at: str, outcome: str, **more: Any) -> None:
-    given = {"restrictionId": restriction_id, "outcome": outcome, "effectiveAt": at, **more}
+    given = {"restrictionId": restriction_id, "outcome": outcome, "effectiveAt": at,
+             "reason": f"Reviewed: {outcome.lower()}", **more}  # fmt: skip
     api.mutate("reviewRestriction", given, MANAGER)
 
 
@@ -79,8 +85,8 @@ def test_restrictions_in_force_on_a_past_date_show_the_review_by_then_and_days_o
     review(api, overdue, days_ago_iso(30), "REDUCED", whatChanged="Knives in a drawer",
            nextReviewBy=day(-20))  # fmt: skip
 
-    then = api.query(IN_FORCE, {"s": "svc-1", "on": day(50)})["restrictionsInForce"]
-    earlier = api.query(IN_FORCE, {"s": "svc-1", "on": day(80)})["restrictionsInForce"]
+    then = api.query(IN_FORCE, {"s": "svc-1", "on": moment(50)})["restrictionsInForce"]
+    earlier = api.query(IN_FORCE, {"s": "svc-1", "on": moment(80)})["restrictionsInForce"]
     now = api.query(IN_FORCE, {"s": "svc-1", "on": None})["restrictionsInForce"]
 
     assert [(r["restrictionId"], r["reviewBy"], r["daysOverdue"], r["afterIncident"])
@@ -153,9 +159,9 @@ def test_an_alignment_finding_appears_when_guidance_omits_a_restriction_and_clea
     review(api, restriction, days_ago_iso(0), "LIFTED")
     guide(api, plan.person_id, "Texts staff on arrival")
 
-    assert before == [("restriction", restriction, "Kitchen knives locked away"),
-                      ("risk_decision", decision, "Texts staff on arrival")]  # fmt: skip
-    assert partly == [("risk_decision", decision, "Texts staff on arrival")]
+    assert before == [("RESTRICTION", restriction, "Kitchen knives locked away"),
+                      ("RISK_DECISION", decision, "Texts staff on arrival")]  # fmt: skip
+    assert partly == [("RISK_DECISION", decision, "Texts staff on arrival")]
     assert after == []
     assert findings(api, plan.person_id) == []  # the lifted restriction is no longer required
 
@@ -168,7 +174,7 @@ def test_a_restriction_is_never_extended_without_a_review(api: Api) -> None:
 
     (kept,) = api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"]
     due = api.query(DUE, {"s": "svc-1", "before": day(0)})["restrictionsDueForReview"]
-    (now,) = api.query(IN_FORCE, {"s": "svc-1", "on": day(0)})["restrictionsInForce"]
+    (now,) = api.query(IN_FORCE, {"s": "svc-1", "on": moment(0)})["restrictionsInForce"]
 
     assert rules(refused) == ["restriction.review.justification_required"]
     assert (kept["reviewBy"], kept["daysOverdue"], kept["lastOutcome"]) == (day(10), 10, None)
@@ -176,15 +182,18 @@ def test_a_restriction_is_never_extended_without_a_review(api: Api) -> None:
     assert (now["reviewBy"], now["daysOverdue"]) == (day(10), 10)
 
 
-def test_lifting_a_restriction_needs_a_manager(api: Api) -> None:
+def test_lifting_a_restriction_needs_a_manager_and_a_reason(api: Api) -> None:
     person = register_at(api, days_ago_iso(20))
     restriction = impose(api, person, 10, 30)
 
     refused = api.refuse("reviewRestriction", {"restrictionId": restriction,
                                                "outcome": "LIFTED"}, WORKER)  # fmt: skip
+    unexplained = api.refuse("reviewRestriction", {"restrictionId": restriction,
+                                                   "outcome": "LIFTED"}, MANAGER)  # fmt: skip
     review(api, restriction, days_ago_iso(0), "LIFTED")
 
     assert refused["extensions"] == {"code": "FORBIDDEN", "rule": "access.role"}
+    assert rules(unexplained) == ["restriction.review.reason_required"]
     (lifted,) = api.query(OF_PERSON, {"p": person, "status": "LIFTED"})["restrictions"]
     assert (lifted["restrictionId"], lifted["daysOverdue"]) == (restriction, 0)
     assert api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"] == []
@@ -203,25 +212,24 @@ def test_agreeing_a_risk_decision_is_refused_with_every_missing_part(api: Api) -
                                              "person_views"))  # fmt: skip
 
 
-def test_agreeing_is_refused_while_a_linked_restriction_is_overdue(api: Api) -> None:
+def test_agreeing_is_refused_while_a_restriction_it_relies_on_is_overdue(api: Api) -> None:
     person = register_at(api, days_ago_iso(60))
-    overdue = impose(api, person, 40, 30)
     proposed = {"personId": person, "activity": "Cooking with a sharp knife",
-                "reviewBy": day(-30), **ALL_PARTS}  # fmt: skip
+                "reviewBy": day(-30), "effectiveAt": days_ago_iso(50), **ALL_PARTS}  # fmt: skip
     decision = api.mutate("proposeRiskDecision", proposed)["recordId"]
+    overdue = impose(api, person, 40, 30, riskDecisionId=decision)  # relied on: stored on both
+    impose(api, person, 40, 30, what="No visitors after 9pm")  # overdue too, but not relied on
 
-    refused = api.refuse("agreeRiskDecision", {"riskDecisionId": decision,
-                                               "restrictionIds": [overdue]}, MANAGER)  # fmt: skip
+    refused = api.refuse("agreeRiskDecision", {"riskDecisionId": decision}, MANAGER)
     review(api, overdue, days_ago_iso(0), "CONTINUED", justification="Still needed",
            nextReviewBy=day(-30))  # fmt: skip
-    api.mutate("agreeRiskDecision", {"riskDecisionId": decision, "restrictionIds": [overdue]},
-               MANAGER)  # fmt: skip
+    api.mutate("agreeRiskDecision", {"riskDecisionId": decision}, MANAGER)
 
     assert rules(refused) == ["risk.restriction.not_confirmed"]
     (agreed,) = api.query(DECISIONS, {"p": person})["riskDecisions"]
     assert (agreed["status"], agreed["agreedBy"], agreed["restrictionIds"]) == (
-        "agreed", MANAGER.name, [overdue])  # fmt: skip
-    assert agreed["safeguards"] == ["Texts staff on arrival"]
+        "AGREED", MANAGER.name, [overdue])  # fmt: skip
+    assert agreed["parts"]["safeguards"] == ["Texts staff on arrival"]
 
 
 def test_the_risk_and_restriction_read_models_rebuild_to_what_the_events_built(
@@ -243,4 +251,4 @@ def test_the_risk_and_restriction_read_models_rebuild_to_what_the_events_built(
 
     assert rebuild(runtime.projector, ours) == {}
     assert {name: rows for name, rows in snapshot(runtime).items() if name in tables} == built
-    assert findings(api, plan.person_id)[-1] == ("risk_decision", decision, "Carries a card")
+    assert findings(api, plan.person_id)[-1] == ("RISK_DECISION", decision, "Carries a card")

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import Api, completed_assessment, days_ago, register
+from tests.e2e.helpers import (
+    CHANGES,
+    VALUE,
+    Api,
+    completed_assessment,
+    days_ago,
+    plain_changes,
+    plain_value,
+    register,
+)
 
 PLAN_AT = """
 query Plan($personId: ID!, $asOf: DateTime, $asKnownAt: DateTime) {
@@ -17,14 +26,13 @@ query Plan($personId: ID!, $asOf: DateTime, $asKnownAt: DateTime) {
   }
 }"""
 
-HISTORY_AT = """
-query History($personId: ID!, $asOf: DateTime, $asKnownAt: DateTime) {
-  planHistory(personId: $personId, first: 50, asOf: $asOf, asKnownAt: $asKnownAt) {
+HISTORY_AT = f"""
+query History($personId: ID!, $asOf: DateTime, $asKnownAt: DateTime) {{
+  planHistory(personId: $personId, first: 50, asOf: $asOf, asKnownAt: $asKnownAt) {{
     asOf asKnownAt
-    edges { node { version eventType recordedAt effectiveAt summary
-      changes { field before after } } }
-  }
-}"""
+    edges {{ node {{ version eventType recordedAt effectiveAt summary {CHANGES} }} }}
+  }}
+}}"""
 
 PEOPLE_AT = """
 query People($serviceId: ID, $asOf: DateTime, $asKnownAt: DateTime) {
@@ -143,7 +151,9 @@ def test_a_late_entry_is_described_against_what_was_in_force_when_it_took_effect
 
     late = versions[-1]
     assert late["summary"] == "Support hours set to 14 a week"
-    assert late["changes"] == [{"field": "supportHoursPerWeek", "before": None, "after": 14.0}]
+    assert plain_changes(late["changes"]) == [
+        {"field": "supportHoursPerWeek", "before": None, "after": 14.0}
+    ]
 
 
 def test_people_at_a_moment_are_listed_in_the_service_they_were_in_then(api: Api) -> None:
@@ -186,14 +196,14 @@ def test_a_moment_without_a_timezone_is_refused_with_a_rule(api: Api) -> None:
     assert error["extensions"]["violations"][0]["rule"] == "input.time.timezone_required"
 
 
-PLAN_DIFF = """
-query Diff($personId: ID!, $from: DateTime!, $to: DateTime!, $asKnownAt: DateTime) {
-  planDiff(personId: $personId, from: $from, to: $to, asKnownAt: $asKnownAt) {
+PLAN_DIFF = f"""
+query Diff($personId: ID!, $from: DateTime!, $to: DateTime!, $asKnownAt: DateTime) {{
+  planDiff(personId: $personId, from: $from, to: $to, asKnownAt: $asKnownAt) {{
     from to asKnownAt
-    differences { field before after
-      causes { version summary reason effectiveAt actor { name role } } }
-  }
-}"""
+    differences {{ field before {VALUE} after {VALUE}
+      causes {{ version summary reason effectiveAt actor {{ name role }} }} }}
+  }}
+}}"""
 
 
 def test_a_plan_diff_shows_each_difference_with_the_changes_behind_it(
@@ -208,7 +218,8 @@ def test_a_plan_diff_shows_each_difference_with_the_changes_behind_it(
     diff = api.query(PLAN_DIFF, variables)["planDiff"]
 
     [hours] = diff["differences"]
-    assert (hours["field"], hours["before"], hours["after"]) == ("supportHoursPerWeek", None, 10.0)
+    assert (hours["field"], hours["before"], plain_value(hours["after"])) == (
+        "supportHoursPerWeek", None, 10.0)  # fmt: skip
     assert [cause["summary"] for cause in hours["causes"]] == [
         "Support hours set to 14 a week",
         "Support hours set to 10 a week",  # as described when it was recorded, before the 14
