@@ -10,7 +10,8 @@ import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
 from domain.assessment import ContributionMode, Section
-from domain.care_records import LAST_POSSIBLE_POSITION, parse_id
+from domain.care_records import LAST_POSSIBLE_POSITION
+from domain.deciding import parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
 from domain.pathway import SetbackResponse
@@ -59,9 +60,9 @@ SCALARS: dict[object, ScalarDefinition] = {
 
 @strawberry.type(description="Who made a change, as the request that made it stated.")
 class Actor:
-    id: strawberry.ID
-    name: str
-    role: Role
+    id: strawberry.ID = strawberry.field(description="Their id (the token's subject)")
+    name: str = strawberry.field(description="Their name")
+    role: Role = strawberry.field(description="The role they acted in")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Actor:
@@ -116,16 +117,36 @@ class MomentFields:
         return {"as_of": at.as_of, "as_known_at": at.as_known_at}
 
 
-def moment(as_of: datetime | None, as_known_at: datetime | None) -> Moment:
-    """The moment a read describes; each time not given is the time of the read."""
+def moment(
+    as_of: datetime | None, as_known_at: datetime | None, as_of_name: str = "asOf"
+) -> Moment:
+    """The moment a read describes; each time not given is the time of the read. `as_of_name`:
+    what the query calls its asOf (`from` and `to` in a diff)."""
     if as_of is None and as_known_at is None:
         return Moment.current()
-    for name, value in (("asOf", as_of), ("asKnownAt", as_known_at)):
+    for name, value in ((as_of_name, as_of), ("asKnownAt", as_known_at)):
         if value is not None and value.tzinfo is None:
             message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
             raise RulesViolated([Violation("input.time.timezone_required", name, message)])
     now = datetime.now(UTC)
     return Moment((as_of or now).astimezone(UTC), (as_known_at or now).astimezone(UTC), now=False)
+
+
+def optional_id(value: str | None) -> strawberry.ID | None:
+    return strawberry.ID(value) if value else None
+
+
+def optional_when(value: Any) -> datetime | None:
+    return when(value) if value else None
+
+
+def snake(name: str) -> str:
+    """A camelCase name as Python spells it."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def snaked(value: dict[str, Any]) -> dict[str, Any]:
+    return {snake(key): item for key, item in value.items()}
 
 
 def day(value: str | None) -> date | None:

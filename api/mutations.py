@@ -21,9 +21,11 @@ from pydantic import TypeAdapter, ValidationError
 from strawberry.tools import create_type
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
+from strawberry.types.unset import UNSET
 
 from api.common import Position
 from api.context import Context, RequestFields
+from api.input_fields import described
 from domain.care_records import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
 from domain.errors import RulesViolated
@@ -34,9 +36,9 @@ from projections.event_records import camel
 @strawberry.type(description="What a command stored. Send `position` as the "
                  "X-Stepwise-Wait-For-Position header to read your own write.")  # fmt: skip
 class WriteResult:
-    record_id: strawberry.ID
-    version: int
-    position: Position
+    record_id: strawberry.ID = strawberry.field(description="The record written")
+    version: int = strawberry.field(description="Its version now")
+    position: Position = strawberry.field(description="The write's place in the global log")
     part_id: strawberry.ID | None = strawberry.field(
         description="The outcome or enablement step the command created, if any"
     )
@@ -92,8 +94,9 @@ def _input_type(registration: Registration) -> type:
     namespace: dict[str, Any] = {}
     for field in dataclasses.fields(command):
         annotations[field.name] = _graphql_type(field.name, hints[field.name])
-        if field.default is not dataclasses.MISSING:
-            namespace[field.name] = field.default
+        default = field.default if field.default is not dataclasses.MISSING else UNSET
+        text = described(camel(field.name))
+        namespace[field.name] = strawberry.field(default=default, description=text)
     annotations |= {
         "effective_at": datetime | None,
         "reason": str | None,

@@ -44,25 +44,25 @@ def check_page_size(first: int) -> None:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page stands in its list")
 class PageInfo:
-    has_next_page: bool
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page")
     end_cursor: str | None = strawberry.field(
         description="Cursor of the last edge; with no edges, the cursor given as `after`, "
         "so a client can always store it and resume from there."
     )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, and the cursor to resume after it")
 class Edge(Generic[Node]):
-    cursor: str
-    node: Node
+    cursor: str = strawberry.field(description="Pass as `after` to list what follows this item")
+    node: Node = strawberry.field(description="The item")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a list, oldest first")
 class Connection(Generic[Node]):
-    edges: list[Edge[Node]]
-    page_info: PageInfo
+    edges: list[Edge[Node]] = strawberry.field(description="The items of this page")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and from where")
 
 
 def connection(

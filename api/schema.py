@@ -29,6 +29,10 @@ SLICES = [
     for module in pkgutil.iter_modules(api.slices.__path__)
 ]
 Query = merge_types("Query", tuple(s.Query for s in SLICES if hasattr(s, "Query")))
+Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Every read: a person's records at any moment, service-wide lists, the change feed and "
+    "audit trail, and how the system stands"
+)
 for _field in Query.__strawberry_definition__.fields:  # type: ignore[attr-defined]
     if declared_readers(_field.extensions) is None:
         _field.extensions.extend(readable_by(frozenset()))  # fail closed: nobody may read it

@@ -49,7 +49,15 @@ class MarkEnteredInError(Command):
 
 def find_fact(records: Records, command: MarkEnteredInError) -> Found[Record]:
     record_id, _ = command.record_and_version()
-    record = records.owned(Record, record_id, "eventId")
+    try:
+        record = records.owned(Record, record_id, "eventId", f"no record with id {record_id}")
+    except RecordNotFound:
+        history = records.history(record_id)
+        if history and history[0].envelope.tenant_id == records.tenant_id:  # type: ignore[attr-defined]
+            message = "the record's first fact was entered in error: nothing of it stands"
+            violation = Violation("correction.already_entered_in_error", "eventId", message)
+            raise RulesViolated([violation]) from None
+        raise
     history = records.history(record.id)
     extra = {"history": history, "now": records.now(),
              "creation_correctable": records.creation_correctable(record)}  # fmt: skip

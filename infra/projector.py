@@ -114,6 +114,11 @@ class Projector:
                 if status is not None and status.version != model.version:
                     outdated.append(model.name)
                     continue
+                if status is None and not model.evidence:
+                    # A table of this name belongs to no read model that is tracked: one an
+                    # earlier version of Stepwise kept under another read model's name.
+                    for table in model.tables:
+                        tx.execute(f"DROP TABLE IF EXISTS {table.name}")
                 model.create_tables(tx, live_tables(model))
                 tracking.register(tx, model.name, model.version)
         return outdated

@@ -177,3 +177,16 @@ def upsert(table: str, key: str, columns: Sequence[str], keep: Iterable[str] = (
         f"INSERT INTO {table} ({names}) VALUES ({values}) "
         f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
     )
+
+
+def select_by_keys(
+    tx: Transaction, table: str, key: str, values: Sequence[str], columns: str
+) -> list[Row]:
+    rows: list[Row] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        names = {f"k{n}": value for n, value in enumerate(chunk)}
+        placeholders = ", ".join(f"%({name})s" for name in names)
+        sql = f"SELECT {key}, {columns} FROM {table} WHERE {key} IN ({placeholders})"
+        rows += tx.fetchall(sql, names)
+    return rows

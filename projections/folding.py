@@ -13,91 +13,28 @@ long-lived record is neither decoded nor written again for every batch.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, ClassVar
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.catalogue import record_type_of
-from domain.timeline import apply_in_order, in_force_from, is_correction, replay, standing
+from domain.timeline import apply_in_order, in_force_from, is_correction, standing
+from projections.at_moment import ReadAtMoment
 from projections.base import Batch, Event, EventFailed, ReadModel, Row, Tables, Transaction, upsert
 from projections.codec import AggregateCodec
-from projections.states import (
-    STATE_TIMES,
-    Moment,
-    close_states,
-    parameters,
-    state_at,
-)
+from projections.rebuilding import KeptWhileRebuilding, Rebuilding
+from projections.rewriting import Closing, Pending
+from projections.states import STATE_TIMES
 
 TIMELINE_COLUMNS = ("record_id", "version", "effective_from", "recorded_at",
                     "latest_effective_at")  # fmt: skip
 TIMELINE_TYPES = ("text", "int4", "timestamptz", "timestamptz", "timestamptz")  # PostgreSQL's
 PART_SET = ""  # the item key of the row every set of parts has, so an empty set is a set
 
-# Records a rebuild keeps folded in memory between batches (each read model): enough for the
-# records a batch or two touches, and few enough that a rebuild's memory stops growing early.
-CACHE_LIMIT = 200
-WRITE_CHUNK = 200  # rows a rebuild encodes and writes at once
 
-
-@dataclass
-class _Rebuilding:
-    """What a rebuild keeps between batches: recently folded records, and those whose rows are
-    not written yet (when the tables are about to be swapped in, or on eviction)."""
-
-    records: OrderedDict[int, Aggregate | None] = field(default_factory=OrderedDict)
-    first_seen: dict[int, int] = field(default_factory=dict)
-    unwritten: dict[int, Event] = field(default_factory=dict)  # -> the last event folded
-    written: set[int] = field(default_factory=set)
-
-
-@dataclass
-class _Pending:
-    """Rows a batch adds, written at its end: states, sets of parts, timeline moments."""
-
-    states: list[Row] = field(default_factory=list)
-    parts: list[Row] = field(default_factory=list)
-    moments: list[list[Any]] = field(default_factory=list)
-
-    def void(self, record_id: str, version: int, recorded: datetime) -> bool:
-        for moment in self.moments:
-            if moment[0] == record_id and moment[1] == version:
-                moment.append(recorded)
-                return True
-        return False
-
-
-@dataclass
-class _Closing:
-    """Ends the account of a record's rows (states, or sets of parts) from a moment on, as of
-    the recording of the event being folded: those stored, and those the batch adds."""
-
-    tx: Transaction
-    tables: Tables
-    pending: _Pending
-    key: str
-    record_id: str
-    at: datetime  # when the event being folded was recorded
-    stored_latest: datetime | None  # the record's latest effective time as stored
-
-    def close(self, table: str, rows: list[Row], since: datetime) -> None:
-        """`rows`: the batch's own rows of that table."""
-        if self.stored_latest is not None and since <= self.stored_latest:
-            close_states(self.tx, self.tables[table], self.key, self.record_id, since, self.at)
-        for row in [r for r in rows if r[self.key] == self.record_id
-                    and r["recorded_to"] is None and r["effective_from"] >= since]:  # fmt: skip
-            if row["recorded_from"] >= self.at:
-                rows.remove(row)  # never the account of anything: replaced at once
-            else:
-                row["recorded_to"] = self.at
-
-
-class RecordTable(ReadModel):
+class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
     """Keeps `tables[0]` with one row per record of `aggregate`, keyed by `key`, and the
     `states` table (projections.states) with `state_columns` of the states it has been in:
     every one of them, or with `checkpoint_every` > 1 one in about that many events, the
@@ -125,7 +62,7 @@ class RecordTable(ReadModel):
 
     def __init__(self, codec: AggregateCodec) -> None:
         self.codec = codec
-        self._rebuilding: dict[str, _Rebuilding] = {}
+        self._rebuilding: dict[str, Rebuilding] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -144,7 +81,7 @@ class RecordTable(ReadModel):
         table = tables[self.tables[0].name]
         kept = None
         if table != self.tables[0].name:
-            kept = self._rebuilding.setdefault(table, _Rebuilding())
+            kept = self._rebuilding.setdefault(table, Rebuilding())
         try:
             self._apply(tx, tables, table, batch, kept)
         except BaseException:
@@ -158,7 +95,7 @@ class RecordTable(ReadModel):
             self._write(tx, table, kept, list(kept.unwritten))
 
     def _apply(
-        self, tx: Transaction, tables: Tables, table: str, batch: Batch, kept: _Rebuilding | None
+        self, tx: Transaction, tables: Tables, table: str, batch: Batch, kept: Rebuilding | None
     ) -> None:
         # Records are keyed by their id's integer: hashing a UUID runs Python code, and a
         # rebuild does it several times for every event.
@@ -167,7 +104,7 @@ class RecordTable(ReadModel):
         # Stored states take effect no later than their record's latest effective time as
         # loaded: an event taking effect after it has only this batch's states to close.
         stored = {key: record.latest_effective_at for key, record in records.items() if record}
-        pending = _Pending()
+        pending = Pending()
         first_seen: dict[int, int] = {}
         last_event: dict[int, Event] = {}
         produced = []
@@ -189,7 +126,7 @@ class RecordTable(ReadModel):
             self._keep(tx, table, kept, records, first_seen, last_event)
         self.write_more(tx, tables, produced)
 
-    def _write_pending(self, tx: Transaction, tables: Tables, pending: _Pending) -> None:
+    def _write_pending(self, tx: Transaction, tables: Tables, pending: Pending) -> None:
         columns = (*self.state_columns, *STATE_TIMES)
         tx.copy(tables[self.states], columns, ([r[c] for c in columns] for r in pending.states))
         if self.parts is not None:
@@ -215,7 +152,7 @@ class RecordTable(ReadModel):
             tx.executemany(f"DELETE FROM {table} WHERE {self.key} = %(id)s", gone)
 
     def _fold(
-        self, tx: Transaction, tables: Tables, pending: _Pending, record: Any, event: Any,
+        self, tx: Transaction, tables: Tables, pending: Pending, record: Any, event: Any,
         position: int, stored_latest: datetime | None,
     ) -> tuple[Any, Any]:  # fmt: skip
         """Folds one event in: calls its handler with the record as it stood just before the
@@ -235,7 +172,7 @@ class RecordTable(ReadModel):
         else:
             before, later = record, [event]
         result = handler(self, before, event, position)
-        closing = _Closing(tx, tables, pending, self.key, str(event.originator_id), recorded,
+        closing = Closing(tx, tables, pending, self.key, str(event.originator_id), recorded,
                            stored_latest)  # fmt: skip
         if rewrite or since == latest:
             closing.close(self.states, pending.states, since)
@@ -248,7 +185,7 @@ class RecordTable(ReadModel):
             pending.moments.append(self._moment(event, current))
         return result, current
 
-    def _void(self, closing: _Closing, version: int) -> None:
+    def _void(self, closing: Closing, version: int) -> None:
         """From the correction's recording on, a read at a moment no longer replays the fact
         entered in error."""
         if self.timeline is None or closing.pending.void(closing.record_id, version, closing.at):
@@ -260,7 +197,7 @@ class RecordTable(ReadModel):
         )
 
     def _states_from(
-        self, closing: _Closing, before: Any, later: list[Any], began: datetime, rewrite: bool
+        self, closing: Closing, before: Any, later: list[Any], began: datetime, rewrite: bool
     ) -> Any:
         """Applies `later` to `before`, adding the states (and sets of parts) it goes through.
         A state is kept where the record began, then every `checkpoint_every` versions; the
@@ -292,7 +229,7 @@ class RecordTable(ReadModel):
     def _parts_of(self, record: Any) -> dict[str, Row]:
         return self.part_rows(record) if record is not None and self.parts else {}
 
-    def _add_parts(self, closing: _Closing, parts: dict[str, Row], moment: datetime) -> None:
+    def _add_parts(self, closing: Closing, parts: dict[str, Row], moment: datetime) -> None:
         """The record's whole set of parts as of `moment` (a marker row, then each part)."""
         record_id, key = closing.record_id, self.key
         times = {"effective_from": moment, "recorded_from": closing.at, "recorded_to": None}
@@ -306,56 +243,6 @@ class RecordTable(ReadModel):
         events[-1] = event  # the same event, as this read model received it
         events = standing(events)
         return sorted(events, key=lambda e: (in_force_from(e, began), e.originator_version))
-
-    def at(self, tx: Transaction, record_id: str, moment: Moment) -> Row | None:
-        """The record's state at a moment: the kept state before it, and any events since
-        then replayed (fewer than about `checkpoint_every`)."""
-        if self.timeline is None:
-            return state_at(tx, self.states, self.key, record_id, moment)
-        # Nothing took effect after the latest effective time known then: start looking there,
-        # not among the states recorded since (as many as the history is long).
-        known = tx.fetchone(
-            f"SELECT latest_effective_at FROM {self.timeline} WHERE record_id = %(id)s "
-            "AND recorded_at <= %(known_at)s ORDER BY recorded_at DESC LIMIT 1",
-            {"id": record_id, **parameters(moment)},
-        )
-        if known is None:
-            return None
-        latest = known["latest_effective_at"]
-        if not isinstance(latest, datetime):
-            latest = datetime.fromisoformat(latest)
-        moment = replace(moment, as_of=min(moment.as_of, latest))
-        state = state_at(tx, self.states, self.key, record_id, moment)
-        if state is None:
-            return None
-        later = tx.fetchall(
-            f"SELECT version FROM {self.timeline} WHERE record_id = %(id)s "
-            "AND effective_from > %(since)s AND effective_from <= %(as_of)s "
-            "AND recorded_at <= %(known_at)s "
-            "AND (voided_at IS NULL OR voided_at > %(known_at)s) ORDER BY effective_from, version",
-            {"id": record_id, "since": state["effective_from"], **parameters(moment)},
-        )
-        if not later:
-            return state
-        record: Any = self.codec.decode(record_id, state["version"], state["aggregate_state"])
-        events = self._events(record_id, [row["version"] for row in later])
-        record = apply_in_order(record, events, record.began_at)
-        row = self.row(record, 0, events[-1])  # only what a read needs: not the state's bytes
-        return row | {time: state[time] for time in STATE_TIMES}
-
-    def _events(self, record_id: str, versions: list[int]) -> list[Any]:
-        """These events of a record, from the event store, in the order given."""
-        # Fetched run by run of consecutive versions: a late entry's version may be far from
-        # those of the events around it in effective time.
-        wanted = sorted(versions)
-        by_version: dict[int, Any] = {}
-        start = 0
-        for n in range(1, len(wanted) + 1):
-            if n == len(wanted) or wanted[n] != wanted[n - 1] + 1:
-                found = self.codec.history(UUID(record_id), wanted[n - 1], wanted[start] - 1)
-                by_version.update((event.originator_version, event) for event in found)
-                start = n
-        return [by_version[version] for version in versions]
 
     def checkpoint_interval(self, record: Any) -> int:
         """Every how many versions a state of this record is kept in full: a power of two, so
@@ -381,59 +268,6 @@ class RecordTable(ReadModel):
         state.update(effective_from=since, recorded_from=recorded, recorded_to=None)
         return state
 
-    def _keep(
-        self,
-        tx: Transaction,
-        table: str,
-        kept: _Rebuilding,
-        records: dict[int, Any],
-        first_seen: dict[int, int],
-        last_event: dict[int, Event],
-    ) -> None:
-        for key, position in first_seen.items():
-            kept.records[key] = records[key]
-            kept.records.move_to_end(key)
-            kept.first_seen.setdefault(key, position)
-            kept.unwritten[key] = last_event[key]
-        leaving = list(kept.records)[: max(0, len(kept.records) - CACHE_LIMIT)]
-        self._write(tx, table, kept, [key for key in leaving if key in kept.unwritten])
-        for key in leaving:
-            del kept.records[key]
-
-    def _write(self, tx: Transaction, table: str, kept: _Rebuilding, keys: list[int]) -> None:
-        # A few hundred rows at a time: every kept record's encoded state at once would make
-        # the peak memory of a rebuild grow with the number of records.
-        for start in range(0, len(keys), WRITE_CHUNK):
-            chunk = keys[start : start + WRITE_CHUNK]
-            records = {key: kept.records[key] for key in chunk}
-            last = {key: kept.unwritten.pop(key) for key in chunk}
-            first = {key: kept.first_seen[key] for key in chunk}
-            kept.written.update(chunk)
-            self._write_rows(tx, table, records, first, last)
-
-    def _load(
-        self, tx: Transaction, table: str, ids: dict[int, UUID], kept: _Rebuilding | None
-    ) -> dict[int, Any]:
-        """The touched records as they stood: kept in memory, or read from their rows (during
-        a rebuild, only the rows it has written can exist)."""
-        found = {key: kept.records[key] for key in ids if key in kept.records} if kept else {}
-        missing = [
-            str(record_id)
-            for key, record_id in ids.items()
-            if key not in found and (kept is None or key in kept.written)
-        ]
-        columns = "version, aggregate_state" if self.keeps_state else "version"
-        for row in select_by_keys(tx, table, self.key, missing, columns):
-            found[UUID(row[self.key]).int] = self._loaded(row)
-        return found
-
-    def _loaded(self, row: Row) -> Aggregate:
-        record_id, version = row[self.key], row["version"]
-        if self.keeps_state:
-            return self.codec.decode(record_id, version, row["aggregate_state"])
-        record: Aggregate = replay(None, self.codec.history(UUID(record_id), version))
-        return record
-
     def row(self, record: Any, first_position: int, last_event: Event) -> Row:
         """The row for a record as it now stands, but for its `aggregate_state` (added here);
         `first_position` is where this batch first touched it (its creation, when the row is
@@ -446,16 +280,3 @@ class RecordTable(ReadModel):
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:
         """Writes what the handlers returned (nothing, unless a subclass says otherwise)."""
-
-
-def select_by_keys(
-    tx: Transaction, table: str, key: str, values: Sequence[str], columns: str
-) -> list[Row]:
-    rows: list[Row] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        names = {f"k{n}": value for n, value in enumerate(chunk)}
-        placeholders = ", ".join(f"%({name})s" for name in names)
-        sql = f"SELECT {key}, {columns} FROM {table} WHERE {key} IN ({placeholders})"
-        rows += tx.fetchall(sql, names)
-    return rows

@@ -22,10 +22,10 @@ from projections.base import (
     Tables,
     Transaction,
     handles,
+    select_by_keys,
 )
 from projections.codec import AggregateCodec
 from projections.evidence_notes import monday, notes_of
-from projections.folding import select_by_keys
 from projections.states import Moment, parameters
 
 Plan: Any = SupportPlan

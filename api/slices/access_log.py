@@ -31,10 +31,10 @@ class AccessOutcome(Enum):
 
 @strawberry.type(description="One read of a person's records, or one refused")
 class AccessRecord:
-    read_at: datetime
-    actor: Actor
+    read_at: datetime = strawberry.field(description="When it was read (or refused)")
+    actor: Actor = strawberry.field(description="Who read it")
     field: str = strawberry.field(description="The root field read, e.g. supportPlan")
-    outcome: AccessOutcome
+    outcome: AccessOutcome = strawberry.field(description="Shown, or refused")
     record_id: strawberry.ID | None = strawberry.field(
         description="The record, when the read named one (an assessment, or the record whose "
         "events were read); reads by person id name the person only"
@@ -43,7 +43,9 @@ class AccessRecord:
     purpose: str | None = strawberry.field(
         description="The purpose the client stated (the X-Stepwise-Purpose header)"
     )
-    correlation_id: str | None
+    correlation_id: strawberry.ID | None = strawberry.field(
+        description="The request's correlation id (the X-Correlation-Id header)"
+    )
 
     @classmethod
     def from_row(cls, row: Row) -> AccessRecord:
@@ -55,7 +57,7 @@ class AccessRecord:
             record_id=strawberry.ID(row["record_id"]) if row["record_id"] else None,
             detail=row["detail"],
             purpose=row["purpose"],
-            correlation_id=row["correlation_id"],
+            correlation_id=strawberry.ID(row["correlation_id"]) if row["correlation_id"] else None,
         )
 
 

@@ -20,7 +20,7 @@ ContextInfo = Info[Context, None]
 
 @strawberry.type(description="A link of the audit chain, signed with the provider's Ed25519 key")
 class AuditCheckpoint:
-    position: Position
+    position: Position = strawberry.field(description="The event the checkpoint signs up to")
     hash: str = strawberry.field(description="The chain's link at this position, in hex")
     signature: str | None = strawberry.field(
         description="Ed25519 signature, base64, of 'stepwise-audit-checkpoint:', the position as "
@@ -30,19 +30,19 @@ class AuditCheckpoint:
         description="The raw public key this server signs with, base64 (check it against the "
         "one the provider publishes)"
     )
-    algorithm: str = "Ed25519"
+    algorithm: str = strawberry.field(default="Ed25519", description="The signature's algorithm")
 
 
 @strawberry.input(description="A checkpoint kept from an earlier answer")
 class KeptCheckpoint:
-    position: Position
-    hash: str
+    position: Position = strawberry.field(description="The kept checkpoint's position")
+    hash: str = strawberry.field(description="The kept checkpoint's hash, in hex")
 
 
 @strawberry.type(description="Where the audit chain stands")
 class AuditIntegrity:
     head_position: Position = strawberry.field(description="The last event chained so far")
-    head_hash: str | None
+    head_hash: str | None = strawberry.field(description="The last link, in hex (null: none yet)")
     checkpoint: AuditCheckpoint | None = strawberry.field(description="The latest signed one")
     extends_kept: bool | None = strawberry.field(
         description="Whether the chain still passes through the kept checkpoint (null if none "

@@ -15,8 +15,8 @@ from api.common import Actor, Position, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from api.payloads import EventPayload, payload_object
-from domain.care_records import parse_id
 from domain.catalogue import BY_NAME, PUBLISHED
+from domain.deciding import parse_id
 from domain.envelope import RECORD_READERS
 from domain.publishing import PublishedEvent
 from projections.base import Row
@@ -47,18 +47,22 @@ async def reachable(context: Context, rows: list[Row]) -> list[Row]:
 @strawberry.type(description="One stored event with its envelope.")
 class RecordedEvent:
     position: Position = strawberry.field(description="Place in the global log")
-    stream_id: strawberry.ID
-    stream_type: str
-    version: int
-    event_type: str
-    recorded_at: datetime
-    effective_at: datetime
-    actor: Actor
-    reason: str | None
-    tenant_id: strawberry.ID
-    service_id: strawberry.ID | None
-    correlation_id: str
-    causation_id: str | None = strawberry.field(
+    stream_id: strawberry.ID = strawberry.field(description="The record the event belongs to")
+    stream_type: str = strawberry.field(description="The kind of record, e.g. SupportPlan")
+    version: int = strawberry.field(description="The record's version the event wrote")
+    event_type: str = strawberry.field(description="What happened, e.g. Person.Moved")
+    recorded_at: datetime = strawberry.field(description="When it was recorded")
+    effective_at: datetime = strawberry.field(description="When it happened or took effect")
+    actor: Actor = strawberry.field(description="Who recorded it")
+    reason: str | None = strawberry.field(description="Why, as they said")
+    tenant_id: strawberry.ID = strawberry.field(description="The provider")
+    service_id: strawberry.ID | None = strawberry.field(
+        description="The service it was recorded in (the person's service then)"
+    )
+    correlation_id: strawberry.ID = strawberry.field(
+        description="The request that recorded it (the X-Correlation-Id header)"
+    )
+    causation_id: strawberry.ID | None = strawberry.field(
         description="The event this one followed from, as <streamId>/<version>"
     )
     schema_version: int = strawberry.field(
@@ -82,8 +86,8 @@ class RecordedEvent:
             reason=row["reason"],
             tenant_id=strawberry.ID(row["tenant_id"]),
             service_id=strawberry.ID(row["service_id"]) if row["service_id"] else None,
-            correlation_id=row["correlation_id"],
-            causation_id=row["causation_id"],
+            correlation_id=strawberry.ID(row["correlation_id"]),
+            causation_id=strawberry.ID(row["causation_id"]) if row["causation_id"] else None,
             schema_version=row["schema_version"],
             payload=payload_object(row["event_type"], json.loads(row["payload"])),
         )
@@ -136,17 +140,17 @@ async def events(
 
 @strawberry.type(description="One field of a published payload")
 class PublishedField:
-    name: str
-    description: str
+    name: str = strawberry.field(description="The field's name in the payload")
+    description: str = strawberry.field(description="What it holds")
 
 
 @strawberry.type(description="What the change feed publishes for one event type")
 class PublishedEventType:
-    event_type: str
+    event_type: str = strawberry.field(description="The event type, e.g. Person.Moved")
     schema_version: int = strawberry.field(
         description="Raised when a field is removed, renamed or changes meaning; not for new ones"
     )
-    description: str
+    description: str = strawberry.field(description="What the event records")
     fields: list[PublishedField] = strawberry.field(description="The payload's fields")
 
     @classmethod

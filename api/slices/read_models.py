@@ -15,9 +15,9 @@ ContextInfo = Info[Context, None]
 
 @strawberry.type(description="A read model's progress through the log")
 class ProjectionPosition:
-    name: str
-    position: Position
-    state: ReadModelState
+    name: str = strawberry.field(description="The read model")
+    position: Position = strawberry.field(description="The last log position it applied")
+    state: ReadModelState = strawberry.field(description="Live, parked or outdated")
     error: str | None = strawberry.field(description="Why a parked read model stopped")
     error_position: Position | None = strawberry.field(
         description="The position of the event a parked read model could not apply"

@@ -1,6 +1,6 @@
-"""Positive risk-taking decisions and restrictions of a person, restrictions in force or due in a
-service, the monthly trend of restrictive practice, and whether the plan's staff guidance
-reflects them: each as the records stood at any moment, as recorded at any time."""
+"""Positive risk-taking decisions of a person, and whether the plan's staff guidance reflects
+them and the person's restrictions: each as the records stood at any moment, as recorded at any
+time."""
 
 from __future__ import annotations
 
@@ -13,17 +13,21 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, day, moment, record_id, when
+from api.common import (
+    AS_KNOWN_AT,
+    AS_OF,
+    MomentFields,
+    day,
+    moment,
+    optional_when,
+    record_id,
+)
 from api.context import Context
-from domain.errors import RulesViolated, Violation
 from domain.restriction import Restriction as RestrictionRecord
-from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.risk_decision import RiskDecision as RiskDecisionRecord
 from domain.risk_decision import RiskReviewOutcome
 from projections.alignment import READ_MODELS, alignment_findings
 from projections.base import Row
-from projections.people import People
-from projections.restrictions import Restrictions, in_force, restrictions_of, trend
 from projections.risk_decisions import RiskDecisions, decisions_of
 from projections.states import Moment
 from projections.support_plans import SupportPlans
@@ -89,96 +93,11 @@ class RiskDecision(MomentFields):
             person_id=strawberry.ID(row["person_id"]), activity=row["activity"],
             status=RiskDecisionStatus(row["status"]), parts=RiskParts.from_document(doc["parts"]),
             restriction_ids=[strawberry.ID(i) for i in doc["restrictionIds"]],
-            agreed_by=doc["agreedBy"], agreed_at=_when(doc["agreedAt"]),
+            agreed_by=doc["agreedBy"], agreed_at=optional_when(doc["agreedAt"]),
             last_review_outcome=RiskReviewOutcome(outcome) if outcome else None,
-            last_reviewed_at=_when(doc["lastReviewedAt"]), version=row["version"],
+            last_reviewed_at=optional_when(doc["lastReviewedAt"]), version=row["version"],
             **MomentFields.of(at),
         )  # fmt: skip
-
-
-@strawberry.enum(description="Whether a restriction is in force")
-class RestrictionStatus(Enum):
-    IN_FORCE = "in_force"
-    LIFTED = "lifted"
-
-
-@strawberry.type(description="A restriction of a person's rights or freedom, as it stood at a "
-                 "moment")  # fmt: skip
-class Restriction(MomentFields):
-    restriction_id: strawberry.ID = strawberry.field(description="The restriction")
-    person_id: strawberry.ID = strawberry.field(description="The person supported")
-    what: str = strawberry.field(description="What is restricted")
-    why: str = strawberry.field(description="Why")
-    basis: RestrictionBasis = strawberry.field(description="On what basis")
-    basis_detail: str | None = strawberry.field(description="The basis, when it is OTHER")
-    proportionality: str = strawberry.field(description="Why it is proportionate")
-    less_restrictive_options: list[str] = strawberry.field(
-        description="The less restrictive options considered"
-    )
-    agreed_by: str = strawberry.field(description="Who agreed it")
-    risk_decision_id: strawberry.ID | None = strawberry.field(
-        description="The risk decision it was imposed for, if any"
-    )
-    incident_id: strawberry.ID | None = strawberry.field(
-        description="The incident it was imposed after, if any"
-    )
-    after_incident: bool = strawberry.field(description="Imposed after an incident")
-    imposed_at: datetime = strawberry.field(description="When it took effect")
-    status: RestrictionStatus = strawberry.field(description="In force, or lifted")
-    review_by: date = strawberry.field(
-        description="The review-by date in force at asOf; only a review moves it"
-    )
-    days_overdue: int = strawberry.field(
-        description="Days past the review-by date at asOf; 0 if not overdue or lifted"
-    )
-    last_reviewed_at: datetime | None = strawberry.field(description="When it was last reviewed")
-    last_outcome: ReviewOutcome | None = strawberry.field(
-        description="What its last review decided"
-    )
-    lifted_at: datetime | None = strawberry.field(description="When it was lifted")
-    version: int = strawberry.field(description="The restriction's version then")
-
-    @classmethod
-    def from_row(cls, row: Row, at: Moment) -> Restriction:
-        due = date.fromisoformat(str(row["review_by"]))
-        status = RestrictionStatus(row["status"])
-        overdue = (at.as_of.date() - due).days if status is RestrictionStatus.IN_FORCE else 0
-        outcome = row["last_outcome"]
-        return cls(
-            restriction_id=strawberry.ID(row["restriction_id"]),
-            person_id=strawberry.ID(row["person_id"]), what=row["what"], why=row["why"],
-            basis=RestrictionBasis(row["basis"]), basis_detail=row["basis_detail"],
-            proportionality=row["proportionality"],
-            less_restrictive_options=json.loads(row["less_restrictive_options"]),
-            agreed_by=row["agreed_by"], risk_decision_id=_id(row["risk_decision_id"]),
-            incident_id=_id(row["incident_id"]), after_incident=row["incident_id"] is not None,
-            imposed_at=when(row["imposed_at"]), status=status, review_by=due,
-            days_overdue=max(0, overdue), last_reviewed_at=_when(row["last_reviewed_at"]),
-            last_outcome=ReviewOutcome(outcome) if outcome else None,
-            lifted_at=_when(row["lifted_at"]), version=row["version"], **MomentFields.of(at),
-        )  # fmt: skip
-
-
-def _id(value: str | None) -> strawberry.ID | None:
-    return strawberry.ID(value) if value else None
-
-
-def _when(value: Any) -> datetime | None:
-    return when(value) if value else None
-
-
-@strawberry.type(description="A month of restrictive practice in a service")
-class RestrictivePracticeMonth:
-    month: str = strawberry.field(description="YYYY-MM")
-    imposed: int = strawberry.field(description="Restrictions imposed")
-    reviewed_on_time: int = strawberry.field(description="Reviews by their review-by date")
-    reviewed_late: int = strawberry.field(description="Reviews after their review-by date")
-    overdue: int = strawberry.field(
-        description="Review-by dates falling this month that were missed: met late, or not "
-        "met by asOf (once past)"
-    )
-    reduced: int = strawberry.field(description="Restrictions reduced")
-    lifted: int = strawberry.field(description="Restrictions lifted")
 
 
 @strawberry.enum(description="What kind of record a finding names")
@@ -214,64 +133,6 @@ async def risk_decisions(
     return [RiskDecision.from_row(row, at) for row in rows or []]
 
 
-async def restrictions(
-    info: ContextInfo, person_id: strawberry.ID, status: RestrictionStatus | None = None,
-    as_of: MomentOf = None, as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
-    person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
-    wanted = status.value if status else None
-    rows = await info.context.read_person("restrictions", person,
-                                          lambda tx: restrictions_of(tx, person, wanted, at),
-                                          Restrictions.name)  # fmt: skip
-    return [Restriction.from_row(row, at) for row in rows or []]
-
-
-async def restrictions_due_for_review(
-    info: ContextInfo, service_id: strawberry.ID, before: date, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
-    return await _in_force(info, "restrictionsDueForReview", service_id, as_of, as_known_at,
-                           before)  # fmt: skip
-
-
-async def restrictions_in_force(
-    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
-    return await _in_force(info, "restrictionsInForce", service_id, as_of, as_known_at, None)
-
-
-async def _in_force(
-    info: ContextInfo, field: str, service_id: strawberry.ID, as_of: datetime | None,
-    as_known_at: datetime | None, due_by: date | None,
-) -> list[Restriction]:  # fmt: skip
-    service = info.context.reached_service(field, str(service_id))
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
-    rows = await info.context.read(lambda tx: in_force(tx, tenant, service, at, due_by),
-                                   Restrictions.name, People.name)  # fmt: skip
-    info.context.log_reads(field, tenant, [(r["person_id"], r["restriction_id"]) for r in rows])
-    return [Restriction.from_row(row, at) for row in rows]
-
-
-async def restrictive_practice_trend(
-    info: ContextInfo,
-    service_id: strawberry.ID,
-    from_: Annotated[date, strawberry.argument(name="from", description="The first month")],
-    to: Annotated[date, strawberry.argument(description="The last month")],
-    as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[RestrictivePracticeMonth]:
-    service = info.context.reached_service("restrictivePracticeTrend", str(service_id))
-    if from_ > to or (to.year - from_.year) * 12 + to.month - from_.month >= 120:
-        message = "`from` must not be after `to`, and the range at most ten years"
-        raise RulesViolated([Violation("input.date.range", "from", message)])
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
-    first, last = from_.strftime("%Y-%m"), to.strftime("%Y-%m")
-    rows = await info.context.read(lambda tx: trend(tx, tenant, service, first, last, at),
-                                   Restrictions.name, People.name)  # fmt: skip
-    return [RestrictivePracticeMonth(**row) for row in rows]
-
-
 async def alignment(
     info: ContextInfo, person_id: strawberry.ID, as_of: MomentOf = None, as_known_at: KnownAt = None
 ) -> AlignmentCheck | None:
@@ -299,30 +160,6 @@ class Query:
         description="A person's positive risk-taking decisions, proposed and agreed, as they "
         "stood at a moment",
         extensions=readable_by(DECISION_READERS),
-    )
-    restrictions: list[Restriction] = strawberry.field(
-        resolver=restrictions,
-        description="A person's restrictions (of one status, if given) as they stood at a "
-        "moment, with days overdue then",
-        extensions=readable_by(RESTRICTION_READERS),
-    )
-    restrictions_due_for_review: list[Restriction] = strawberry.field(
-        resolver=restrictions_due_for_review,
-        description="Restrictions in force at a moment, for the people a service supported "
-        "then, whose review-by date falls on or before `before`, with days overdue then",
-        extensions=readable_by(RESTRICTION_READERS),
-    )
-    restrictions_in_force: list[Restriction] = strawberry.field(
-        resolver=restrictions_in_force,
-        description="Restrictions in force at a moment for the people a service supported "
-        "then, each with the review-by date in force then and its days overdue then",
-        extensions=readable_by(RESTRICTION_READERS),
-    )
-    restrictive_practice_trend: list[RestrictivePracticeMonth] = strawberry.field(
-        resolver=restrictive_practice_trend,
-        description="Per month from `from` to `to`, for the people a service supported at asOf: "
-        "restrictions imposed, reviewed on time or late, overdue, reduced and lifted",
-        extensions=readable_by(RESTRICTION_READERS),
     )
     alignment_findings: AlignmentCheck | None = strawberry.field(
         resolver=alignment,

@@ -61,7 +61,7 @@ class PlanVersion:
     reason: str | None = strawberry.field(description="Why (required once a plan is agreed)")
     summary: str = strawberry.field(description="The change in words")
     changes: list[FieldChange] = strawberry.field(description="Each field it touched")
-    causation_id: str | None = strawberry.field(
+    causation_id: strawberry.ID | None = strawberry.field(
         description="The event this change followed from, as <recordId>/<version>: e.g. the "
         "review that decided it, or the setback that led to a step back"
     )
@@ -83,7 +83,7 @@ class PlanVersion:
             reason=row["reason"],
             summary=row["summary"],
             changes=[FieldChange.of(change) for change in json.loads(row["changes"])],
-            causation_id=row["causation_id"],
+            causation_id=strawberry.ID(row["causation_id"]) if row["causation_id"] else None,
             entered_in_error=EnteredInError(at=when(voided), by_version=row["voided_by_version"])
             if voided
             else None,
@@ -174,7 +174,7 @@ async def plan_diff_between(
     as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
 ) -> PlanDiff:
     person = record_id(person_id, "personId")
-    since, until = moment(from_, as_known_at), moment(to, as_known_at)
+    since, until = moment(from_, as_known_at, "from"), moment(to, as_known_at, "to")
     if since.as_of > until.as_of:
         violation = Violation("input.time.range", "from", "`from` must not be after `to`")
         raise RulesViolated([violation])

@@ -20,8 +20,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 
-from domain.care_records import CareRecords, Declared, decide, parse_id
+from domain.care_records import CareRecords
 from domain.commands import Command, NewIds
+from domain.deciding import Declared, decide, parse_id
 from domain.envelope import CommandContext, Envelope
 from domain.errors import DomainError, Forbidden, RecordNotFound
 from domain.timeline import InForce, in_force_from
