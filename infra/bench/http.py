@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from infra.bench.as_of import TENANT as HISTORY_TENANT
 from infra.bench.as_of import as_of_figures, write_plans
 from infra.bench.freshness import freshness_figures
+from infra.bench.in_force import TENANT as IN_FORCE_TENANT
+from infra.bench.in_force import in_force_figures, write_service
 from infra.bench.reads import read_figures, sample
 from infra.bench.report import Figure
 from infra.bench.server import serving, with_secret
@@ -24,6 +26,7 @@ def http_figures(
     seconds: float = 5.0,
     rounds: int = 3,
     progress: Callable[[str], None] | None = None,
+    sections: frozenset[str] = frozenset({"reads", "as_of", "writes", "freshness"}),
 ) -> list[Figure]:
     """Writes three long plan histories to the given database, serves it, measures, stops.
     Reads and writes go to the people of the provider with the most people recorded."""
@@ -34,6 +37,9 @@ def http_figures(
         began = datetime.now(UTC) - timedelta(days=30)
         say("asOf: writing plans of 100, 1,000 and 10,000 events")
         plans = write_plans(runtime.records, began)
+        say("asOf: writing a service of 800 people and their restrictions")
+        service_began = datetime.now(UTC) - timedelta(days=270)
+        write_service(runtime.records, service_began)
         if not runtime.outdated:  # else the server rebuilds them before it is ready
             say("bringing the read models up to date")
             runtime.projector.catch_up()
@@ -42,10 +48,16 @@ def http_figures(
         with serving(settings) as server:
             data = sample(server, tenant_id)
             say(f"{len(data.people)} people with plans in {len(data.services)} services")
-            figures = read_figures(server, data, seconds, rounds, say)
-            figures += as_of_figures(server, plans, began, say)
-            figures += write_figures(server, runtime, data, seconds, rounds, say)
-            figures += freshness_figures(server, data, max(seconds, FRESHNESS_SECONDS), say)
+            figures = []
+            if "reads" in sections:
+                figures += read_figures(server, data, seconds, rounds, say)
+            if "as_of" in sections:
+                figures += as_of_figures(server, plans, began, say)
+                figures += in_force_figures(server, service_began)
+            if "writes" in sections:
+                figures += write_figures(server, runtime, data, seconds, rounds, say)
+            if "freshness" in sections:
+                figures += freshness_figures(server, data, max(seconds, FRESHNESS_SECONDS), say)
         return figures
     finally:
         runtime.close()
@@ -54,9 +66,10 @@ def http_figures(
 def busiest_provider(runtime: Runtime) -> str:
     with runtime.store.transaction() as tx:
         row = tx.fetchone(
-            "SELECT tenant_id, COUNT(*) AS people FROM people WHERE tenant_id <> %(bench)s "
+            "SELECT tenant_id, COUNT(*) AS people FROM people "
+            "WHERE tenant_id NOT IN (%(plans)s, %(service)s) "
             "GROUP BY tenant_id ORDER BY people DESC LIMIT 1",
-            {"bench": HISTORY_TENANT},
+            {"plans": HISTORY_TENANT, "service": IN_FORCE_TENANT},
         )
     if row is None:
         raise RuntimeError("no people are recorded: fill the database first")

@@ -224,7 +224,8 @@ def _http(settings: Settings, seconds: float, rounds: int, sections: set[str]) -
     from infra.bench.http import http_figures
 
     with console.status("HTTP figures") as status:
-        figures = http_figures(settings, seconds, rounds, lambda step: status.update(step))
+        figures = http_figures(settings, seconds, rounds, lambda step: status.update(step),
+                               frozenset(sections))  # fmt: skip
     return [figure for figure in figures if figure.section in sections]
 
 
