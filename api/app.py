@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +26,12 @@ from infra.settings import Settings
 # Young objects are collected after this many allocations (Python's default is 700): a request
 # makes thousands, and each young collection also walks what the last ones promoted.
 YOUNG_COLLECTION_THRESHOLD = 20_000
+
+
+class GraphQLEndpoint(GraphQLRouter[Context, None]):
+    def encode_json(self, data: object) -> bytes:
+        # A service-wide list of hundreds of records took json.dumps a few milliseconds.
+        return orjson.dumps(data)
 
 
 def create_app_from_environment() -> FastAPI:
@@ -84,7 +91,7 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
                     settings.max_aliases, settings.max_query_depth)  # fmt: skip
     schema = build_schema(limits)
     app.include_router(
-        GraphQLRouter(schema, context_getter=get_context, subscription_protocols=()),
+        GraphQLEndpoint(schema, context_getter=get_context, subscription_protocols=()),
         prefix="/graphql",
     )
 

@@ -147,8 +147,8 @@ class Context(BaseContext):
         self, field: str, tenant_id: str, reads: Sequence[tuple[str | None, str]]
     ) -> None:
         """Logs reads of several records at once: (person id if known, record id) each."""
-        self._record(*(self._entry(field, READ, person, record, None, tenant_id)
-                       for person, record in reads))  # fmt: skip
+        one = self._entry(field, READ, None, None, None, tenant_id)
+        self._record(*(one.about(person, record) for person, record in reads))
 
     def _entry(
         self,

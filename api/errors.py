@@ -18,25 +18,12 @@ from domain.errors import (
     RecordNotFound,
     RulesViolated,
     VersionConflict,
-    Violation,
 )
+from domain.shapes import violations_from
 from infra.access_log import AccessLogFull
 from infra.outages import is_transient
-from projections.event_records import camel
 
 log = logging.getLogger("stepwise.api")
-
-
-def violations_from(error: ValidationError) -> list[Violation]:
-    """Shape errors found at the edge, in the same form as the domain's rule violations."""
-    return [
-        Violation(
-            rule=f"input.{detail['type']}",
-            field=".".join(camel(str(part)) for part in detail["loc"]),
-            message=detail["msg"],
-        )
-        for detail in error.errors()
-    ]
 
 
 def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]] | None:

@@ -26,7 +26,7 @@ from strawberry.types.unset import UNSET
 from api.common import Position
 from api.context import Context, RequestFields
 from api.input_fields import described
-from domain.care_records import REGISTRY
+from domain.catalogue import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
 from domain.errors import RulesViolated
 from domain.shapes import refuse_control_characters, violations_from

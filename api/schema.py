@@ -22,7 +22,7 @@ from api.common import SCALARS
 from api.errors import ErrorCodes
 from api.limits import Limits, limit_rules
 from api.mutations import mutation_type
-from domain.care_records import REGISTRY
+from domain.catalogue import REGISTRY
 
 SLICES = [
     importlib.import_module(f"api.slices.{module.name}")

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, Protocol, TypeVar, cast, runtime_checkable
+from typing import Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -57,7 +57,6 @@ class Ledger(Protocol):
     def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]: ...
 
 
-REGISTRY = Registry(catalogue.COMMANDS)
 LAST_POSSIBLE_POSITION = 2**63 - 1  # notification ids are 64-bit signed integers
 
 
@@ -87,12 +86,6 @@ class Written:
 class CareRecords(Application[UUID]):
     """Records of people supported, their assessments and their support plans."""
 
-    registry = REGISTRY
-    # A living plan gathers events for years; snapshots keep loading it cheap. They are taken
-    # here rather than by the library, which would snapshot the record as folded in version
-    # order, not in force (see domain.timeline).
-    snapshot_every: ClassVar[dict[type[Aggregate], int]] = catalogue.SNAPSHOT_EVERY
-
     def __init__(
         self,
         env: EnvType | None = None,
@@ -106,6 +99,11 @@ class CareRecords(Application[UUID]):
         self.ledger: Ledger = self.recorder
         self.clock = clock or (lambda: datetime.now(UTC))
         self.clock_skew = clock_skew
+        self.registry: Registry = catalogue.REGISTRY
+        # A living plan gathers events for years; snapshots keep loading it cheap. They are
+        # taken here rather than by the library, which would snapshot the record as folded in
+        # version order, not in force (see domain.timeline).
+        self.snapshot_every: dict[type[Aggregate], int] = catalogue.SNAPSHOT_EVERY
         self.saved_listeners: list[Callable[[int], None]] = []
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 import domain
 from domain import corrections, topics
-from domain.commands import Registration
+from domain.commands import Registration, Registry
 from domain.publishing import PublishedEvent
 from domain.record_type import RecordType
 
@@ -35,6 +35,7 @@ COMMANDS: list[Registration] = [
     *(registration for kind in DECLARED for registration in kind.commands),
     *corrections.COMMANDS,
 ]
+REGISTRY = Registry(COMMANDS)
 ALL_EVENTS = tuple(event for kind in DECLARED for event in kind.events())
 PUBLISHED: dict[str, PublishedEvent] = {
     entry.event_type: entry for kind in DECLARED for entry in kind.all_published()

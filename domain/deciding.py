@@ -62,6 +62,19 @@ class Declared:
     """What finding a record may ask of its kind's declaration (domain.record_type), in terms
     of finding records; shared by every `Records`."""
 
+    tenant_id: str
+
+    def checked(self, kind: type[A], record: Any, record_id: object, missing: str) -> A:
+        """A record loaded for the caller: of the kind asked for, and of their provider (records
+        of another provider are refused before anything else is said about them)."""
+        if not isinstance(record, kind):
+            raise RecordNotFound(kind.__name__, record_id, missing)
+        if getattr(record, "tenant_id", None) != self.tenant_id:
+            raise Forbidden(
+                f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
+            )
+        return record
+
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:
         raise NotImplementedError
 
@@ -92,13 +105,7 @@ class Scope(Declared):
             record: Any = self._records.load(uuid, None if kind is Record else kind)
         except AggregateNotFoundError:
             raise RecordNotFound(kind.__name__, record_id, missing) from None
-        if not isinstance(record, kind):
-            raise RecordNotFound(kind.__name__, record_id, missing)
-        if getattr(record, "tenant_id", None) != self.tenant_id:
-            raise Forbidden(
-                f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
-            )
-        return record
+        return self.checked(kind, record, record_id, missing)
 
     def exists(self, record_id: UUID) -> bool:
         return bool(self._records.recorder.select_events(record_id, limit=1))

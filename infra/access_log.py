@@ -76,13 +76,21 @@ class AccessEntry:
     owner_unknown: bool = False  # tenant_id is the caller's until the person is looked up
 
     def cleaned(self) -> AccessEntry:
-        """Text as both databases can store it: no control characters, bounded in length."""
+        """Text as both databases can store it: no control characters, bounded in length.
+        (A list read logs hundreds of entries at once, so clean text is left as it is.)"""
         changes: dict[str, Any] = {
-            f.name: _printable(value)[:MAX_TEXT]
-            for f in fields(self)
-            if isinstance(value := getattr(self, f.name), str)
+            name: _printable(value)[:MAX_TEXT]
+            for name in _TEXT_FIELDS
+            if isinstance(value := getattr(self, name), str)
+            and (len(value) > MAX_TEXT or not value.isprintable())
         }
-        return replace(self, **changes)
+        return replace(self, **changes) if changes else self
+
+    def about(self, person_id: str | None, record_id: str | None) -> AccessEntry:
+        """The same read, of another record (a list logs one entry per record)."""
+        return AccessEntry(self.tenant_id, self.field, self.actor, self.outcome, self.read_at,
+                           person_id, record_id, self.detail, self.purpose, self.correlation_id,
+                           self.owner_unknown).cleaned()  # fmt: skip
 
     def row(self) -> Row:
         return {
@@ -92,6 +100,9 @@ class AccessEntry:
             "outcome": self.outcome, "detail": self.detail, "purpose": self.purpose,
             "correlation_id": self.correlation_id, "read_at": self.read_at,
         }  # fmt: skip
+
+
+_TEXT_FIELDS = tuple(f.name for f in fields(AccessEntry) if f.type in ("str", "str | None"))
 
 
 class AccessLog:

@@ -61,6 +61,8 @@ class People(RecordTable):
             document TEXT NOT NULL,
             version INTEGER NOT NULL,
             updated_at {timestamp} NOT NULL""",
+            # A service's members at a moment: everyone who was ever in it, then checked.
+            Index("by_service", "tenant_id, service_id, effective_from"),
         ),
         Table(
             "record_owners",

@@ -67,8 +67,10 @@ class Restrictions(RecordTable):
         Table("restrictions", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
               primary_key="restriction_id",
               indexes=(Index("by_person", "person_id"), Index("by_tenant", "tenant_id, status"))),
+        # A service-wide read costs what the service holds: by person from its members.
         states_table("restriction_states", "restriction_id", COLUMNS,
-                     Index("by_tenant", "tenant_id, effective_from")),
+                     Index("by_tenant", "tenant_id, effective_from"),
+                     Index("by_person", "person_id, effective_from")),
         Table(
             "restriction_facts",
             """restriction_id TEXT NOT NULL,
@@ -134,9 +136,10 @@ def _fact(event: Any, person_id: str, kind: str, outcome: str | None,
 
 
 def _at(moment: Moment) -> str:
-    """The restrictions as they stood at the moment, as recorded then (alias `r`)."""
+    """The restrictions as they stood at the moment, as recorded then (alias `r`): the
+    current rows (but for their encoded records, which no read needs), or the states."""
     if moment.now:
-        return "restrictions r"
+        return f"(SELECT {', '.join(STATE_COLUMNS)} FROM restrictions) r"
     return f"({latest_states('restriction_states', 'restriction_id')}) r"
 
 

@@ -60,8 +60,8 @@ def document(decision: RiskDecision) -> dict[str, Any]:
 
 def decisions_of(tx: Transaction, person_id: str, moment: Moment) -> list[Row]:
     """A person's decisions as they stood at the moment, as recorded then."""
-    if moment.now:
-        source = "risk_decisions"
+    if moment.now:  # the current rows, but for their encoded records
+        source = f"(SELECT {', '.join(RiskDecisions.state_columns)} FROM risk_decisions)"
     else:
         source = f"({latest_states('risk_decision_states', 'risk_decision_id')})"
     return tx.fetchall(

@@ -10,7 +10,7 @@ from infra.bench.as_of import TENANT as HISTORY_TENANT
 from infra.bench.as_of import as_of_figures, write_plans
 from infra.bench.freshness import freshness_figures
 from infra.bench.in_force import TENANT as IN_FORCE_TENANT
-from infra.bench.in_force import in_force_figures, write_service
+from infra.bench.in_force import in_force_figures, write_services
 from infra.bench.reads import read_figures, sample
 from infra.bench.report import Figure
 from infra.bench.server import serving, with_secret
@@ -37,9 +37,9 @@ def http_figures(
         began = datetime.now(UTC) - timedelta(days=30)
         say("asOf: writing plans of 100, 1,000 and 10,000 events")
         plans = write_plans(runtime.records, began)
-        say("asOf: writing a service of 800 people and their restrictions")
-        service_began = datetime.now(UTC) - timedelta(days=270)
-        write_service(runtime.records, service_began)
+        say("asOf: writing two services of 800 people and their restrictions")
+        service_began, service_written = datetime.now(UTC) - timedelta(days=270), datetime.now(UTC)
+        write_services(runtime.records, service_began)
         if not runtime.outdated:  # else the server rebuilds them before it is ready
             say("bringing the read models up to date")
             runtime.projector.catch_up()
@@ -53,7 +53,7 @@ def http_figures(
                 figures += read_figures(server, data, seconds, rounds, say)
             if "as_of" in sections:
                 figures += as_of_figures(server, plans, began, say)
-                figures += in_force_figures(server, service_began)
+                figures += in_force_figures(server, service_began, service_written)
             if "writes" in sections:
                 figures += write_figures(server, runtime, data, seconds, rounds, say)
             if "freshness" in sections:

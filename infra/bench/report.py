@@ -37,8 +37,11 @@ class Figure:
 
     @property
     def met(self) -> bool | None:
+        """The ratio within its target and, where a p99 limit is given, the p99 under it."""
         if self.target is None or self.ratio != self.ratio:  # no target, or no baseline (NaN)
             return None if self.target is None else False
+        if self.detail.get("p99_ms", 0.0) > self.detail.get("p99_limit_ms", float("inf")):
+            return False
         return self.ratio <= self.target if self.lower_is_better else self.ratio >= self.target
 
     def as_dict(self) -> dict[str, object]:

@@ -24,7 +24,7 @@ from domain.care_records import CareRecords
 from domain.commands import Command, NewIds
 from domain.deciding import Declared, decide, parse_id
 from domain.envelope import CommandContext, Envelope
-from domain.errors import DomainError, Forbidden, RecordNotFound
+from domain.errors import DomainError, RecordNotFound
 from domain.timeline import InForce, in_force_from
 
 A = TypeVar("A", bound=Aggregate)
@@ -88,14 +88,9 @@ class Batch(Declared):
                 record = self._take(uuid)
             except AggregateNotFoundError:
                 raise RecordNotFound(kind.__name__, record_id, missing) from None
-        if not isinstance(record, kind):
-            raise RecordNotFound(kind.__name__, record_id, missing)
-        if getattr(record, "tenant_id", None) != self.tenant_id:
-            raise Forbidden(
-                f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
-            )
+        found = self.checked(kind, record, record_id, missing)
         self._read.add(uuid)
-        return record
+        return found
 
     def exists(self, record_id: UUID) -> bool:
         if record_id in self._touched:

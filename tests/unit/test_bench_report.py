@@ -36,6 +36,16 @@ def test_a_lower_is_better_figure_meets_its_target_at_or_below_the_ratio() -> No
     assert memory(100).met is True
 
 
+def test_a_figure_with_a_p99_limit_misses_its_target_when_the_p99_is_over_it() -> None:
+    def read(p99_ms: float) -> Figure:
+        limits = {"p99_ms": p99_ms, "p99_limit_ms": 50.0}
+        return Figure("as_of", "restrictionsInForce(asOf)", 20, "ms", "now", 18, target=1.5,
+                      lower_is_better=True, detail=limits)  # fmt: skip
+
+    assert read(49.9).met is True
+    assert read(50.1).met is False
+
+
 def test_a_figure_without_a_target_is_neither_met_nor_missed() -> None:
     figure = Figure("reads", "GraphQL list", 300, "req/s", "{__typename}", 800)
     assert figure.met is None

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from domain.care_records import REGISTRY
+from domain.catalogue import REGISTRY
 from domain.commands import STAFF, Change, Command, Creation, NewIds, Registry
 from domain.envelope import Actor, Role
 from domain.errors import Forbidden

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import pytest
 from annotated_types import Ge, Le, MaxLen, MinLen
 
-from domain.care_records import REGISTRY, CareRecords
+from domain.care_records import CareRecords
+from domain.catalogue import REGISTRY
 from domain.commands import Command
 from domain.errors import RulesViolated
 from tests.support.scenarios import MANAGER, context

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.care_records import REGISTRY, CareRecords
+from domain.care_records import CareRecords
+from domain.catalogue import REGISTRY
 from domain.commands import Change, Command
 from domain.errors import VersionConflict
 from domain.provider_policy import SetRestrictionReviewLimit

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from eventsourcing.utils import get_topic
 
-from domain.care_records import REGISTRY
-from domain.catalogue import ALL_EVENTS, DECLARED, PUBLISHED, RECORD_TYPES
+from domain.catalogue import ALL_EVENTS, DECLARED, PUBLISHED, RECORD_TYPES, REGISTRY
 from domain.record import Record
 from domain.record_type import ITSELF, PERSON, RecordType
 from domain.transcodings import value_types

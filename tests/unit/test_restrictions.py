@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 from eventsourcing.utils import get_topic
 
-from domain.care_records import REGISTRY, CareRecords
-from domain.catalogue import ALL_EVENTS
+from domain.care_records import CareRecords
+from domain.catalogue import ALL_EVENTS, REGISTRY
 from domain.commands import Command
 from domain.envelope import CommandContext, Role
 from domain.errors import Forbidden, RulesViolated

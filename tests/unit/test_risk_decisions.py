@@ -12,7 +12,8 @@ from uuid import UUID
 
 import pytest
 
-from domain.care_records import REGISTRY, CareRecords
+from domain.care_records import CareRecords
+from domain.catalogue import REGISTRY
 from domain.commands import STAFF, Command
 from domain.envelope import CommandContext, Role
 from domain.errors import Forbidden, RulesViolated
