@@ -107,7 +107,12 @@ def _input_type(registration: Registration) -> type:
             default=None,
             description="When it happened or takes effect (default: now); never in the future",
         ),
-        "reason": strawberry.field(default=None, description="Why; required once a plan is agreed"),
+        "reason": strawberry.field(
+            default=None,
+            description="Why; required to change an agreed plan or retire an outcome, move a "
+            "person, review a risk decision, reduce or lift a restriction, or mark a fact "
+            "entered in error (a refusal names the rule)",
+        ),
         "idempotency_key": strawberry.field(
             default=None,
             description="Makes a retry harmless: the same key with the same input returns the "

@@ -30,7 +30,8 @@ class MarkEnteredInError(Command):
     """Mark one recorded fact of any record as entered in error, saying why (the reason is
     required): the author within 24 hours of recording it, a manager at any time. From then on
     the record reads as if the fact had never been recorded; read as known before, it still
-    shows it. The fact is named as `<recordId>/<version>`, as causation ids name events."""
+    shows it. The fact is named as `<recordId>/<version>`, as causation ids name events. The
+    correction takes effect when the fact did (an effective time sent with it is not used)."""
 
     event_id: Key
     locators: ClassVar[frozenset[str]] = frozenset({"event_id"})
