@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Request
+from cross_web import HTTPException  # what strawberry raises for a request that is not GraphQL
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UNSET
 
 from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
@@ -32,6 +34,17 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
     def encode_json(self, data: object) -> bytes:
         # A service-wide list of hundreds of records took json.dumps a few milliseconds.
         return orjson.dumps(data)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """A request that is not GraphQL at all (a body that is not JSON, no query, a batch,
+        a mutation sent by GET) is answered as a GraphQL error with a code, like any other:
+        strawberry would answer it in plain text."""
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as refused:
+            error = {"message": refused.reason, "extensions": {"code": "BAD_REQUEST"}}
+            return Response(orjson.dumps({"errors": [error]}), status_code=refused.status_code,
+                            media_type="application/json")  # fmt: skip
 
 
 def create_app_from_environment() -> FastAPI:

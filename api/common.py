@@ -102,8 +102,8 @@ AS_OF = strawberry.argument(
     "late, but effective by then, are included; days overdue are counted to this day."
 )
 AS_KNOWN_AT = strawberry.argument(
-    description="Describe it as the record stood at this time (default: now): changes "
-    "recorded later are left out, whenever they took effect."
+    description="Describe it as the record stood at this time (default: now; a later time "
+    "reads as now): changes recorded later are left out, whenever they took effect."
 )
 
 
@@ -129,7 +129,10 @@ def moment(
             message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
             raise RulesViolated([Violation("input.time.timezone_required", name, message)])
     now = datetime.now(UTC)
-    return Moment((as_of or now).astimezone(UTC), (as_known_at or now).astimezone(UTC), now=False)
+    # Nothing is known beyond now: a later asKnownAt reads as now, and says so, rather than
+    # echo a time that would suggest the answer can no longer change.
+    known_at = min((as_known_at or now).astimezone(UTC), now)
+    return Moment((as_of or now).astimezone(UTC), known_at, now=False)
 
 
 def optional_id(value: str | None) -> strawberry.ID | None:

@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.publishing import PERSON_ID, Field, PublishedEvent, value_of
-from domain.record import Record
+from domain.record import Record, presume
 
 
 class Section(StrEnum):
@@ -78,6 +78,7 @@ class Assessment(Record):
 
     @event("SectionRecorded")
     def _section_recorded(self, envelope: Envelope, section: str, entries: list[str]) -> None:
+        presume(not self.completed, "the assessment was complete")
         self.sections[section] = entries
 
     def record_contribution(self, envelope: Envelope, contribution: Contribution) -> None:
@@ -114,6 +115,7 @@ class Assessment(Record):
 
     @event("ContributionRecorded")
     def _contribution_recorded(self, envelope: Envelope, contribution: Contribution) -> None:
+        presume(not self.completed, "the assessment was complete")
         self.contribution = contribution
 
     def complete(self, envelope: Envelope) -> None:
@@ -137,6 +139,9 @@ class Assessment(Record):
 
     @event("Completed")
     def _completed(self, envelope: Envelope) -> None:
+        missing = [section.value for section in Section if not self.sections.get(section.value)]
+        presume(not missing and self.contribution is not None,
+                f"completed without {', '.join(missing) or 'the contribution'}")  # fmt: skip
         self.completed = True
 
     def _open_rules(self, envelope: Envelope) -> Rules:

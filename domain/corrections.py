@@ -9,6 +9,7 @@ cannot be replayed without.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -19,7 +20,7 @@ from eventsourcing.domain import DomainEvent
 from domain.commands import STAFF, Change, Command, Found, Key, NewIds, Records, Registration
 from domain.envelope import Envelope, Role, event_id
 from domain.errors import Forbidden, RecordNotFound, Rules, RulesViolated, Violation
-from domain.record import Record
+from domain.record import DoesNotStand, Record, strictly
 from domain.timeline import replay, voided_versions
 
 AUTHOR_WINDOW = timedelta(hours=24)
@@ -55,14 +56,27 @@ def find_fact(records: Records, command: MarkEnteredInError) -> Found[Record]:
     except RecordNotFound:
         history = records.history(record_id)
         if history and history[0].envelope.tenant_id == records.tenant_id:  # type: ignore[attr-defined]
-            message = "the record's first fact was entered in error: nothing of it stands"
-            violation = Violation("correction.already_entered_in_error", "eventId", message)
-            raise RulesViolated([violation]) from None
+            _refuse_in_voided_record(history, command)
         raise
     history = records.history(record.id)
     extra = {"history": history, "now": records.now(),
              "creation_correctable": records.creation_correctable(record)}  # fmt: skip
     return Found(record, records.service_of(record), extra=extra)
+
+
+def _refuse_in_voided_record(history: list[DomainEvent], command: MarkEnteredInError) -> None:
+    """A fact of a record whose first fact was entered in error (so nothing of it stands)."""
+    _, version = command.record_and_version()
+    fact = next((e for e in history if e.originator_version == version), None)
+    if fact is None:
+        raise RecordNotFound("Record", command.event_id,
+                             f"the record has no fact at version {version}")  # fmt: skip
+    if isinstance(fact, Record.EnteredInError):
+        rule, message = "correction.of_a_correction", "a correction cannot itself be marked"
+    else:
+        rule = "correction.already_entered_in_error"
+        message = "the record's first fact was entered in error: nothing of it stands"
+    raise RulesViolated([Violation(rule, "eventId", message)])
 
 
 def mark_entered_in_error(
@@ -105,10 +119,13 @@ def mark_entered_in_error(
     rules.check(not followers, "correction.followed_by", "eventId",
                 f"these facts followed from it: mark them first: {followers}")  # fmt: skip
     if version != 1 and not rules.violations:
-        _check_replays(rules, remaining)
+        _check_replays(rules, [e for e in history if e.originator_version not in voided],
+                       remaining)  # fmt: skip
     rules.enforce()
-    # It takes effect with the fact it corrects: every state from then on is worked out again.
-    corrected = replace(envelope, effective_at=fact.envelope.effective_at)  # type: ignore[attr-defined]
+    # It takes effect with the fact it corrects, every state from then on worked out again,
+    # and follows from it (so a feed reader links the two without reading the payload).
+    corrected = replace(envelope, effective_at=fact.envelope.effective_at,  # type: ignore[attr-defined]
+                        causation_id=event_id(record.id, version))  # fmt: skip
     record.trigger_event(type(record).EnteredInError, envelope=corrected, voided_version=version,
                          voided_type=type(fact).__qualname__)  # fmt: skip
 
@@ -126,9 +143,19 @@ def _check_who(envelope: Envelope, fact: Any, now: datetime) -> None:
                         "access.correction.too_late")  # fmt: skip
 
 
-def _check_replays(rules: Rules, remaining: list[DomainEvent]) -> None:
+def _check_replays(rules: Rules, before: list[DomainEvent], remaining: list[DomainEvent]) -> None:
+    """The rest of the record must stand without the fact: replayed strictly, each later
+    fact finds the record as it presumes (a stage under way, a decision agreed). A history
+    that did not stand strictly before (kept under older rules) is held to less: it loads."""
     try:
-        replay(None, remaining)
+        with strictly():
+            replay(None, before)
+        check: AbstractContextManager[None] = strictly()
+    except DoesNotStand:
+        check = nullcontext()
+    try:
+        with check:
+            replay(None, remaining)
     except Exception as error:
         rules.check(False, "correction.leaves_record_invalid", "eventId",
                     "the rest of the record does not stand without this fact "

@@ -100,4 +100,7 @@ COMMANDS: list[Registration] = [
 RECORD_TYPE = RecordType(
     Person, COMMANDS, PUBLISHED, person=ITSELF,
     value_types={"advocate": Advocate, "consent_to_share": ConsentToShare},
+    # Every other record names the person, and nothing here can tell which: a registration
+    # stands, and a wrong detail is corrected by a later fact.
+    creation_correctable=False,
 )  # fmt: skip

@@ -8,10 +8,39 @@ recorded; read as known before then, it still shows it; its history shows both.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from eventsourcing.domain import Aggregate
 
 from domain.envelope import Envelope
 from domain.timeline import InForce
+
+_STRICT: ContextVar[bool] = ContextVar("strict_replay", default=False)
+
+
+class DoesNotStand(Exception):
+    """Replayed strictly, a fact found the record other than as it presumes."""
+
+
+@contextmanager
+def strictly() -> Iterator[None]:
+    """Replays in this block check what each fact presumes of the record (see `presume`)."""
+    token = _STRICT.set(True)
+    try:
+        yield
+    finally:
+        _STRICT.reset(token)
+
+
+def presume(condition: bool, message: str) -> None:
+    """What a fact presumes of the record it changes (a stage under way, a decision agreed).
+    Loading a record never checks it: a record stored under older rules still loads. A
+    correction replays the rest of a record strictly, so it cannot leave a fact standing on
+    one it removed (domain.corrections)."""
+    if not condition and _STRICT.get():
+        raise DoesNotStand(message)
 
 
 class Record(InForce, Aggregate):

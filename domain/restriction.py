@@ -21,7 +21,7 @@ from eventsourcing.domain import event
 from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.publishing import PERSON_ID, Field, PublishedEvent, value_of
-from domain.record import Record
+from domain.record import Record, presume
 
 IN_FORCE, LIFTED = "in_force", "lifted"
 
@@ -153,6 +153,7 @@ class Restriction(Record):
         next_review_by: date | None,
         was_due_by: date,
     ) -> None:
+        presume(self.status == IN_FORCE, "a lifted restriction is not reviewed")
         self.last_reviewed_at = envelope.effective_at
         self.last_outcome = outcome
         if outcome == ReviewOutcome.LIFTED:

@@ -20,7 +20,7 @@ from eventsourcing.domain import event
 from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.publishing import PERSON_ID, Field, PublishedEvent, items_of, value_of
-from domain.record import Record
+from domain.record import Record, presume
 
 DRAFT, AGREED = "draft", "agreed"
 
@@ -158,6 +158,7 @@ class RiskDecision(Record):
 
     @event("Agreed")
     def _agreed(self, envelope: Envelope, restriction_ids: list[str]) -> None:
+        presume(self.status == DRAFT, "the decision was agreed already")
         self.status = AGREED
         # Confirmed at agreement; before decisions kept their links, the caller listed them.
         self.restriction_ids = list(dict.fromkeys([*self.restriction_ids, *restriction_ids]))
@@ -200,6 +201,7 @@ class RiskDecision(Record):
     def _reviewed(
         self, envelope: Envelope, outcome: str, safeguards: list[str], next_review_by: date
     ) -> None:
+        presume(self.status == AGREED, "only an agreed decision is reviewed")
         self.parts = replace(self.parts, safeguards=list(safeguards), review_by=next_review_by)
         self.last_review_outcome = outcome
         self.last_reviewed_at = envelope.effective_at

@@ -36,9 +36,19 @@ from domain import (
 )
 from domain.envelope import Envelope
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
-from domain.pathway import COMPLETED, PLANNED, SetbackResponse, Stage, replaced
+from domain.pathway import (
+    COMPLETED,
+    CURRENT,
+    PLANNED,
+    SetbackResponse,
+    Stage,
+    current_stage,
+    last_completed,
+    next_stage,
+    replaced,
+)
 from domain.plan_changes import LastChange
-from domain.record import Record
+from domain.record import Record, presume
 from domain.review import Review
 
 __all__ = ["EnablementStep", "Outcome", "OutcomeTerms", "SupportPlan"]
@@ -206,6 +216,8 @@ class SupportPlan(Record):
         self, envelope: Envelope, outcome_id: str, stage_id: str, review_date: date | None
     ) -> None:
         stage = self._stage_of(outcome_id, stage_id)
+        upcoming = next_stage(self.outcomes[outcome_id].stages)
+        presume(upcoming == stage, f"stage '{stage.title}' is not the next to start")
         self._set_stages(envelope, outcome_id, "started",
                          stage.started(envelope.effective_at, review_date))  # fmt: skip
 
@@ -213,13 +225,13 @@ class SupportPlan(Record):
     def _progress_recorded(
         self, envelope: Envelope, outcome_id: str, stage_id: str, progress: str
     ) -> None:
-        pass  # the stage stands as it was; the progress is the timeline's
+        self._presume_under_way(outcome_id, stage_id)  # the progress is the timeline's
 
     @event("StageCompleted")
     def _stage_completed(
         self, envelope: Envelope, outcome_id: str, stage_id: str, exit_evidence: str
     ) -> None:
-        stage = self._stage_of(outcome_id, stage_id)
+        stage = self._presume_under_way(outcome_id, stage_id)
         done = replace(stage, status=COMPLETED, completed_at=envelope.effective_at)
         self._set_stages(envelope, outcome_id, "completed", done)
 
@@ -228,6 +240,11 @@ class SupportPlan(Record):
         self, envelope: Envelope, outcome_id: str, stage_id: str, what_happened: str,
         what_was_done: str, response: str,
     ) -> None:  # fmt: skip
+        stages = self.outcomes[outcome_id].stages
+        current = current_stage(stages)
+        between = [s.stage_id for s in (last_completed(stages), next_stage(stages)) if s]
+        presume(current.stage_id == stage_id if current else stage_id in between,
+                "a setback at a stage neither under way nor between stages")  # fmt: skip
         stage = self._stage_of(outcome_id, stage_id)
         stage = replace(stage, setbacks=stage.setbacks + 1)
         if response == SetbackResponse.REPEAT_STAGE:  # the stage under way or last completed
@@ -238,13 +255,18 @@ class SupportPlan(Record):
     def _stepped_back(
         self, envelope: Envelope, outcome_id: str, from_stage_id: str, to_stage_id: str
     ) -> None:
-        left = replace(self._stage_of(outcome_id, from_stage_id), status=PLANNED)
+        left = replace(self._presume_under_way(outcome_id, from_stage_id), status=PLANNED)
         back = self._stage_of(outcome_id, to_stage_id).started(envelope.effective_at)
         self._set_stages(envelope, outcome_id, "stepped back from", left)
         self._set_stages(envelope, outcome_id, "stepped back to", back)
 
     def _stage_of(self, outcome_id: str, stage_id: str) -> Stage:
         return next(s for s in self.outcomes[outcome_id].stages if s.stage_id == stage_id)
+
+    def _presume_under_way(self, outcome_id: str, stage_id: str) -> Stage:
+        stage = self._stage_of(outcome_id, stage_id)
+        presume(stage.status == CURRENT, f"stage '{stage.title}' is not under way")
+        return stage
 
     def _set_stages(self, envelope: Envelope, outcome_id: str, done: str, *stages: Stage) -> None:
         outcome = self.outcomes[outcome_id]
@@ -268,6 +290,7 @@ class SupportPlan(Record):
         self, envelope: Envelope, review_id: str, analysis: dict[str, Any],
         involvement: dict[str, Any], decisions: dict[str, Any],
     ) -> None:  # fmt: skip
+        presume(self.reviews[review_id].held_at is None, "the review was held already")
         held = replace(self.reviews[review_id], held_at=envelope.effective_at,
                        held_by=envelope.actor.name, analysis=dict(analysis),
                        involvement=dict(involvement), decisions=dict(decisions))  # fmt: skip

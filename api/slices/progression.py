@@ -174,9 +174,13 @@ async def progression_timeline(
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    for name, value in (("from", since), ("to", until)):
+        if value is not None and value.tzinfo is None:
+            message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
+            raise RulesViolated([Violation("input.time.timezone_required", name, message)])
     start, end = since or EARLIEST_EFFECTIVE_AT, until or datetime.now(UTC)
-    if start.tzinfo is None or end.tzinfo is None or start > end:
-        message = "`from` and `to` need timezones, and `from` must not be after `to`"
+    if start > end:
+        message = "`from` must not be after `to`"
         raise RulesViolated([Violation("input.time.range", "from", message)])
     return start.astimezone(UTC), end.astimezone(UTC)
 

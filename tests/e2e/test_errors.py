@@ -304,3 +304,33 @@ def test_an_effective_time_in_year_one_is_refused_and_nothing_stored(api: Api) -
         error = api.refuse("registerPerson", person)
 
     assert rules(error) == ["envelope.effective_at.too_early"]
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "content_type"),
+    [
+        ("POST", b"{not json", "application/json"),
+        ("POST", b"[]", "application/json"),
+        ("POST", b'{"variables": {}}', "application/json"),
+        ("POST", b"{ __typename }", "text/plain"),
+    ],
+    ids=["not-json", "a-batch", "no-query", "not-json-content"],
+)
+def test_a_request_that_is_not_graphql_answers_as_a_graphql_error_with_a_code(
+    api: Api, method: str, body: bytes, content_type: str
+) -> None:
+    headers = {**MANAGER.headers(), "Content-Type": content_type}
+
+    response = api.client.request(method, "/graphql", content=body, headers=headers)
+
+    assert 400 <= response.status_code < 500
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST" and error["message"]
+
+
+def test_a_mutation_sent_by_get_is_refused_with_a_code(api: Api) -> None:
+    response = api.client.get("/graphql", params={"query": "mutation { __typename }"},
+                              headers=MANAGER.headers())  # fmt: skip
+
+    assert 400 <= response.status_code < 500
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

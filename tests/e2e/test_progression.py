@@ -241,3 +241,17 @@ def test_the_stages_of_a_retired_outcome_are_never_due(api: Api) -> None:
                                  "reason": "Goal met another way"})  # fmt: skip
 
     assert api.query(SCHEDULE, due)["reviewSchedule"] == []
+
+
+def test_a_timeline_from_a_time_without_a_timezone_is_refused_with_the_rule_for_it(
+    api: Api,
+) -> None:
+    plan = backdated_plan(api, 10)
+    span = """query($p: ID!, $o: ID!, $from: DateTime) {
+      progressionTimeline(personId: $p, outcomeId: $o, from: $from) { entries { kind } } }"""
+
+    error = api.failure(span, {"p": plan.person_id, "o": plan.outcome_id,
+                               "from": "2026-05-14T09:00:00"})  # fmt: skip
+
+    assert error["extensions"]["violations"][0]["rule"] == "input.time.timezone_required"
+    assert error["extensions"]["violations"][0]["field"] == "from"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -194,6 +194,16 @@ def test_a_moment_without_a_timezone_is_refused_with_a_rule(api: Api) -> None:
     error = api.failure(PERSON_AT, {"id": person_id, "asOf": "2026-05-14T09:00:00"})
 
     assert error["extensions"]["violations"][0]["rule"] == "input.time.timezone_required"
+
+
+def test_nothing_is_known_beyond_now(api: Api, late_entry: LateEntry) -> None:
+    asked = datetime.now(UTC) + timedelta(days=365)
+    variables = {"id": late_entry.person_id, "asKnownAt": iso(asked)}
+
+    person = api.query(PERSON_AT, variables)["person"]
+
+    assert datetime.fromisoformat(person["asKnownAt"]) <= datetime.now(UTC)
+    assert person["supportPlan"]["supportHoursPerWeek"] is not None
 
 
 PLAN_DIFF = f"""
