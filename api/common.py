@@ -14,6 +14,7 @@ from domain.care_records import LAST_POSSIBLE_POSITION
 from domain.deciding import parse_id
 from domain.envelope import Role
 from domain.errors import RulesViolated, Violation
+from domain.incident import HarmLevel, PracticeChangeState
 from domain.pathway import SetbackResponse
 from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.risk_decision import RiskReviewOutcome
@@ -33,6 +34,12 @@ strawberry.enum(
 )
 strawberry.enum(ReviewOutcome, description="What a restriction's review decided")
 strawberry.enum(RiskReviewOutcome, description="What a risk decision's review decided")
+strawberry.enum(HarmLevel, description="The level of harm an incident caused")
+strawberry.enum(
+    PracticeChangeState,
+    description="Where a practice change stands: open, done (put into practice) or reviewed "
+    "(its effect looked at)",
+)
 
 
 def _parse_position(value: object) -> int:
@@ -133,6 +140,14 @@ def moment(
     # echo a time that would suggest the answer can no longer change.
     known_at = min((as_known_at or now).astimezone(UTC), now)
     return Moment((as_of or now).astimezone(UTC), known_at, now=False)
+
+
+def aware(value: datetime | None, name: str) -> datetime | None:
+    """A time argument, refused without a timezone offset (it would name no one instant)."""
+    if value is not None and value.tzinfo is None:
+        message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
+        raise RulesViolated([Violation("input.time.timezone_required", name, message)])
+    return value
 
 
 def optional_id(value: str | None) -> strawberry.ID | None:

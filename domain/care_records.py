@@ -40,6 +40,7 @@ from domain.errors import (
 )
 from domain.receipts import Receipt
 from domain.timeline import OutOfOrder, replay
+from domain.topics import stored_names
 from domain.transcodings import register_domain_transcodings
 
 A = TypeVar("A", bound=Aggregate)
@@ -57,6 +58,9 @@ class Ledger(Protocol):
     def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]: ...
 
 
+# Where the person index stands: the ids of a person's records of a kind it holds, and the
+# log position it is up to date with (see infra.bootstrap).
+PersonIndex = Callable[[str, str], tuple[list[str], int]]
 LAST_POSSIBLE_POSITION = 2**63 - 1  # notification ids are 64-bit signed integers
 
 
@@ -105,6 +109,7 @@ class CareRecords(Application[UUID]):
         # version order, not in force (see domain.timeline).
         self.snapshot_every: dict[type[Aggregate], int] = catalogue.SNAPSHOT_EVERY
         self.saved_listeners: list[Callable[[int], None]] = []
+        self.person_index: PersonIndex | None = None
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only what Stepwise derives from its settings: the library's own version merges
@@ -253,6 +258,22 @@ class CareRecords(Application[UUID]):
     def _current_version(self, record_id: UUID) -> int:
         last = self.recorder.select_events(record_id, desc=True, limit=1)
         return last[0].originator_version if last else 0
+
+    def records_about(self, kind: type[Aggregate], person_id: str) -> list[UUID]:
+        """The ids of a person's records of a kind: those the person index holds, and those
+        begun in the log since it was last brought up to date (the whole log without one), so
+        a record begun a moment ago is not missed."""
+        declared = catalogue.record_type_of(kind)
+        indexed, after = (
+            self.person_index(person_id, declared.name) if self.person_index else ([], 0)
+        )
+        found = dict.fromkeys(UUID(record_id) for record_id in indexed)
+        begun_by = stored_names(declared.begun_by)
+        while batch := self.read_log(after, 1_000, begun_by):
+            found.update((e.originator_id, None) for _, e in batch
+                         if declared.person_of(e) == person_id)  # fmt: skip
+            after = batch[-1][0]
+        return list(found)
 
     # -- reading the log ----------------------------------------------------------------------
 

@@ -94,6 +94,10 @@ class Records(Protocol):
         """A record's events, as recorded."""
         ...
 
+    def about(self, kind: type[A], person_id: str) -> list[A]:
+        """Every record of a kind about a person, as it stands."""
+        ...
+
     def service_of(self, record: Aggregate) -> str | None:
         """The service now supporting the person a record is about (or the record's own)."""
         ...

@@ -119,6 +119,11 @@ class Scope(Declared):
     def history(self, record_id: UUID) -> list[DomainEvent]:
         return [cast(DomainEvent, e) for e in self._records.repository.event_store.get(record_id)]
 
+    def about(self, kind: type[A], person_id: str) -> list[A]:
+        found = (self.found(kind, record_id, "personId")
+                 for record_id in self._records.records_about(kind, person_id))  # fmt: skip
+        return [record for record in found if record is not None]
+
     def now(self) -> datetime:
         return self._records.clock()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from eventsourcing.domain import Aggregate
 
@@ -43,8 +44,28 @@ def presume(condition: bool, message: str) -> None:
         raise DoesNotStand(message)
 
 
+_RECORDED_AT: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
+
+
+@contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Facts decided in this block are stamped as recorded at `moment`, not now: for records
+    written up on the day they were kept elsewhere (the demo's history). Nothing a request
+    reaches uses it; times must rise record by record, as the demo's do."""
+    token = _RECORDED_AT.set(moment)
+    try:
+        yield
+    finally:
+        _RECORDED_AT.reset(token)
+
+
 class Record(InForce, Aggregate):
     """Base of every kind of record Stepwise keeps."""
+
+    class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return _RECORDED_AT.get() or datetime.now(UTC)
 
     class EnteredInError(Aggregate.Event):
         """A fact of this record marked as entered in error: every replay leaves it out

@@ -23,8 +23,10 @@ from domain.commands import (
     Text,
 )
 from domain.errors import Rules
+from domain.incident import Incident
 from domain.person import Person
 from domain.provider_policy import restriction_review_limit
+from domain.record import Record
 from domain.record_type import RecordType
 from domain.restriction import (
     PUBLISHED,
@@ -54,7 +56,7 @@ class ImposeRestriction(Command):
     review_by: date
     basis_detail: Text | None = None
     risk_decision_id: Key | None = None
-    incident_id: Key | None = None
+    incident_id: Key | None = None  # imposed after this incident of the person
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class ReviewRestriction(Command):
 
 def impose(
     records: Records, command: ImposeRestriction, seal: Seal, ids: NewIds
-) -> Restriction | tuple[Restriction, RiskDecision]:
+) -> Restriction | tuple[Record, ...]:
     person = records.owned(Person, command.person_id, "personId")
     envelope = seal(person.service_id)
     rules = Rules()
@@ -82,6 +84,11 @@ def impose(
         decision = records.owned(RiskDecision, command.risk_decision_id, "riskDecisionId")
         rules.check(decision.person_id == str(person.id), "restriction.risk_decision.other_person",
                     "riskDecisionId", "the risk decision is about another person")  # fmt: skip
+    incident = None
+    if command.incident_id:
+        incident = records.owned(Incident, command.incident_id, "incidentId")
+        rules.check(incident.person_id == str(person.id), "restriction.incident.other_person",
+                    "incidentId", "the incident happened to another person")  # fmt: skip
     terms = RestrictionTerms(
         what=command.what.strip(), why=command.why.strip(), basis=command.basis,
         basis_detail=command.basis_detail, proportionality=command.proportionality.strip(),
@@ -92,10 +99,13 @@ def impose(
     terms.check(rules, envelope.effective_at, restriction_review_limit(records))
     rules.enforce()
     restriction = Restriction(envelope, str(person.id), terms, id=ids.record())
-    if decision is None:
-        return restriction
-    decision.rely_on(envelope, str(restriction.id))  # stored on both, saved together
-    return restriction, decision
+    # Each link is stored on both records, saved together.
+    if decision is not None:
+        decision.rely_on(envelope, str(restriction.id))
+    if incident is not None:
+        incident.followed_by_restriction(envelope, str(restriction.id))
+    linked: list[RiskDecision | Incident] = [r for r in (decision, incident) if r is not None]
+    return (restriction, *linked)
 
 
 def find_restriction(records: Records, command: ReviewRestriction) -> Found[Restriction]:

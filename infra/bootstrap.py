@@ -22,8 +22,9 @@ from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
-from projections import all_read_models
+from projections import all_read_models, tracking
 from projections.codec import AggregateCodec
+from projections.people import People, records_of
 
 SCHEMA_LOCK_KEY = 0x5745_5057  # any constant shared by every Stepwise process
 
@@ -77,6 +78,7 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
             notifications=_notifications(settings, records),
         )
         outdated = projector.create_tables()
+        records.person_index = partial(indexed_records, store)
         access_log = AccessLog(store, owner_of=partial(provider_of_person, records))
         access_log.create_table()
     return Runtime(settings, records, store, projector, access_log, outdated)
@@ -90,6 +92,14 @@ def provider_of_person(records: CareRecords, person_id: str) -> str | None:
     except (AggregateNotFoundError, ValueError):
         return None
     return record.tenant_id if isinstance(record, Person) else None
+
+
+def indexed_records(store: ReadStore, person_id: str, kind: str) -> tuple[list[str], int]:
+    """The ids of a person's records of a kind in the person index, and the log position it
+    holds them as of (read first: the ids read after it can only be as new or newer)."""
+    with store.transaction() as tx:
+        position = tracking.position(tx, People.name)
+        return records_of(tx, person_id, [kind]), position
 
 
 def positions_channel(settings: Settings) -> str:

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         "notification came (SQLite has none)",
     )
     clock_skew_seconds: int = 120
+    late_entry_hours: float = Field(
+        default=24,
+        ge=0,
+        description="A fact recorded more than this many hours after it took effect is shown "
+        "as a late entry in a person's chronology",
+    )
     database_connect_timeout_seconds: float = Field(
         default=3.0,
         ge=1,

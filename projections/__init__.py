@@ -8,8 +8,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from projections.assessments import Assessments
 from projections.audit_chain import AuditChain, ReadStored
 from projections.base import ReadModel
+from projections.chronology import Chronology
 from projections.codec import AggregateCodec
 from projections.evidence_notes import EvidenceNotes
+from projections.incidents import Incidents
 from projections.people import People
 from projections.progression import Progression
 from projections.restrictions import Restrictions
@@ -29,7 +31,9 @@ def all_read_models(
         Progression(codec),
         RiskDecisions(codec),
         Restrictions(codec),
+        Incidents(codec),
         ServicePractices(codec),
         ProviderPolicies(codec),
+        Chronology(),
         AuditChain(read_stored, signing_key),
     ]

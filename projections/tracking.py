@@ -109,6 +109,12 @@ def lock(tx: Transaction, name: str) -> Status:
     return Status.from_row(row)
 
 
+def position(tx: Transaction, name: str) -> int:
+    """The log position the read model has applied (0 if it is not tracked yet)."""
+    row = tx.fetchone(f"SELECT position FROM {TABLE} WHERE projection = %(name)s", {"name": name})
+    return int(row["position"]) if row else 0
+
+
 def advance(tx: Transaction, name: str, position: int) -> None:
     tx.execute(
         f"UPDATE {TABLE} SET position = %(position)s WHERE projection = %(name)s",

@@ -1,5 +1,6 @@
 """The figures measured over HTTP, on the real server in a process of its own: reads, writes,
-freshness and reads at a moment, each beside a baseline of the same run."""
+freshness, reads at a moment and incident reconstructions, each beside a baseline of the same
+run."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from infra.bench.as_of import as_of_figures, write_plans
 from infra.bench.freshness import freshness_figures
 from infra.bench.in_force import TENANT as IN_FORCE_TENANT
 from infra.bench.in_force import in_force_figures, write_services
+from infra.bench.incident_history import IncidentHistory, write_people
 from infra.bench.reads import read_figures, sample
+from infra.bench.reconstruction import reconstruction_figures
 from infra.bench.report import Figure
 from infra.bench.server import serving, with_secret
 from infra.bench.writes import write_figures
@@ -28,18 +31,24 @@ def http_figures(
     progress: Callable[[str], None] | None = None,
     sections: frozenset[str] = frozenset({"reads", "as_of", "writes", "freshness"}),
 ) -> list[Figure]:
-    """Writes three long plan histories to the given database, serves it, measures, stops.
-    Reads and writes go to the people of the provider with the most people recorded."""
+    """Writes the long histories the sections measure to the given database, serves it,
+    measures, stops. Reads and writes go to the people of the provider with the most people
+    recorded."""
     say = progress or (lambda _: None)
     settings = with_secret(settings)
     runtime = build(settings)
     try:
         began = datetime.now(UTC) - timedelta(days=30)
-        say("asOf: writing plans of 100, 1,000 and 10,000 events")
-        plans = write_plans(runtime.records, began)
-        say("asOf: writing two services of 800 people and their restrictions")
         service_began, service_written = datetime.now(UTC) - timedelta(days=270), datetime.now(UTC)
-        write_services(runtime.records, service_began)
+        plans: dict[int, str] = {}
+        people: dict[int, IncidentHistory] = {}
+        if "as_of" in sections:  # the histories take minutes to write: only those measured
+            say("asOf: writing plans of 100, 1,000 and 10,000 events")
+            plans = write_plans(runtime.records, began)
+            say("asOf: writing two services of 800 people and their restrictions")
+            write_services(runtime.records, service_began)
+        if "reconstruction" in sections:
+            people = write_people(runtime.records, began, progress=say)
         if not runtime.outdated:  # else the server rebuilds them before it is ready
             say("bringing the read models up to date")
             runtime.projector.catch_up()
@@ -54,6 +63,8 @@ def http_figures(
             if "as_of" in sections:
                 figures += as_of_figures(server, plans, began, say)
                 figures += in_force_figures(server, service_began, service_written)
+            if "reconstruction" in sections:
+                figures += reconstruction_figures(server, people, rounds, say)
             if "writes" in sections:
                 figures += write_figures(server, runtime, data, seconds, rounds, say)
             if "freshness" in sections:

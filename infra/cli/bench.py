@@ -38,7 +38,7 @@ from infra.cli.support import console, describe
 from infra.settings import Settings
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
-HTTP_SECTIONS = {"reads", "writes", "freshness", "as_of"}
+HTTP_SECTIONS = {"reads", "writes", "freshness", "as_of", "reconstruction"}
 LOG_SECTIONS = {"rebuild", "memory"}
 URL_HELP = f"STEPWISE_BENCH_DATABASE_URL, else {DEFAULT_DATABASE_URL}"
 URL_HELP = f"STEPWISE_BENCH_DATABASE_URL, else {DEFAULT_DATABASE_URL}"
@@ -102,8 +102,9 @@ def bench(
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the schemas (or files) afterwards")] = False,
 ) -> None:
-    """Measure reads, writes, freshness, rebuilds, memory and point-in-time reads on simulated
-    records, in schemas made for the run; write JSON and Markdown to --out."""
+    """Measure reads, writes, freshness, rebuilds, memory, point-in-time reads and incident
+    reconstructions on simulated records, in schemas made for the run; write JSON and Markdown
+    to --out."""
     sections = _sections(only)
     # Stopped, it still drops what it made (Ctrl-C raises; a plain kill would not unwind).
     stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

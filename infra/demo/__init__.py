@@ -58,7 +58,8 @@ class Demo(DemoLoader):
         self.run("helen", start - 3, AgreeSupportPlan(person_id))
         journey = Journey(self, person_id, outcome_id)
         for entry in in_written_order([*person.revisions, *person.progression]):
-            entry.act(journey)
+            with self.written_up(entry.written_days_ago):
+                entry.act(journey)
         return person_id
 
     def _build_plan(self, person: DemoPerson, person_id: str, day: int) -> str:

@@ -1,8 +1,8 @@
 """The demo people's risk records: Amira's decision to travel to the cafe alone (agreed with her
-advocate's views, later relaxed), the locked cabinet for Daniel's medication (continued, reduced,
-then lifted as his pathway went on), and the door sensor put in for George after his fall,
-never reviewed and so overdue. Each written through the real commands, on the day it took
-effect."""
+advocate's views, later relaxed, then tightened after an incident: infra.demo.incident), the
+locked cabinet for Daniel's medication (continued, reduced, then lifted as his pathway went on),
+and the door sensor put in for George after his fall, never reviewed and so overdue. Each
+written through the real commands, on the day it took effect."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from domain.risk_decision_commands import (
     RecordRiskDecisionParts,
     ReviewRiskDecision,
 )
+from infra.demo.incident import amira_misses_her_stop
 from infra.demo.loader import DemoLoader
 
 
@@ -29,7 +30,7 @@ def on(loader: DemoLoader, days_ago: int) -> date:
 # -- Amira: travelling to the community cafe on her own ---------------------------------------
 
 
-def amira_travels_alone(loader: DemoLoader, person_id: str) -> None:
+def amira_travels_alone(loader: DemoLoader, person_id: str) -> str:
     advocate = RecordAdvocate(person_id, "Jo Reid", "Independent advocate")
     loader.run("priya", 200, advocate, "Jo helped Amira write her goals at assessment")
     proposal = ProposeRiskDecision(
@@ -85,6 +86,7 @@ def amira_travels_alone(loader: DemoLoader, person_id: str) -> None:
         "only when she is home and Jo Reid agreed"
     )
     loader.run("helen", 46, review, why)
+    return decision_id
 
 
 # -- restrictions ------------------------------------------------------------------------------
@@ -181,5 +183,6 @@ def george_door_sensor(loader: DemoLoader, person_id: str) -> None:
 def load_risks(loader: DemoLoader, people: dict[str, str]) -> None:
     """Writes each person's risk records; `people` maps their names to their ids."""
     daniel_medication_cabinet(loader, people["Daniel Price"])
-    amira_travels_alone(loader, people["Amira Hassan"])
+    amira = people["Amira Hassan"]
+    amira_misses_her_stop(loader, amira, amira_travels_alone(loader, amira))
     george_door_sensor(loader, people["George Whitfield"])

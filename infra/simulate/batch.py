@@ -112,6 +112,12 @@ class Batch(Declared):
         unsaved = [event for event in self._events if event.originator_id == record_id]
         return [*cast(list[DomainEvent], list(stored)), *unsaved]
 
+    def about(self, kind: type[A], person_id: str) -> list[A]:
+        self.save()  # the log then holds every record this batch has begun
+        self._wait()
+        ids = self.records.records_about(kind, person_id)
+        return [record for record in (self.found(kind, i, "personId") for i in ids) if record]
+
     def now(self) -> datetime:
         return self.records.clock()
 

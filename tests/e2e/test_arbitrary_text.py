@@ -80,6 +80,14 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
     decision_id = api.mutate("proposeRiskDecision", risk)["recordId"]
     note = {**plan, "outcomeId": outcome_id, "note": "Chopped onions"}
     note_id = api.mutate("recordEvidenceNote", note)["recordId"]
+    incident = {**plan, "whatHappened": "Slipped", "location": "Kitchen",
+                "immediateActions": "First aid", "harmLevel": "LOW",
+                "staffInvolved": ["staff-ann"]}  # fmt: skip
+    incident_id = api.mutate("reportIncident", incident)["recordId"]
+    about = {"incidentId": incident_id}
+    api.mutate("identifyLearning", {**about, "learning": ["Mop at once"]}, MANAGER)
+    change = {**about, "what": "Mats", "lead": "Mo Khan", "reviewBy": "2099-01-01"}
+    change_id = api.mutate("agreePracticeChange", change, MANAGER)["partId"]
     inputs = {
         "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
@@ -164,6 +172,20 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
             "nextReviewBy": in_a_month,
         },
         "setRestrictionReviewLimit": {"days": 60},
+        "reportIncident": incident,
+        "analyseIncident": {
+            **about,
+            "controlsProportionate": "Yes",
+            "personPrepared": "Shown",
+            "whatWentWrong": "Wet floor",
+            "whatWentRight": "Quick aid",
+        },
+        "identifyLearning": {**about, "learning": ["Mop at once"]},
+        "agreePracticeChange": change,
+        "markPracticeChange": {**about, "changeId": change_id, "state": "DONE", "note": "Did"},
+        "recordIncidentViews": {**about, "views": "I slipped", "wellbeingImpact": "Sore"},
+        "communicateLearning": {**about, "toWhom": "The day team"},
+        "closeIncident": {**about, "noGuidanceChangeReason": "Covered already"},
         "markEnteredInError": {"eventId": f"{note_id}/1", "reason": "Written about someone else"},
     }
     assert set(inputs) == set(GRAPHQL.mutation_type.fields)  # type: ignore[union-attr]

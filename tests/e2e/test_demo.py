@@ -171,3 +171,39 @@ def test_the_demo_shows_an_overdue_restriction_the_trend_and_an_alignment_gap_th
     }
     api.mutate("writeStaffGuidance", revised, api.reader)  # the demo's manager
     assert api.query(ALIGNMENT, {"p": george})["alignmentFindings"]["findings"] == []
+
+
+DEMO_INCIDENT = """query($p: ID!) { incidents(personId: $p) { incidentId status happenedAt
+  restrictionIds } }"""
+DEMO_RECONSTRUCTION = """query($i: ID!) { incidentReconstruction(incidentId: $i) {
+  at knownThen { riskDecisions { status parts { safeguards } } restrictionsInForce { restrictionId }
+    plan { staffGuidance } }
+  differs { entries { eventType lateEntry effectiveAt recordedAt reason } }
+  followed { eventType record { recordId } } } }"""
+
+
+def test_the_demo_incident_reconstructs_what_was_in_force_and_what_was_written_up_since(
+    api: Api, runtime: Runtime
+) -> None:
+    loaded(api, runtime)
+    people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
+              ["edges"]}  # fmt: skip
+    [incident] = api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"]
+    assert incident["status"] == "CLOSED"
+
+    found = api.query(DEMO_RECONSTRUCTION, {"i": incident["incidentId"]})["incidentReconstruction"]
+
+    then = found["knownThen"]
+    [decision] = then["riskDecisions"]
+    assert decision["status"] == "AGREED"
+    assert "Texts staff when she is home, the one check-in she chose" in decision["parts"][
+        "safeguards"]  # fmt: skip
+    assert not any("diversion" in s for s in decision["parts"]["safeguards"])  # added after
+    assert then["restrictionsInForce"] == [] and then["plan"]["staffGuidance"]
+    [restriction] = incident["restrictionIds"]
+    imposed = [e for e in found["followed"] if e["eventType"] == "Restriction.Imposed"]
+    assert [e["record"]["recordId"] for e in imposed] == [restriction]
+    late = [e for e in found["differs"]["entries"] if e["lateEntry"]]
+    assert [e["eventType"] for e in late] == ["EvidenceNote.Recorded"]
+    assert when(late[0]["recordedAt"]) - when(late[0]["effectiveAt"]) > timedelta(days=7)
+    assert when(late[0]["effectiveAt"]) < when(found["at"]) < when(late[0]["recordedAt"])

@@ -120,6 +120,14 @@ def moved(api: Api) -> dict[str, str]:
         "effectiveAt": days_ago_iso(30),
     }
     ids["Restriction"] = api.mutate("imposeRestriction", restriction, MANAGER)["recordId"]
+    incident = {"personId": person, "whatHappened": "Slipped", "location": "Kitchen",
+                "immediateActions": "First aid", "harmLevel": "LOW", "staffInvolved": [],
+                "effectiveAt": days_ago_iso(25)}  # fmt: skip
+    ids["Incident"] = api.mutate("reportIncident", incident)["recordId"]
+    change = {"incidentId": ids["Incident"], "what": "Mats", "lead": "Mo Khan",
+              "reviewBy": (datetime.now(UTC) - timedelta(days=5)).date().isoformat(),
+              "effectiveAt": days_ago_iso(20)}  # fmt: skip
+    api.mutate("agreePracticeChange", change, MANAGER)  # past its review date: listed as open
     ids["SupportPlan"] = api.query("query($p: ID!) { supportPlan(personId: $p) { id } }",
                                    {"p": person})["supportPlan"]["id"]  # fmt: skip
     assert set(ids) == set(PERSONAL), "the fixture makes one record of every kind of a person's"
@@ -166,6 +174,9 @@ def test_every_scoped_read_follows_the_person_to_their_new_service(
         record_id = moved["Person" if name == "person" else "Assessment"]
         assert ask(api, name, IN_BEFORE, id=record_id) is None
         assert ask(api, name, IN_AFTER, id=record_id) is not None
+    for name in ("incident", "incidentReconstruction"):
+        assert ask(api, name, IN_BEFORE, incidentId=moved["Incident"]) is None, name
+        assert ask(api, name, IN_AFTER, incidentId=moved["Incident"]) is not None, name
 
 
 def test_the_change_feed_follows_the_person_to_their_new_service(

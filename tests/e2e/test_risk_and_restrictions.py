@@ -76,7 +76,11 @@ def test_restrictions_in_force_on_a_past_date_show_the_review_by_then_and_days_o
     api: Api,
 ) -> None:
     person = register_at(api, days_ago_iso(120))
-    overdue = impose(api, person, 100, 30, incidentId="00000000-0000-4000-8000-00000000000a")
+    fall = {"personId": person, "whatHappened": "Cut her hand", "location": "Kitchen",
+            "immediateActions": "First aid", "harmLevel": "LOW", "staffInvolved": [],
+            "effectiveAt": days_ago_iso(101)}  # fmt: skip
+    incident = api.mutate("reportIncident", fall)["recordId"]
+    overdue = impose(api, person, 100, 30, incidentId=incident)
     in_date = impose(api, person, 100, 60)
     lifted = impose(api, person, 100, 30, what="No visitors after 9pm")
     review(api, lifted, days_ago_iso(75), "LIFTED")

@@ -1,14 +1,17 @@
 """`stepwise bench` at a tiny scale: the rebuild and memory figures are measured on simulated
-records, and the run leaves no schema or file of its own behind."""
+records, the reconstruction figures on a served store, and the run leaves no schema or file of
+its own behind."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 from typer.testing import CliRunner
 
+from infra.bench.incident_history import write_people
 from infra.bench.rebuild import (
     first_audit_figure,
     measure_rebuild,
@@ -16,6 +19,8 @@ from infra.bench.rebuild import (
     peak_rebuild_memory_mb,
     rebuild_figures,
 )
+from infra.bench.reconstruction import reconstruction_figures
+from infra.bench.server import serving
 from infra.bootstrap import Runtime
 from infra.cli.app import cli
 from infra.settings import Settings
@@ -73,3 +78,23 @@ def test_a_bench_run_writes_its_report_and_drops_what_it_made(
                 "WHERE schema_name LIKE 'stepwise_bench_%'"
             ).fetchall()
         assert left == []
+
+
+def test_the_reconstruction_figures_compare_a_long_history_with_a_short_one(
+    runtime: Runtime,
+) -> None:
+    told: list[str] = []
+    began = datetime.now(UTC) - timedelta(days=30)
+    people = write_people(runtime.records, began, depths=(60, 600), progress=told.append)
+    runtime.projector.catch_up()
+
+    with serving(runtime.settings) as server:
+        figures = reconstruction_figures(server, people, rounds=2, progress=told.append, samples=3)
+
+    assert len(figures) == 3
+    for figure in figures:
+        assert figure.section == "reconstruction" and "600-event person" in figure.name
+        assert figure.value > 0 and figure.baseline > 0 and figure.target == 1.5
+        assert figure.detail["failed"] == figure.detail["baseline_failed"] == 0
+        assert figure.detail["rounds"] == 2 and figure.detail["p99_limit_ms"] == 50.0
+    assert "reconstruction, round 2/2: 3/3 reads of each, in turn" in told

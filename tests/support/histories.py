@@ -21,6 +21,16 @@ from domain.assessment_commands import (
 from domain.commands import Command
 from domain.corrections import MarkEnteredInError
 from domain.evidence_note import RecordEvidenceNote
+from domain.incident import HarmLevel
+from domain.incident_commands import (
+    AgreePracticeChange,
+    AnalyseIncident,
+    CloseIncident,
+    CommunicateLearning,
+    IdentifyLearning,
+    RecordIncidentViews,
+    ReportIncident,
+)
 from domain.person_commands import MovePerson, RecordAdvocate, RecordConsentToShare, RegisterPerson
 from domain.provider_policy import SetRestrictionReviewLimit
 from domain.restriction import RestrictionBasis, ReviewOutcome
@@ -149,6 +159,22 @@ HISTORIES: dict[str, Begun] = {
                 )
             ),
             st.just(lambda rid, person: ReviewRestriction(rid, ReviewOutcome.LIFTED)),
+            CORRECTIONS,
+        ),
+    ),
+    "Incident": Begun(
+        lambda person, outcome: ReportIncident(
+            person, "Fell in the kitchen", "Kitchen", "First aid", HarmLevel.LOW, ["staff-ann"]
+        ),
+        st.one_of(
+            st.just(lambda rid, person: AnalyseIncident(rid, "Yes", "Shown how", "Wet", "Quick")),
+            st.sampled_from([["Mop at once"], ["Mop at once", "Mats"]]).map(
+                lambda learning: lambda rid, person: IdentifyLearning(rid, learning)
+            ),
+            st.just(lambda rid, person: AgreePracticeChange(rid, "Mats", "Mo Khan", LATER)),
+            st.just(lambda rid, person: RecordIncidentViews(rid, "I slipped", "Sore for a day")),
+            st.just(lambda rid, person: CommunicateLearning(rid, "The day team")),
+            st.just(lambda rid, person: CloseIncident(rid, "The guidance covers it")),
             CORRECTIONS,
         ),
     ),

@@ -46,6 +46,26 @@ def test_a_figure_with_a_p99_limit_misses_its_target_when_the_p99_is_over_it() -
     assert read(50.1).met is False
 
 
+def test_a_figure_with_failed_requests_on_either_side_misses_its_target() -> None:
+    def read(failed: int, baseline_failed: int) -> Figure:
+        detail = {"p99_ms": 20.0, "p99_limit_ms": 50.0, "failed": failed,
+                  "baseline_failed": baseline_failed}  # fmt: skip
+        return Figure("reconstruction", "incidentReconstruction", 10, "ms", "100 events", 10,
+                      target=1.5, lower_is_better=True, detail=detail)  # fmt: skip
+
+    assert read(0, 0).met is True
+    assert read(1, 0).met is False
+    assert read(0, 2).met is False
+
+
+def test_a_figure_with_refused_requests_misses_its_target() -> None:
+    detail = {"p99_ms": 20.0, "p99_limit_ms": 50.0, "refused": 3, "baseline_refused": 0}
+    figure = Figure("as_of", "restrictionsInForce", 10, "ms", "now", 10, target=1.5,
+                    lower_is_better=True, detail=detail)  # fmt: skip
+
+    assert figure.met is False
+
+
 def test_a_figure_without_a_target_is_neither_met_nor_missed() -> None:
     figure = Figure("reads", "GraphQL list", 300, "req/s", "{__typename}", 800)
     assert figure.met is None

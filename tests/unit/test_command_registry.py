@@ -24,7 +24,7 @@ EVERY_COMMAND = [registration.command for registration in REGISTRY]
 
 
 def test_every_command_is_registered_with_at_least_one_role() -> None:
-    assert len(EVERY_COMMAND) == 34
+    assert len(EVERY_COMMAND) == 42
     assert all(registration.roles for registration in REGISTRY)
 
 
