@@ -19,6 +19,7 @@ from domain.pathway import SetbackResponse
 from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.risk_decision import RiskReviewOutcome
 from domain.shapes import has_control_characters
+from domain.staff import InductionPart, Technique
 from projections.states import Moment
 
 # The domain's own enums, the same in inputs and outputs.
@@ -35,6 +36,8 @@ strawberry.enum(
 strawberry.enum(ReviewOutcome, description="What a restriction's review decided")
 strawberry.enum(RiskReviewOutcome, description="What a risk decision's review decided")
 strawberry.enum(HarmLevel, description="The level of harm an incident caused")
+strawberry.enum(Technique, description="A strengths-based technique staff are signed off in")
+strawberry.enum(InductionPart, description="A part of a new starter's induction")
 strawberry.enum(
     PracticeChangeState,
     description="Where a practice change stands: open, done (put into practice) or reviewed "

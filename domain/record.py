@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 
+import eventsourcing.domain as library
 from eventsourcing.domain import Aggregate
 
 from domain.envelope import Envelope
@@ -65,7 +66,8 @@ class Record(InForce, Aggregate):
     class Event(Aggregate.Event):
         @staticmethod
         def create_timestamp() -> datetime:
-            return _RECORDED_AT.get() or datetime.now(UTC)
+            # The library's clock, looked up when called (tests replace it), unless stamped.
+            return _RECORDED_AT.get() or library.datetime_now_with_tzinfo()
 
     class EnteredInError(Aggregate.Event):
         """A fact of this record marked as entered in error: every replay leaves it out

@@ -17,6 +17,7 @@ from projections.progression import Progression
 from projections.restrictions import Restrictions
 from projections.risk_decisions import RiskDecisions
 from projections.settings import ProviderPolicies, ServicePractices
+from projections.staff import Staff
 from projections.support_plans import SupportPlans
 
 
@@ -32,6 +33,7 @@ def all_read_models(
         RiskDecisions(codec),
         Restrictions(codec),
         Incidents(codec),
+        Staff(codec),
         ServicePractices(codec),
         ProviderPolicies(codec),
         Chronology(),

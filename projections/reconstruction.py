@@ -19,6 +19,7 @@ from projections.incidents import incident_at, incidents_of, open_practice_chang
 from projections.plan_parts import reviews_of
 from projections.restrictions import restrictions_of
 from projections.risk_decisions import decisions_of
+from projections.staff import staff_members
 from projections.states import STATE_TIMES, Moment
 from projections.support_plans import SupportPlans, get_plan
 
@@ -27,7 +28,8 @@ from projections.support_plans import SupportPlans, get_plan
 RESPONSES = ("Restriction.Imposed", "RiskDecision.Reviewed", "SupportPlan.StaffGuidanceWritten",
              "SupportPlan.StaffGuidanceRewritten")  # fmt: skip
 FOLLOWED_AT_MOST = 500  # facts that followed an incident, in one answer
-READ_MODELS = ("incidents", "support_plans", "risk_decisions", "restrictions", "chronology")
+READ_MODELS = ("incidents", "support_plans", "risk_decisions", "restrictions", "chronology",
+               "staff")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class InForce:
     restrictions: list[Row]  # in force
     reviews: list[Row]  # the plan's reviews
     practice_changes: list[tuple[Row, dict[str, Any]]]  # open, from earlier incidents
+    staff: dict[str, Row | None]  # each member of staff involved, by staff id (None: unknown)
 
     def sections(self) -> dict[str, Any]:
         """What each section holds, for comparing two moments (their times left out)."""
@@ -49,6 +52,7 @@ class InForce:
             "restrictions": [_content(row) for row in self.restrictions],
             "reviews": [_content(row) for row in self.reviews],
             "practice_changes": [(row["incident_id"], c) for row, c in self.practice_changes],
+            "staff_competence": {staff: _content(row) for staff, row in self.staff.items()},
         }
 
 
@@ -93,7 +97,14 @@ def in_force(tx: Transaction, plans: SupportPlans, incident: Row, moment: Moment
         restrictions=restrictions_of(tx, person, "in_force", moment),
         reviews=reviews_of(tx, person, moment),
         practice_changes=open_practice_changes(earlier, moment),
+        staff=_involved(tx, incident, moment),
     )
+
+
+def _involved(tx: Transaction, incident: Row, moment: Moment) -> dict[str, Row | None]:
+    involved = json.loads(incident["document"])["report"]["staffInvolved"]
+    found = staff_members(tx, incident["tenant_id"], involved, moment)
+    return {staff_id: found.get(staff_id) for staff_id in involved}
 
 
 def followed(tx: Transaction, incident: Row, happened: datetime, known_at: datetime) -> list[Row]:

@@ -20,6 +20,7 @@ from api.slices.incidents import Incident, PracticeChange
 from api.slices.restrictions import Restriction
 from api.slices.reviews import PlanReview
 from api.slices.risk import RiskDecision
+from api.slices.workforce import Competency, StaffMember
 from domain.catalogue import DECLARED
 from projections.base import Row
 from projections.reconstruction import READ_MODELS, InForce, reconstruct
@@ -38,13 +39,27 @@ class ReconstructionSection(Enum):
     RESTRICTIONS = "restrictions"
     REVIEWS = "reviews"
     PRACTICE_CHANGES = "practice_changes"
+    STAFF_COMPETENCE = "staff_competence"
 
 
-@strawberry.type(description="A member of staff's competence in a technique, in force then")
+@strawberry.type(description="A member of staff involved in an incident, and their competence "
+                 "in force at the moment reconstructed")  # fmt: skip
 class StaffCompetence:
-    staff_id: strawberry.ID = strawberry.field(description="The member of staff")
-    technique: str = strawberry.field(description="The technique")
-    signed_off: bool = strawberry.field(description="Signed off, and not expired, then")
+    staff_id: strawberry.ID = strawberry.field(description="The member of staff involved")
+    name: str | None = strawberry.field(
+        description="Their name; null if no staff record for them was known then"
+    )
+    competencies: list[Competency] = strawberry.field(
+        description="Each technique they had been signed off in, current or lapsed then"
+    )
+
+    @classmethod
+    def read(cls, staff_id: str, row: Row | None, at: Moment) -> StaffCompetence:
+        if row is None:
+            return cls(staff_id=strawberry.ID(staff_id), name=None, competencies=[])
+        member = StaffMember.from_row(row, at)
+        return cls(staff_id=strawberry.ID(staff_id), name=member.name,
+                   competencies=member.competencies)  # fmt: skip
 
 
 @strawberry.type(description="What a person's records said was in force at a moment")
@@ -67,8 +82,7 @@ class RecordsInForce(MomentFields):
         description="Practice changes from the person's earlier incidents still open"
     )
     staff_competence: list[StaffCompetence] = strawberry.field(
-        description="For each member of staff involved, their competence in force then. Empty "
-        "until staff competence is recorded: Stepwise keeps no workforce records yet"
+        description="For each member of staff involved, their competence in force then"
     )
 
     @classmethod
@@ -87,7 +101,9 @@ class RecordsInForce(MomentFields):
             next_review_due=min(due, key=lambda review: review.due_on, default=None),
             open_practice_changes=[PracticeChange.of(row, change, at)
                                    for row, change in side.practice_changes],
-            staff_competence=[], **MomentFields.of(at),
+            staff_competence=[StaffCompetence.read(staff_id, row, at)
+                              for staff_id, row in side.staff.items()],
+            **MomentFields.of(at),
         )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from infra.demo.loader import DEMO_SERVICES, DEMO_TENANT, STAFF, DemoLoader
 from infra.demo.people import DEMO_PEOPLE, PROMPT_LADDERS, DemoPerson
 from infra.demo.progression import Journey, in_written_order
 from infra.demo.risk import load_risks
+from infra.demo.staff import load_staff
 
 
 @dataclass
@@ -91,6 +92,7 @@ def load_demo(runtime: Runtime) -> list[str]:
             return []
     loader = Demo(runtime.records, runtime.records.clock())
     loader.set_prompt_ladders()
+    load_staff(loader)
     people = {person.name: loader.load(person) for person in DEMO_PEOPLE}
     load_risks(loader, people)
     runtime.projector.catch_up()

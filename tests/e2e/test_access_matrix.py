@@ -62,14 +62,21 @@ MAY_QUERY: dict[str, set[Staff]] = {
     "openPracticeChanges": RECORD_READERS,
     "incidentReconstruction": RECORD_READERS,
     "personChronology": RECORD_READERS,
+    # workforce records: those who manage, inspect or commission the service
+    "staffMember": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
+    "workforceStatus": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
+    "competencyCoverage": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
     "publishedEventTypes": set(EVERY_ROLE),
     "projectionPositions": set(EVERY_ROLE),
 }
 MANAGERS_ONLY = {"agreeSupportPlan", "holdReview", "agreeRiskDecision", "reviewRiskDecision",
                  "imposeRestriction", "reviewRestriction", "analyseIncident", "identifyLearning",
                  "agreePracticeChange", "communicateLearning", "closeIncident"}  # fmt: skip
-# a practice change's lead marks it done or reviewed: a senior support worker or a manager
-LEADS_ONLY = {"markPracticeChange"}
+# a practice change's lead marks it done or reviewed; seniors induct and supervise
+LEADS_ONLY = {"markPracticeChange", "recordInduction", "holdSupervision"}
+MANAGERS_ONLY |= {"completeInduction", "signOffCompetency"}
+# who joins, moves and leaves: managers and tenant admins
+STAFFING = {"joinStaff", "moveStaff", "recordStaffLeaving"}
 # how a service (or the provider) practises: managers and tenant admins
 SERVICE_SETTINGS = {"setPromptLadder", "setRestrictionReviewLimit"}
 RECORDERS = {*STAFF, INTEGRATION_WRITING}  # an integration client writes only when granted
@@ -138,7 +145,7 @@ def test_each_role_reads_exactly_what_the_table_says(api: Api) -> None:
 
 def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
     mutations = schema._schema.mutation_type.fields
-    assert len(mutations) == 42
+    assert len(mutations) == 49
     wrong = []
     for name, field in mutations.items():
         text, variables = document("mutation", name, field)
@@ -147,6 +154,8 @@ def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
             may = {MANAGER, TENANT_ADMIN}
         if name in LEADS_ONLY:
             may = {SENIOR, MANAGER}
+        if name in STAFFING:
+            may = {MANAGER, TENANT_ADMIN}
         for staff in EVERY_ROLE:
             if refused_for_role(api, staff, text, variables) == (staff in may):
                 wrong.append(f"{staff.name} ({staff.role}) {name}")

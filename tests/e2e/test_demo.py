@@ -207,3 +207,33 @@ def test_the_demo_incident_reconstructs_what_was_in_force_and_what_was_written_u
     assert [e["eventType"] for e in late] == ["EvidenceNote.Recorded"]
     assert when(late[0]["recordedAt"]) - when(late[0]["effectiveAt"]) > timedelta(days=7)
     assert when(late[0]["effectiveAt"]) < when(found["at"]) < when(late[0]["recordedAt"])
+
+
+DEMO_STAFF = """query($i: ID!, $s: ID!) {
+  incidentReconstruction(incidentId: $i) { at knownThen { staffCompetence { staffId name
+    competencies { technique current expired refresherDue } } } }
+  competencyCoverage(serviceId: $s) { teamId staff techniques { technique current expired } } }"""
+
+
+def test_the_demo_incident_shows_the_lapsed_sign_off_of_the_staff_member_involved(
+    api: Api, runtime: Runtime
+) -> None:
+    loaded(api, runtime)
+    people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
+              ["edges"]}  # fmt: skip
+    [incident] = api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"]
+
+    found = api.query(DEMO_STAFF, {"i": incident["incidentId"],
+                                   "s": "northgate-community-support"})  # fmt: skip
+
+    [tom] = found["incidentReconstruction"]["knownThen"]["staffCompetence"]
+    ladder = next(c for c in tom["competencies"] if c["technique"] == "PROMPT_LADDER")
+    assert (tom["name"], ladder["current"], ladder["expired"]) == ("Tom Okafor", False, True)
+    happened = when(found["incidentReconstruction"]["at"]).date()
+    assert date.fromisoformat(ladder["refresherDue"]) < happened
+    teams = {t["teamId"]: t for t in found["competencyCoverage"]}
+    assert set(teams) == {"northgate-outreach", "northgate-day"}
+    now = {t["teamId"]: {c["technique"]: (c["current"], c["expired"]) for c in t["techniques"]}
+           for t in teams.values()}  # fmt: skip
+    assert now["northgate-outreach"]["PROMPT_LADDER"] == (0, 1)
+    assert now["northgate-day"]["PROMPT_LADDER"] == (1, 0)

@@ -142,7 +142,7 @@ def test_the_reconstruction_shows_what_was_in_force_then_and_the_late_entry_sinc
     assert (risk["riskDecisionId"], risk["parts"]["safeguards"]) == (decision, ["Carries a phone"])
     # The restriction imposed after the incident was not in force when it happened.
     assert then["restrictionsInForce"] == [] and now["restrictionsInForce"] == []
-    assert then["staffCompetence"] == []
+    assert then["staffCompetence"] == [{"staffId": "staff-ann"}]  # no staff record: no sign-offs
     assert (then["plan"]["supportHoursPerWeek"], now["plan"]["supportHoursPerWeek"]) == (14, 10)
     [since] = found["differs"]["entries"]
     assert (since["eventType"], since["reason"]) == (

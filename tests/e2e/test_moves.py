@@ -136,7 +136,10 @@ def moved(api: Api) -> dict[str, str]:
     return ids
 
 
-SERVICE_WIDE = sorted(name for name, field in QUERY.fields.items() if "serviceId" in field.args)
+# Lists of a service's staff, not of the people it supports.
+WORKFORCE = {"workforceStatus", "competencyCoverage"}
+SERVICE_WIDE = sorted(name for name, field in QUERY.fields.items()
+                      if "serviceId" in field.args and name not in WORKFORCE)  # fmt: skip
 PERSON_SCOPED = sorted(name for name, field in QUERY.fields.items() if "personId" in field.args)
 
 

@@ -20,6 +20,7 @@ from domain.assessment_commands import (
 )
 from domain.commands import Command
 from domain.corrections import MarkEnteredInError
+from domain.envelope import Role
 from domain.evidence_note import RecordEvidenceNote
 from domain.incident import HarmLevel
 from domain.incident_commands import (
@@ -43,6 +44,16 @@ from domain.risk_decision_commands import (
     ReviewRiskDecision,
 )
 from domain.service_practice import SetPromptLadder
+from domain.staff import InductionPart, Technique
+from domain.staff_commands import (
+    CompleteInduction,
+    HoldSupervision,
+    JoinStaff,
+    MoveStaff,
+    RecordInduction,
+    RecordStaffLeaving,
+    SignOffCompetency,
+)
 from domain.support_plan_commands import SetNextReviewDate, SetSupportHours, WriteStaffGuidance
 
 Change = Callable[[str, str], Command]  # (the record's id, its person's id) -> a command on it
@@ -175,6 +186,33 @@ HISTORIES: dict[str, Begun] = {
             st.just(lambda rid, person: RecordIncidentViews(rid, "I slipped", "Sore for a day")),
             st.just(lambda rid, person: CommunicateLearning(rid, "The day team")),
             st.just(lambda rid, person: CloseIncident(rid, "The guidance covers it")),
+            CORRECTIONS,
+        ),
+    ),
+    # Staff commands name the member of staff by subject: the record's id is derived from it.
+    "StaffMember": Begun(
+        lambda person, outcome: JoinStaff("staff-ann", "Ann Lee", Role.SUPPORT_WORKER, "svc-1"),
+        st.one_of(
+            st.sampled_from([("svc-1", "night"), ("svc-2", None)]).map(
+                lambda where: lambda rid, person: MoveStaff("staff-ann", *where)
+            ),
+            st.sampled_from(list(InductionPart)).map(
+                lambda part: lambda rid, person: RecordInduction("staff-ann", part, "Done", LATER)
+            ),
+            st.just(lambda rid, person: CompleteInduction("staff-ann", "Support, not do for")),
+            st.just(
+                lambda rid, person: HoldSupervision(
+                    "staff-ann", "Challenged", "None", "Cooks alone", ["Observe"], LATER
+                )
+            ),
+            st.sampled_from([LATER, date(2032, 1, 1)]).map(
+                lambda due: (
+                    lambda rid, person: SignOffCompetency(
+                        "staff-ann", Technique.PROMPT_LADDER, "Observed at tea", due
+                    )
+                )
+            ),
+            st.just(lambda rid, person: RecordStaffLeaving("staff-ann")),
             CORRECTIONS,
         ),
     ),

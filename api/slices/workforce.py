@@ -1,0 +1,227 @@
+"""The workforce of a service: each member of staff with their induction, supervision due and
+the techniques they are signed off in, and how well each technique is covered per team; each as
+the records stood at any moment, as recorded at any time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from api.access import readable_by, readers_of
+from api.common import AS_KNOWN_AT, AS_OF, MomentFields, day, moment, plain_text
+from api.context import Context
+from domain.envelope import Role
+from domain.staff import InductionPart, Technique
+from domain.staff import StaffMember as StaffRecord
+from projections.base import Row
+from projections.staff import Staff, staff_member, workforce
+from projections.states import Moment
+
+ContextInfo = Info[Context, None]
+READERS = readers_of(StaffRecord)
+MomentOf = Annotated[datetime | None, AS_OF]
+KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
+EXPIRING_WITHIN = timedelta(days=30)
+
+
+@strawberry.type(description="A technique a member of staff is signed off in, at a moment")
+class Competency:
+    technique: Technique = strawberry.field(description="The technique")
+    signed_off_by: str = strawberry.field(description="Who signed it off")
+    evidence: str = strawberry.field(description="The observed practice it rests on")
+    signed_off_on: date = strawberry.field(description="When")
+    refresher_due: date = strawberry.field(description="It lapses after this day")
+    current: bool = strawberry.field(description="Signed off and not lapsed at asOf")
+    expired: bool = strawberry.field(description="Lapsed at asOf: past its refresher date")
+
+    @classmethod
+    def of(cls, sign_off: dict[str, Any], on: date) -> Competency:
+        signed, due = date.fromisoformat(sign_off["signedOffOn"]), date.fromisoformat(
+            sign_off["refresherDue"])  # fmt: skip
+        return cls(technique=Technique(sign_off["technique"]),
+                   signed_off_by=sign_off["signedOffBy"], evidence=sign_off["evidence"],
+                   signed_off_on=signed, refresher_due=due, current=signed <= on <= due,
+                   expired=due < on)  # fmt: skip
+
+
+@strawberry.type(description="A reflective supervision")
+class SupervisionHeld:
+    held_on: date = strawberry.field(description="When it was held")
+    supervisor: str = strawberry.field(description="Who supervised")
+    doing_for_challenged: str = strawberry.field(description='Where "doing for" was challenged')
+    restrictive_responses_reviewed: str = strawberry.field(
+        description="The restrictive responses reviewed"
+    )
+    progression_achieved: str = strawberry.field(description="The progression achieved")
+    agreed_actions: list[str] = strawberry.field(description="The actions agreed")
+    next_due: date = strawberry.field(description="When the next is due")
+
+
+@strawberry.type(description="A member of staff, as their record stood at a moment")
+class StaffMember(MomentFields):
+    staff_id: strawberry.ID = strawberry.field(description="The subject their tokens carry")
+    name: str = strawberry.field(description="Their name")
+    role: Role = strawberry.field(description="Their role")
+    service_id: strawberry.ID = strawberry.field(description="The service they work in")
+    team_id: strawberry.ID | None = strawberry.field(description="Their team")
+    working: bool = strawberry.field(description="On the staff at asOf (false once left)")
+    started_on: date = strawberry.field(description="When they started")
+    left_on: date | None = strawberry.field(description="When they left")
+    induction_completed_on: date | None = strawberry.field(
+        description="When their induction was completed"
+    )
+    induction_missing: list[InductionPart] = strawberry.field(
+        description="The parts of the induction not yet recorded"
+    )
+    supervision_due: date | None = strawberry.field(
+        description="When supervision is next due: the last one's next date, or before the "
+        "first, the earliest follow-up agreed at induction"
+    )
+    supervision_days_overdue: int = strawberry.field(
+        description="Days past that date at asOf; 0 if not overdue"
+    )
+    last_supervision: SupervisionHeld | None = strawberry.field(
+        description="Their last supervision by asOf"
+    )
+    competencies: list[Competency] = strawberry.field(
+        description="Each technique they were signed off in, current or lapsed at asOf"
+    )
+    version: int = strawberry.field(description="The record's version then")
+
+    @classmethod
+    def from_row(cls, row: Row, at: Moment) -> StaffMember:
+        document = json.loads(row["document"])
+        on = at.as_of.date()
+        due = day(document["supervisionDue"])
+        held = sorted(document["supervisions"], key=lambda s: s["heldOn"])
+        recorded = {entry["part"] for entry in document["induction"]}
+        last = held[-1] if held else None
+        return cls(
+            staff_id=strawberry.ID(row["staff_id"]), name=row["name"], role=Role(row["role"]),
+            service_id=strawberry.ID(row["service_id"]),
+            team_id=strawberry.ID(row["team_id"]) if row["team_id"] else None,
+            working=row["status"] == "working",
+            started_on=date.fromisoformat(document["startedOn"]),
+            left_on=day(document["leftOn"]),
+            induction_completed_on=day(document["inductionCompletedOn"]),
+            induction_missing=[part for part in InductionPart if part.value not in recorded],
+            supervision_due=due,
+            supervision_days_overdue=max(0, (on - due).days) if due else 0,
+            last_supervision=SupervisionHeld(
+                held_on=date.fromisoformat(last["heldOn"]), supervisor=last["supervisor"],
+                doing_for_challenged=last["doingForChallenged"],
+                restrictive_responses_reviewed=last["restrictiveResponsesReviewed"],
+                progression_achieved=last["progressionAchieved"],
+                agreed_actions=last["agreedActions"],
+                next_due=date.fromisoformat(last["nextDue"])) if last else None,
+            competencies=[Competency.of(s, on) for s in document["signOffs"]],
+            version=row["version"], **MomentFields.of(at),
+        )  # fmt: skip
+
+
+@strawberry.type(description="How well a technique is covered in a team at a moment")
+class TechniqueCoverage:
+    technique: Technique = strawberry.field(description="The technique")
+    current: int = strawberry.field(description="Staff signed off and not lapsed")
+    expiring_within_30_days: int = strawberry.field(
+        description="Of those, staff whose refresher falls due within 30 days"
+    )
+    expired: int = strawberry.field(description="Staff whose sign-off has lapsed")
+    never: int = strawberry.field(description="Staff never signed off in it")
+
+
+@strawberry.type(description="A team's competence coverage at a moment")
+class TeamCoverage(MomentFields):
+    service_id: strawberry.ID = strawberry.field(description="The service")
+    team_id: strawberry.ID | None = strawberry.field(description="The team (null: no team)")
+    staff: int = strawberry.field(description="Staff working in the team at asOf")
+    techniques: list[TechniqueCoverage] = strawberry.field(description="Each technique")
+
+
+async def staff(
+    info: ContextInfo, staff_id: strawberry.ID, as_of: MomentOf = None,
+    as_known_at: KnownAt = None,
+) -> StaffMember | None:  # fmt: skip
+    subject, at = plain_text(str(staff_id), "staffId"), moment(as_of, as_known_at)
+    caller = info.context.caller()
+    row = await info.context.read(lambda tx: staff_member(tx, caller.tenant_id, subject, at),
+                                  Staff.name)  # fmt: skip
+    if row is None or not caller.reaches(caller.tenant_id, row["service_id"]):
+        return None  # another service's staff read as absent, like another provider's
+    info.context.log_reads("staffMember", caller.tenant_id, [(None, row["staff_record_id"])])
+    return StaffMember.from_row(row, at)
+
+
+async def workforce_status(
+    info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
+    as_of: MomentOf = None, as_known_at: KnownAt = None,
+) -> list[StaffMember]:  # fmt: skip
+    rows, at = await _workforce(info, "workforceStatus", service_id, team_id, as_of, as_known_at)
+    return [StaffMember.from_row(row, at) for row in rows]
+
+
+async def competency_coverage(
+    info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
+    as_of: MomentOf = None, as_known_at: KnownAt = None,
+) -> list[TeamCoverage]:  # fmt: skip
+    rows, at = await _workforce(info, "competencyCoverage", service_id, team_id, as_of,
+                                as_known_at)  # fmt: skip
+    teams: dict[str | None, list[StaffMember]] = {}
+    for row in rows:
+        teams.setdefault(row["team_id"], []).append(StaffMember.from_row(row, at))
+    soon = at.as_of.date() + EXPIRING_WITHIN
+    return [TeamCoverage(service_id=service_id, team_id=strawberry.ID(team) if team else None,
+                         staff=len(members),
+                         techniques=[_coverage(kind, members, soon) for kind in Technique],
+                         **MomentFields.of(at))
+            for team, members in teams.items()]  # fmt: skip
+
+
+def _coverage(technique: Technique, members: list[StaffMember], soon: date) -> TechniqueCoverage:
+    held = [next((c for c in m.competencies if c.technique == technique), None) for m in members]
+    current = [c for c in held if c is not None and c.current]
+    return TechniqueCoverage(
+        technique=technique, current=len(current),
+        expiring_within_30_days=sum(1 for c in current if c.refresher_due <= soon),
+        expired=sum(1 for c in held if c is not None and c.expired),
+        never=sum(1 for c in held if c is None),
+    )  # fmt: skip
+
+
+async def _workforce(
+    info: ContextInfo, field: str, service_id: strawberry.ID, team_id: strawberry.ID | None,
+    as_of: datetime | None, as_known_at: datetime | None,
+) -> tuple[list[Row], Moment]:  # fmt: skip
+    service = info.context.reached_service(field, str(service_id))
+    team = plain_text(str(team_id), "teamId") if team_id is not None else None
+    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    rows = await info.context.read(lambda tx: workforce(tx, tenant, service, team, at),
+                                   Staff.name)  # fmt: skip
+    info.context.log_reads(field, tenant, [(None, row["staff_record_id"]) for row in rows])
+    return rows, at
+
+
+@strawberry.type
+class Query:
+    staff_member: StaffMember | None = strawberry.field(
+        resolver=staff,
+        description="A member of staff, by the subject their tokens carry, as their record "
+        "stood at a moment (null if out of reach)",
+        extensions=readable_by(READERS),
+    )
+    workforce_status: list[StaffMember] = strawberry.field(
+        resolver=workforce_status,
+        description="Who worked in a service (and team) at a moment: induction, supervision "
+        "due or overdue, and competencies current or lapsed then",
+        extensions=readable_by(READERS),
+    )
+    competency_coverage: list[TeamCoverage] = strawberry.field(
+        resolver=competency_coverage,
+        description="Per team of a service (or the team given) at a moment, for each technique: "
+        "staff signed off and current, expiring within 30 days, lapsed, and never signed off",
+        extensions=readable_by(READERS),
+    )

@@ -1,0 +1,118 @@
+"""staff: every member of staff as their record stands and every state it has been in, so a
+service's workforce (who worked there, their induction, supervision and sign-offs) can be read
+at any moment as recorded at any time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.staff import WORKING, StaffMember
+from projections.base import Event, Index, Row, Table, Transaction
+from projections.event_records import document_text, jsonable
+from projections.folding import RecordTable
+from projections.states import Moment, latest_states, parameters, states_table
+
+COLUMNS = """staff_record_id TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    team_id TEXT,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    status TEXT NOT NULL,
+    document TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at {timestamp} NOT NULL"""
+STATE_COLUMNS = ("staff_record_id", "staff_id", "tenant_id", "service_id", "team_id", "name",
+                 "role", "status", "document", "version", "updated_at")  # fmt: skip
+
+
+class Staff(RecordTable):
+    name = "staff"
+    version = 1
+    aggregate = StaffMember
+    key = "staff_record_id"
+    states = "staff_states"
+    state_columns = STATE_COLUMNS
+    tables = (
+        Table("staff", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
+              primary_key="staff_record_id",
+              indexes=(Index("by_service", "tenant_id, service_id"),
+                       Index("by_subject", "tenant_id, staff_id"))),
+        states_table("staff_states", "staff_record_id", COLUMNS,
+                     Index("by_service", "tenant_id, service_id, effective_from"),
+                     Index("by_subject", "tenant_id, staff_id, effective_from")),
+    )  # fmt: skip
+
+    def row(self, staff: StaffMember, first_position: int, last_event: Event) -> Row:
+        return {
+            "staff_record_id": str(staff.id), "staff_id": staff.subject,
+            "tenant_id": staff.tenant_id, "service_id": staff.service_id,
+            "team_id": staff.team_id, "name": staff.name, "role": str(staff.role),
+            "status": staff.status, "document": document_text(document(staff)),
+            "version": staff.version, "updated_at": staff.modified_on,
+        }  # fmt: skip
+
+
+def document(staff: StaffMember) -> dict[str, Any]:
+    return {
+        "startedOn": jsonable(staff.started_on),
+        "leftOn": jsonable(staff.left_on),
+        "induction": [jsonable(entry) for entry in staff.induction],
+        "inductionCompletedOn": jsonable(staff.induction_completed_on),
+        "supervisions": [jsonable(held) for held in staff.supervisions],
+        "supervisionDue": jsonable(staff.supervision_due()),
+        "signOffs": [jsonable(sign_off) for sign_off in staff.sign_offs.values()],
+    }
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+def _at(moment: Moment) -> str:
+    """The staff as they stood at the moment, as recorded then (alias `s`)."""
+    if moment.now:
+        return f"(SELECT {', '.join(STATE_COLUMNS)} FROM staff) s"
+    return f"({latest_states('staff_states', 'staff_record_id')}) s"
+
+
+def staff_member(tx: Transaction, tenant_id: str, staff_id: str, moment: Moment) -> Row | None:
+    return tx.fetchone(
+        f"SELECT s.* FROM {_at(moment)} WHERE s.tenant_id = %(tenant)s AND s.staff_id = %(staff)s",
+        {"tenant": tenant_id, "staff": staff_id, **parameters(moment)},
+    )
+
+
+def staff_members(
+    tx: Transaction, tenant_id: str, staff_ids: list[str], moment: Moment
+) -> dict[str, Row]:
+    """Several members of staff at the moment, by staff id (those not on the staff then are
+    left out)."""
+    if not staff_ids:
+        return {}
+    names = {f"s{n}": staff_id for n, staff_id in enumerate(staff_ids)}
+    rows = tx.fetchall(
+        f"SELECT s.* FROM {_at(moment)} WHERE s.tenant_id = %(tenant)s "
+        f"AND s.staff_id IN ({', '.join(f'%({name})s' for name in names)})",
+        {"tenant": tenant_id, **names, **parameters(moment)},
+    )
+    return {row["staff_id"]: row for row in rows}
+
+
+def workforce(
+    tx: Transaction, tenant_id: str, service_id: str, team_id: str | None, moment: Moment
+) -> list[Row]:
+    """Who worked in the service (and team, if given) at the moment, as recorded then."""
+    team = "AND s.team_id = %(team)s " if team_id is not None else ""
+    return tx.fetchall(
+        f"SELECT s.* FROM {_at(moment)} WHERE s.tenant_id = %(tenant)s "
+        f"AND s.service_id = %(service)s AND s.status = %(working)s {team}"
+        "ORDER BY s.team_id, s.name, s.staff_id",
+        {
+            "tenant": tenant_id,
+            "service": service_id,
+            "team": team_id,
+            "working": WORKING,
+            **parameters(moment),
+        },
+    )

@@ -1,0 +1,151 @@
+"""Workforce records through GraphQL: a member of staff joins a team, is inducted, supervised
+and signed off; the service's workforce and each team's competence coverage read at any moment;
+and an incident's reconstruction says whether the staff involved were signed off then."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.e2e.helpers import (
+    MANAGER,
+    SENIOR,
+    WORKER,
+    Api,
+    Staff,
+    backdated_plan,
+    days_ago_iso,
+    rules,
+)
+
+STAFF_MEMBER = """query($s: ID!, $on: DateTime) { staffMember(staffId: $s, asOf: $on) {
+  name teamId working inductionMissing inductionCompletedOn supervisionDue
+  supervisionDaysOverdue competencies { technique current expired refresherDue signedOffBy } } }"""
+COVERAGE = """query($s: ID!, $t: ID, $on: DateTime) { competencyCoverage(serviceId: $s, teamId: $t,
+  asOf: $on) { teamId staff techniques { technique current expiringWithin30Days expired
+  never } } }"""
+STATUS = """query($s: ID!) { workforceStatus(serviceId: $s) { staffId teamId } }"""
+RECONSTRUCTION = """query($i: ID!) { incidentReconstruction(incidentId: $i) {
+  knownThen { staffCompetence { staffId name competencies { technique current expired
+    refresherDue } } } } }"""
+
+
+def day(days_from_now: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days_from_now)).isoformat()
+
+
+def join(api: Api, staff_id: str, team: str, days_ago: int, role: str = "SUPPORT_WORKER") -> None:
+    api.mutate("joinStaff", {"staffId": staff_id, "name": staff_id.title(), "role": role,
+                             "serviceId": "svc-1", "teamId": team,
+                             "effectiveAt": days_ago_iso(days_ago)}, MANAGER)  # fmt: skip
+
+
+def sign_off(api: Api, staff_id: str, technique: str, days_ago: int, due_in: int) -> None:
+    api.mutate("signOffCompetency", {"staffId": staff_id, "technique": technique,
+                                     "evidence": "Observed at tea", "refresherDue": day(due_in),
+                                     "effectiveAt": days_ago_iso(days_ago)}, MANAGER)  # fmt: skip
+
+
+def test_a_new_starter_is_inducted_supervised_and_signed_off(api: Api) -> None:
+    join(api, "staff-ann", "day", 60)
+    refusal = api.refuse("completeInduction", {"staffId": "staff-ann", "confirmation": ""},
+                         MANAGER)  # fmt: skip
+    assert len(rules(refusal)) == 6  # five parts and the confirmation
+    for part in ("COMPETENCY_CHECK", "OBSERVED_PRACTICE_DISCUSSION", "LEARNING_OUTCOME",
+                 "SUPERVISION_FOLLOW_UP", "PROBATION_REVIEW"):  # fmt: skip
+        api.mutate("recordInduction", {"staffId": "staff-ann", "part": part, "detail": "Done",
+                                       "followUpOn": day(-10),
+                                       "effectiveAt": days_ago_iso(50)}, SENIOR)  # fmt: skip
+    api.mutate("completeInduction", {"staffId": "staff-ann", "confirmation": "Support, not do",
+                                     "effectiveAt": days_ago_iso(40)}, MANAGER)  # fmt: skip
+    sign_off(api, "staff-ann", "PROMPT_LADDER", 30, 20)
+    api.reader = MANAGER
+
+    ann = api.query(STAFF_MEMBER, {"s": "staff-ann"})["staffMember"]
+
+    assert (ann["working"], ann["inductionMissing"], ann["teamId"]) == (True, [], "day")
+    assert ann["supervisionDue"] == day(-10) and ann["supervisionDaysOverdue"] == 10
+    [competency] = ann["competencies"]
+    assert (competency["current"], competency["signedOffBy"]) == (True, "Mo Khan")
+    later = (datetime.now(UTC) + timedelta(days=21)).isoformat()
+    [lapsed] = api.query(STAFF_MEMBER, {"s": "staff-ann", "on": later})["staffMember"][
+        "competencies"]  # fmt: skip
+    assert (lapsed["current"], lapsed["expired"]) == (False, True)
+    before = api.query(STAFF_MEMBER, {"s": "staff-ann", "on": days_ago_iso(45)})["staffMember"]
+    assert before["competencies"] == [] and before["inductionCompletedOn"] is None
+
+
+def test_competence_coverage_is_counted_per_team(api: Api) -> None:
+    join(api, "staff-ann", "day", 60)
+    join(api, "staff-bo", "day", 60)
+    join(api, "staff-cy", "night", 60)
+    sign_off(api, "staff-ann", "PROMPT_LADDER", 30, 20)  # current, expiring within 30 days
+    sign_off(api, "staff-bo", "PROMPT_LADDER", 30, 200)  # current
+    sign_off(api, "staff-cy", "PROMPT_LADDER", 50, -5)  # lapsed five days ago
+    api.reader = MANAGER
+
+    teams = {t["teamId"]: t for t in api.query(COVERAGE, {"s": "svc-1"})["competencyCoverage"]}
+
+    def ladder(team: dict[str, Any]) -> dict[str, Any]:
+        return next(t for t in team["techniques"] if t["technique"] == "PROMPT_LADDER")
+
+    assert (teams["day"]["staff"], teams["night"]["staff"]) == (2, 1)
+    assert ladder(teams["day"]) == {
+        "technique": "PROMPT_LADDER",
+        "current": 2,
+        "expiringWithin30Days": 1,
+        "expired": 0,
+        "never": 0,
+    }
+    assert ladder(teams["night"]) == {
+        "technique": "PROMPT_LADDER",
+        "current": 0,
+        "expiringWithin30Days": 0,
+        "expired": 1,
+        "never": 0,
+    }
+    graded = next(t for t in teams["day"]["techniques"] if t["technique"] == "GRADED_EXPOSURE")
+    assert graded["never"] == 2
+    [night] = api.query(COVERAGE, {"s": "svc-1", "t": "night"})["competencyCoverage"]
+    assert night["teamId"] == "night"
+    earlier = api.query(COVERAGE, {"s": "svc-1", "on": days_ago_iso(40)})["competencyCoverage"]
+    assert {t["teamId"]: ladder(t)["current"] for t in earlier} == {"day": 0, "night": 1}
+
+
+def test_the_reconstruction_says_whether_the_staff_involved_were_signed_off_then(
+    api: Api,
+) -> None:
+    join(api, "staff-ann", "day", 400)
+    sign_off(api, "staff-ann", "PROMPT_LADDER", 380, -20)  # lapsed 20 days ago
+    person = backdated_plan(api, 60).person_id
+    report = {"personId": person, "whatHappened": "Slipped", "location": "Kitchen",
+              "immediateActions": "First aid", "harmLevel": "LOW",
+              "staffInvolved": ["staff-ann", "agency-1"]}  # fmt: skip
+    incident = api.mutate("reportIncident", report)["recordId"]
+    api.reader = MANAGER
+
+    found = api.query(RECONSTRUCTION, {"i": incident})["incidentReconstruction"]
+
+    ann, agency = found["knownThen"]["staffCompetence"]
+    assert ann["name"] == "Staff-Ann"
+    assert ann["competencies"] == [{"technique": "PROMPT_LADDER", "current": False,
+                                    "expired": True, "refresherDue": day(-20)}]  # fmt: skip
+    assert agency == {"staffId": "agency-1", "name": None, "competencies": []}
+
+
+def test_workforce_records_are_read_only_within_reach(api: Api) -> None:
+    join(api, "staff-ann", "day", 60)
+    api.reader = Staff("u-eli", "Eli Ward", "manager", services=("svc-9",))
+
+    assert api.query(STAFF_MEMBER, {"s": "staff-ann"})["staffMember"] is None
+    assert api.failure(STATUS, {"s": "svc-1"})["extensions"]["code"] == "FORBIDDEN"
+    api.reader = WORKER  # support workers do not read workforce records
+    assert api.failure(STATUS, {"s": "svc-1"})["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_joining_twice_or_an_unknown_member_of_staff_is_refused(api: Api) -> None:
+    join(api, "staff-ann", "day", 60)
+    again = {"staffId": "staff-ann", "name": "Ann", "role": "SUPPORT_WORKER", "serviceId": "svc-1"}
+    assert rules(api.refuse("joinStaff", again, MANAGER)) == ["staff.already_joined"]
+    move = {"staffId": "staff-nobody", "serviceId": "svc-1"}
+    assert api.refuse("moveStaff", move, MANAGER)["extensions"]["code"] == "NOT_FOUND"
