@@ -19,7 +19,7 @@ from domain.pathway import SetbackResponse
 from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.risk_decision import RiskReviewOutcome
 from domain.shapes import has_control_characters
-from domain.staff import InductionPart, Technique
+from domain.staff import InductionPart
 from projections.states import Moment
 
 # The domain's own enums, the same in inputs and outputs.
@@ -36,7 +36,6 @@ strawberry.enum(
 strawberry.enum(ReviewOutcome, description="What a restriction's review decided")
 strawberry.enum(RiskReviewOutcome, description="What a risk decision's review decided")
 strawberry.enum(HarmLevel, description="The level of harm an incident caused")
-strawberry.enum(Technique, description="A strengths-based technique staff are signed off in")
 strawberry.enum(InductionPart, description="A part of a new starter's induction")
 strawberry.enum(
     PracticeChangeState,
@@ -172,3 +171,8 @@ def snaked(value: dict[str, Any]) -> dict[str, Any]:
 
 def day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def shown_technique(technique: str | None) -> str | None:
+    """A technique as GraphQL names it (PROMPT_LADDER); kept lower case (prompt_ladder)."""
+    return technique.upper() if technique else None

@@ -33,6 +33,7 @@ FIELDS: dict[str, str] = {
     "decideStageReviewOn": "Decided: the review date of the stage the review starts, when it "
     "starts on or after its own (then required)",
     "decideSupportHours": "Decided: weekly support hours from now on",
+    "description": "What it is",
     "detail": "What was done or found",
     "doingForChallenged": 'Where "doing for" was challenged',
     "dueOn": "When the review is due",
@@ -118,7 +119,8 @@ FIELDS: dict[str, str] = {
     "supportCanReduce": "Whether support can reduce safely",
     "target": "The measurable target",
     "teamId": "The team within the service",
-    "technique": "The technique",
+    "technique": "A technique of the provider (see the `techniques` query), e.g. PROMPT_LADDER; "
+    "on an outcome or stage, the one staff rely on",
     "title": "The title",
     "toWhom": "To whom the learning was communicated",
     "views": "The person's views of the incident, in their own words",

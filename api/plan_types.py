@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 
-from api.common import day, when
+from api.common import day, shown_technique, when
 from projections.base import Row
 from projections.states import Moment
 
@@ -60,6 +60,9 @@ class PathwayStage:
     completed_at: datetime | None = strawberry.field(description="When it was completed")
     attempts: int = strawberry.field(description="Times started (a repeat after a setback too)")
     setbacks: int = strawberry.field(description="Setbacks recorded at this stage")
+    technique: str | None = strawberry.field(
+        description="The technique staff rely on at this stage (see `techniques`), if it names one"
+    )
 
     @classmethod
     def from_document(cls, stage: dict[str, Any]) -> PathwayStage:
@@ -75,6 +78,7 @@ class PathwayStage:
             completed_at=when(stage["completedAt"]) if stage.get("completedAt") else None,
             attempts=stage.get("attempts", 0),
             setbacks=stage.get("setbacks", 0),
+            technique=shown_technique(stage.get("technique")),
         )
 
 
@@ -86,6 +90,9 @@ class Outcome:
     target: str = strawberry.field(description="The measurable target")
     evidenced_by: str = strawberry.field(description="How progress is evidenced")
     builds_on: list[str] = strawberry.field(description="Assessed strengths it builds on")
+    technique: str | None = strawberry.field(
+        description="The technique staff rely on to support it (see `techniques`), if it names one"
+    )
     status: OutcomeStatus = strawberry.field(description="Whether it is still worked towards")
     steps: list[EnablementStep] = strawberry.field(description="Its enablement steps")
     pathway: list[PathwayStage] = strawberry.field(
@@ -105,6 +112,7 @@ class Outcome:
             target=document["target"],
             evidenced_by=document["evidencedBy"],
             builds_on=document["buildsOn"],
+            technique=shown_technique(document.get("technique")),
             status=OutcomeStatus(document["status"]),
             steps=[EnablementStep.from_document(step) for step in document["steps"].values()],
             pathway=[PathwayStage.from_document(s) for s in document.get("stages", [])],

@@ -138,6 +138,9 @@ class CareRecords(Application[UUID]):
         ids = NewIds(context.tenant_id, context.idempotency_key)
         try:
             record, *others = self._decide(registration, context, command, ids)
+        except (OperationalError, InterfaceError) as lost:
+            # Lost while reading what to decide on: nothing was sent to be written.
+            raise NothingWritten(str(lost)) from lost
         except DomainError:
             # A concurrent retry of this very request may have been stored since we looked;
             # if so, its effect (not a refusal of the repeat) is the answer.

@@ -12,12 +12,13 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, DomainEvent
 
 from domain import catalogue
-from domain.commands import Command, Creation, NewIds, Records, Registration, Seal
+from domain.commands import STAFF, Command, Creation, NewIds, Records, Registration, Seal
 from domain.envelope import CommandContext
 from domain.errors import Forbidden, RecordNotFound, RulesViolated, VersionConflict, Violation
 from domain.person import Person
 from domain.record import Record
 from domain.shapes import check_shape
+from domain.staff import WORKING, StaffMember
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -39,6 +40,7 @@ def decide(
     (or begun) within the caller's reach and at the version they decided on, then the domain's
     rules. Returns the records it changes, the one it names first."""
     check_shape(command)
+    check_writer(records, context)
     if isinstance(registration, Creation):
         created = registration.create(records, command, seal, ids)
         return list(created) if isinstance(created, tuple) else [created]
@@ -126,6 +128,30 @@ class Scope(Declared):
 
     def now(self) -> datetime:
         return self._records.clock()
+
+
+def check_writer(records: Records, context: CommandContext) -> None:
+    """Whoever writes in a staff role is a member of the provider's staff, still working there:
+    what they write is then attributable to someone whose induction, supervision and sign-offs
+    are on record. Integration clients (reported in workforce findings) and the provider's admin
+    (who keeps the staff list, so must be able to add its first manager) are not staff."""
+    actor = context.actor
+    if actor.role not in STAFF:
+        return
+    staff_id = StaffMember.create_id(context.tenant_id, actor.id)
+    staff = records.found(StaffMember, staff_id, "staffId")
+    if staff is None:
+        raise Forbidden(
+            f"{actor.name} ({actor.id}) is not on the provider's staff; a manager or the "
+            f"provider's admin records them first with joinStaff(staffId: {actor.id!r})",
+            "access.not_staff",
+        )
+    if staff.status != WORKING:
+        raise Forbidden(
+            f"{actor.name} ({actor.id}) left the provider's staff on {staff.left_on}; "
+            "someone still working there records it",
+            "access.staff_left",
+        )
 
 
 def parse_id(value: str, field: str) -> UUID:

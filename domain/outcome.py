@@ -32,6 +32,7 @@ class Outcome:
     stages: list[Stage] = field(default_factory=list)  # the step-down pathway, in order
     retired: bool = False
     agreed_at: datetime | None = None  # when it took effect (unknown in older snapshots)
+    technique: str | None = None  # the technique staff rely on to support it (policy's key)
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,15 @@ class OutcomeTerms:
     target: str | None = None
     evidenced_by: str | None = None
     builds_on: list[str] | None = None
+    technique: str | None = None  # kept lower case (domain.provider_policy.technique_key)
 
     def changes(self) -> dict[str, Any]:
         """The terms given, with surrounding whitespace removed."""
-        return {
+        changes = {
             name: value.strip() if isinstance(value, str) else [v.strip() for v in value]
             for name, value in vars(self).items()
             if value is not None
         }
+        if isinstance(technique := changes.get("technique"), str):
+            changes["technique"] = technique.lower()
+        return changes

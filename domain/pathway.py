@@ -41,6 +41,7 @@ class Stage:
     attempts: int = 0  # how many times it was started (a repeat after a setback counts)
     setbacks: int = 0
     added_at: datetime | None = None
+    technique: str | None = None  # the technique staff rely on at this stage, if it names one
 
     def started(self, at: datetime, review_date: date | None = None) -> Stage:
         """Under way (again), reviewed on a new date if one is given."""

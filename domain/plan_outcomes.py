@@ -19,6 +19,7 @@ from domain.errors import Rules
 from domain.outcome import EnablementStep, Outcome, OutcomeTerms
 from domain.plan_changes import change_rules
 from domain.publishing import Field, PublishedEvent, items_of, value_of
+from domain.staff import STANDARD_TECHNIQUES
 from domain.support_plan_published import OUTCOME_ID, TERMS, TERMS_TEXT
 
 if TYPE_CHECKING:
@@ -30,9 +31,14 @@ MEASURABLE = (("title", "a title"), ("baseline", "a baseline: where the person i
 
 
 def agree_outcome(
-    plan: SupportPlan, envelope: Envelope, outcome_id: str, terms: OutcomeTerms
+    plan: SupportPlan,
+    envelope: Envelope,
+    outcome_id: str,
+    terms: OutcomeTerms,
+    known: frozenset[str] = STANDARD_TECHNIQUES,
 ) -> None:
     rules = change_rules(plan, envelope)
+    check_technique(rules, terms.changes().get("technique"), known)
     rules.check(
         outcome_id not in plan.outcomes,
         "plan.outcome.duplicate_id",
@@ -69,9 +75,14 @@ def add_enablement_step(
 
 
 def revise_outcome(
-    plan: SupportPlan, envelope: Envelope, outcome_id: str, terms: OutcomeTerms
+    plan: SupportPlan,
+    envelope: Envelope,
+    outcome_id: str,
+    terms: OutcomeTerms,
+    known: frozenset[str] = STANDARD_TECHNIQUES,
 ) -> None:
     rules = change_rules(plan, envelope)
+    check_technique(rules, terms.changes().get("technique"), known)
     outcome = active_outcome(plan, rules, outcome_id, envelope)
     changes = terms.changes()
     for name, _ in MEASURABLE:
@@ -133,6 +144,17 @@ def active_outcome(
         "a change to it cannot take effect before that",
     )
     return outcome if outcome is not None and not outcome.retired else None
+
+
+def check_technique(rules: Rules, technique: str | None, known: frozenset[str]) -> None:
+    """An outcome or stage relies on a technique the provider signs staff off in, or none."""
+    rules.check(
+        technique is None or technique in known,
+        "plan.technique.unknown",
+        "technique",
+        f"{(technique or '').upper()} is not a technique of this provider; known: "
+        f"{sorted(t.upper() for t in known)} (a manager adds one with addTechnique)",
+    )
 
 
 def check_strengths(plan: SupportPlan, rules: Rules, builds_on: list[str]) -> None:

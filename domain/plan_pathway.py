@@ -21,8 +21,9 @@ from domain.envelope import Envelope
 from domain.errors import Rules
 from domain.pathway import CURRENT, Stage, next_stage, stage_before
 from domain.plan_changes import change_rules, follows
-from domain.plan_outcomes import active_outcome
+from domain.plan_outcomes import active_outcome, check_technique
 from domain.publishing import Field, PublishedEvent, value_of
+from domain.staff import STANDARD_TECHNIQUES
 from domain.support_plan_published import OUTCOME_ID, STAGE_ID
 
 if TYPE_CHECKING:
@@ -32,8 +33,15 @@ REQUIRED = (("title", "a title"), ("staff_will", "what staff will do"),
             ("exit_criteria", "when the stage is done"))  # fmt: skip
 
 
-def add_pathway_stage(plan: SupportPlan, envelope: Envelope, outcome_id: str, stage: Stage) -> None:
+def add_pathway_stage(
+    plan: SupportPlan,
+    envelope: Envelope,
+    outcome_id: str,
+    stage: Stage,
+    known: frozenset[str] = STANDARD_TECHNIQUES,
+) -> None:
     rules = change_rules(plan, envelope)
+    check_technique(rules, stage.technique, known)
     active_outcome(plan, rules, outcome_id, envelope)
     # Stages are in the order they were added: a late one would come before the others.
     follows(rules, envelope, plan.last_changes, [plan_changes.stages_of(outcome_id)])
@@ -152,14 +160,15 @@ def stage_parts(outcome_id: str, *stages: Stage | None) -> list[str]:
 
 STAGE = {"stage_id": "stageId", "title": "title", "staff_will": "staffWill",
          "exit_criteria": "exitCriteria", "review_date": "reviewDate",
-         "escalation_triggers": "escalationTriggers"}  # fmt: skip
+         "escalation_triggers": "escalationTriggers", "technique": "technique"}  # fmt: skip
 
 PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("SupportPlan.PathwayStageAdded", 1, "A stage added to the end of an "
                    "outcome's step-down pathway", (
         OUTCOME_ID,
         Field("stage", "stageId, title, staffWill (what staff will do), exitCriteria, "
-              "reviewDate (YYYY-MM-DD) and escalationTriggers (a list)",
+              "reviewDate (YYYY-MM-DD), escalationTriggers (a list) and technique (the "
+              "one staff rely on at this stage, lower case, or null)",
               value_of("stage", STAGE)))),
     PublishedEvent("SupportPlan.StageStarted", 2, "The person started a stage", (
         OUTCOME_ID, STAGE_ID,

@@ -11,7 +11,8 @@ from annotated_types import MaxLen
 from domain.commands import MANAGERS, STAFF, Change, Hours, Key, NewIds, Registration, Text
 from domain.outcome import OutcomeTerms
 from domain.pathway import SetbackResponse, Stage
-from domain.plan_command import PlanCommand, Strengths, find_plan
+from domain.plan_command import PlanCommand, Strengths, find_plan, find_plan_and_techniques
+from domain.provider_policy import technique_key
 from domain.review import Involvement, ReviewAnalysis, ReviewDecisions
 from domain.support_plan import SupportPlan
 
@@ -29,11 +30,14 @@ class AddPathwayStage(PlanCommand):
     exit_criteria: Text
     review_date: date
     escalation_triggers: Triggers
+    technique: Key | None = None  # the technique staff rely on at this stage, if any
 
     def arguments(self, ids: NewIds) -> dict[str, Any]:
+        technique = technique_key(self.technique) if self.technique else None
         stage = Stage(ids.part("stage"), self.title.strip(), self.staff_will.strip(),
                       self.exit_criteria.strip(), self.review_date,
-                      [t.strip() for t in self.escalation_triggers if t.strip()])  # fmt: skip
+                      [t.strip() for t in self.escalation_triggers if t.strip()],
+                      technique=technique)  # fmt: skip
         return {"outcome_id": self.outcome_id, "stage": stage}
 
 
@@ -138,7 +142,13 @@ class HoldReview(PlanCommand):
 
 
 COMMANDS: list[Registration] = [
-    Change(AddPathwayStage, STAFF, find_plan, SupportPlan.add_pathway_stage),
+    Change(
+        AddPathwayStage,
+        STAFF,
+        find_plan_and_techniques,
+        SupportPlan.add_pathway_stage,
+        adds=("known",),
+    ),
     Change(StartStage, STAFF, find_plan, SupportPlan.start_stage),
     Change(RecordStageProgress, STAFF, find_plan, SupportPlan.record_stage_progress),
     Change(CompleteStage, STAFF, find_plan, SupportPlan.complete_stage),

@@ -37,6 +37,21 @@ class Technique(StrEnum):
     RESTRICTIVE_PRACTICE_REDUCTION = "restrictive_practice_reduction"
 
 
+# Every provider signs staff off in these; it may add its own (domain.provider_policy).
+STANDARD_TECHNIQUES = frozenset(technique.value for technique in Technique)
+STANDARD_DESCRIPTIONS = {
+    Technique.PROMPT_LADDER: "Prompting from the least support that works, stepping down rungs "
+    "as the person gains the skill",
+    Technique.GRADED_EXPOSURE: "Facing a feared or unfamiliar situation in agreed small steps",
+    Technique.SUPPORTED_DECISION_MAKING: "Helping the person make their own decision, not "
+    "making it for them",
+    Technique.POSITIVE_RISK_TAKING: "Weighing benefits against harms so the person can do what "
+    "matters to them, with agreed controls",
+    Technique.RESTRICTIVE_PRACTICE_REDUCTION: "Reducing and lifting restrictions as the person's "
+    "skills and safeguards allow",
+}
+
+
 class InductionPart(StrEnum):
     COMPETENCY_CHECK = "competency_check"
     OBSERVED_PRACTICE_DISCUSSION = "observed_practice_discussion"
@@ -204,8 +219,12 @@ class StaffMember(Record):
     def _supervision_held(self, envelope: Envelope, supervision: Supervision) -> None:
         self.supervisions = [*self.supervisions, supervision]
 
-    def sign_off(self, envelope: Envelope, sign_off: SignOff) -> None:
+    def sign_off(self, envelope: Envelope, sign_off: SignOff, known: frozenset[str]) -> None:
         rules = self._working_rules(envelope)
+        rules.check(sign_off.technique in known, "staff.competency.technique_unknown",
+                    "technique", f"{sign_off.technique.upper()} is not a technique of this "
+                    f"provider; known: {sorted(t.upper() for t in known)} (a manager adds one "
+                    "with addTechnique)")  # fmt: skip
         rules.require_text(sign_off.signed_off_by, "staff.competency.signed_off_by_required",
                            "signedOffBy", "who signed it off")  # fmt: skip
         rules.require_text(sign_off.evidence, "staff.competency.evidence_required", "evidence",

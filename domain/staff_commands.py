@@ -6,7 +6,7 @@ A staff member is named by their token's subject (`staffId`), the id events carr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any, ClassVar
 
@@ -29,6 +29,7 @@ from domain.commands import (
 )
 from domain.envelope import Role
 from domain.errors import RecordNotFound, Rules
+from domain.provider_policy import known_techniques, technique_key
 from domain.record_type import RecordType
 from domain.staff import (
     InductionEntry,
@@ -36,7 +37,6 @@ from domain.staff import (
     SignOff,
     StaffMember,
     Supervision,
-    Technique,
 )
 from domain.staff_published import PUBLISHED
 
@@ -115,7 +115,7 @@ class SignOffCompetency(StaffCommand):
     """Sign off a member of staff in a technique (managers), on the observed practice it rests
     on, until its refresher is due."""
 
-    technique: Technique
+    technique: Key  # a standard technique (PROMPT_LADDER, ...) or one the provider added
     evidence: Text
     refresher_due: date
 
@@ -163,12 +163,20 @@ def hold_supervision(staff: StaffMember, envelope: Any, supervision: HoldSupervi
     staff.hold_supervision(envelope, held)
 
 
-def sign_off(staff: StaffMember, envelope: Any, sign_off: SignOffCompetency) -> None:
+def find_staff_and_techniques(records: Records, command: SignOffCompetency) -> Found[StaffMember]:
+    """The member of staff, and the techniques the provider signs staff off in."""
+    found = find_staff(records, command)
+    return replace(found, extra={"known": known_techniques(records)})
+
+
+def sign_off(
+    staff: StaffMember, envelope: Any, sign_off: SignOffCompetency, known: frozenset[str]
+) -> None:
     """Signed off on the effective date, by whoever records it."""
-    given = SignOff(Technique(sign_off.technique).value, envelope.actor.name,
+    given = SignOff(technique_key(sign_off.technique), envelope.actor.name,
                     sign_off.evidence.strip(), envelope.effective_at.date(),
                     sign_off.refresher_due)  # fmt: skip
-    staff.sign_off(envelope, given)
+    staff.sign_off(envelope, given, known)
 
 
 COMMANDS: list[Registration] = [
@@ -178,7 +186,7 @@ COMMANDS: list[Registration] = [
     Change(RecordInduction, SENIORS, find_staff, StaffMember.record_induction),
     Change(CompleteInduction, MANAGERS, find_staff, StaffMember.complete_induction),
     Change(HoldSupervision, SENIORS, find_staff, hold_supervision),
-    Change(SignOffCompetency, MANAGERS, find_staff, sign_off),
+    Change(SignOffCompetency, MANAGERS, find_staff_and_techniques, sign_off, adds=("known",)),
 ]
 
 # Workforce records are read by those who manage, inspect or commission the service.

@@ -37,7 +37,7 @@ from domain.outcome import EnablementStep, Outcome, OutcomeTerms
 from domain.pathway import Stage
 from domain.person import Person
 from domain.plan_changes import LastChange
-from domain.plan_command import PlanCommand, Strengths, find_plan
+from domain.plan_command import PlanCommand, Strengths, find_plan, find_plan_and_techniques
 from domain.record_type import RecordType
 from domain.review import Review
 from domain.support_plan import SupportPlan
@@ -61,11 +61,11 @@ class AgreeOutcome(PlanCommand):
     target: Text
     evidenced_by: Text
     builds_on: Strengths
+    technique: Key | None = None  # the technique staff rely on to support it, if any
 
     def arguments(self, ids: NewIds) -> dict[str, Any]:
-        terms = OutcomeTerms(
-            self.title, self.baseline, self.target, self.evidenced_by, self.builds_on
-        )
+        terms = OutcomeTerms(self.title, self.baseline, self.target, self.evidenced_by,
+                             self.builds_on, self.technique)  # fmt: skip
         return {"outcome_id": ids.part("outcome"), "terms": terms}
 
 
@@ -116,11 +116,11 @@ class ReviseOutcome(PlanCommand):
     target: Text | None = None
     evidenced_by: Text | None = None
     builds_on: Strengths | None = None
+    technique: Key | None = None
 
     def arguments(self, ids: NewIds) -> dict[str, Any]:
-        terms = OutcomeTerms(
-            self.title, self.baseline, self.target, self.evidenced_by, self.builds_on
-        )
+        terms = OutcomeTerms(self.title, self.baseline, self.target, self.evidenced_by,
+                             self.builds_on, self.technique)  # fmt: skip
         return {"outcome_id": self.outcome_id, "terms": terms}
 
 
@@ -167,12 +167,16 @@ def draft(records: Records, command: DraftSupportPlan, seal: Seal, ids: NewIds) 
 
 COMMANDS: list[Registration] = [
     Creation(DraftSupportPlan, STAFF, draft),
-    Change(AgreeOutcome, STAFF, find_plan, SupportPlan.agree_outcome),
+    Change(
+        AgreeOutcome, STAFF, find_plan_and_techniques, SupportPlan.agree_outcome, adds=("known",)
+    ),
     Change(AddEnablementStep, STAFF, find_plan, SupportPlan.add_enablement_step),
     Change(WriteStaffGuidance, STAFF, find_plan, SupportPlan.write_staff_guidance),
     Change(SetSupportHours, STAFF, find_plan, SupportPlan.set_support_hours),
     Change(SetNextReviewDate, STAFF, find_plan, SupportPlan.set_next_review_date),
-    Change(ReviseOutcome, STAFF, find_plan, SupportPlan.revise_outcome),
+    Change(
+        ReviseOutcome, STAFF, find_plan_and_techniques, SupportPlan.revise_outcome, adds=("known",)
+    ),
     Change(RetireOutcome, STAFF, find_plan, SupportPlan.retire_outcome),
     Change(AgreeSupportPlan, MANAGERS, find_plan, SupportPlan.agree),
 ]

@@ -8,8 +8,12 @@ from __future__ import annotations
 from domain.publishing import PERSON_ID, Field, PublishedEvent
 
 TERMS = {"title": "title", "baseline": "baseline", "target": "target",
-         "evidenced_by": "evidencedBy", "builds_on": "buildsOn"}  # fmt: skip
-TERMS_TEXT = "title, baseline, target, evidencedBy, buildsOn (a list of strengths)"
+         "evidenced_by": "evidencedBy", "builds_on": "buildsOn",
+         "technique": "technique"}  # fmt: skip
+TERMS_TEXT = (
+    "title, baseline, target, evidencedBy, buildsOn (a list of strengths), technique "
+    "(the one staff rely on, lower case)"
+)
 STAGE_ID = Field("stageId", "The stage, within the outcome's pathway", "stage_id")
 REVIEW_ID = Field("reviewId", "The review, within the plan", "review_id")
 OUTCOME_ID = Field("outcomeId", "The outcome, within the plan", "outcome_id")

@@ -13,6 +13,7 @@ from projections.codec import AggregateCodec
 from projections.evidence_notes import EvidenceNotes
 from projections.incidents import Incidents
 from projections.people import People
+from projections.practice import Practice
 from projections.progression import Progression
 from projections.restrictions import Restrictions
 from projections.risk_decisions import RiskDecisions
@@ -37,5 +38,6 @@ def all_read_models(
         ServicePractices(codec),
         ProviderPolicies(codec),
         Chronology(),
+        Practice(),
         AuditChain(read_stored, signing_key),
     ]

@@ -270,6 +270,7 @@ def outcome_document(outcome: Outcome) -> dict[str, Any]:
         "target": outcome.target,
         "evidencedBy": outcome.evidenced_by,
         "buildsOn": list(outcome.builds_on),
+        "technique": outcome.technique,
         "status": "retired" if outcome.retired else "active",
         "steps": {step.step_id: jsonable(step) for step in outcome.steps},
         "stages": [stage_document(stage) for stage in outcome.stages],

@@ -1,14 +1,17 @@
 """service_practices and provider_policies: each service's practice (its prompt ladder) and each
-provider's policy (its limit between restriction reviews), as they stand and as they stood."""
+provider's policy (its limit between restriction reviews, its own techniques), as they stand
+and as they stood."""
 
 from __future__ import annotations
 
+import json
+
 from domain.provider_policy import ProviderPolicy
 from domain.service_practice import ServicePractice
-from projections.base import Event, Row, Table
+from projections.base import Event, Row, Table, Transaction
 from projections.event_records import document_text
 from projections.folding import RecordTable
-from projections.states import states_table
+from projections.states import Moment, parameters, states_table
 
 PRACTICE = """practice_id TEXT NOT NULL,
     tenant_id TEXT NOT NULL,
@@ -47,6 +50,7 @@ class ServicePractices(RecordTable):
 
 class ProviderPolicies(RecordTable):
     name = "provider_policies"
+    version = 2  # 2: the provider's own techniques
     aggregate = ProviderPolicy
     key = "policy_id"
     states = "provider_policy_states"
@@ -58,7 +62,20 @@ class ProviderPolicies(RecordTable):
     )  # fmt: skip
 
     def row(self, policy: ProviderPolicy, first_position: int, last_event: Event) -> Row:
-        document = {"restrictionReviewDays": policy.restriction_review_days}
+        document = {"restrictionReviewDays": policy.restriction_review_days,
+                    "techniques": dict(policy.techniques)}  # fmt: skip
         return {"policy_id": str(policy.id), "tenant_id": policy.tenant_id,
                 "document": document_text(document), "version": policy.version,
                 "updated_at": policy.modified_on}  # fmt: skip
+
+
+def provider_techniques(tx: Transaction, tenant_id: str, moment: Moment) -> dict[str, str]:
+    """The provider's own techniques at the moment, as recorded then: what each is, by key."""
+    row = tx.fetchone(
+        "SELECT document FROM provider_policy_states WHERE tenant_id = %(tenant)s "
+        "AND effective_from <= %(as_of)s AND recorded_from <= %(known_at)s "
+        "AND (recorded_to IS NULL OR recorded_to > %(known_at)s) "
+        "ORDER BY effective_from DESC LIMIT 1",
+        {"tenant": tenant_id, **parameters(moment)},
+    )
+    return dict(json.loads(row["document"]).get("techniques", {})) if row else {}

@@ -5,13 +5,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from domain.care_records import CareRecords
 from infra.bootstrap import Runtime, build
 from infra.settings import Settings
 from tests.support.postgres import postgres_server, run_database
+from tests.support.staffing import join_test_staff
 from tests.support.tokens import TEST_SECRET
+
+
+@pytest.fixture(scope="session", autouse=True)
+def staff_in_every_store() -> Iterator[None]:
+    """Every store a test opens has the tests' writers on its staff (tests.support.staffing)."""
+    opened = CareRecords.__init__
+
+    def open_with_staff(records: CareRecords, *args: Any, **kwargs: Any) -> None:
+        opened(records, *args, **kwargs)
+        join_test_staff(records)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CareRecords, "__init__", open_with_staff)
+        yield
 
 
 @pytest.fixture(scope="session")

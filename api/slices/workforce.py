@@ -14,10 +14,11 @@ from strawberry.types import Info
 from api.access import readable_by, readers_of
 from api.common import AS_KNOWN_AT, AS_OF, MomentFields, day, moment, plain_text
 from api.context import Context
-from domain.envelope import Role
-from domain.staff import InductionPart, Technique
+from domain.envelope import RECORD_READERS, Role
+from domain.staff import STANDARD_DESCRIPTIONS, STANDARD_TECHNIQUES, InductionPart, Technique
 from domain.staff import StaffMember as StaffRecord
 from projections.base import Row
+from projections.settings import ProviderPolicies, provider_techniques
 from projections.staff import Staff, staff_member, workforce
 from projections.states import Moment
 
@@ -30,7 +31,7 @@ EXPIRING_WITHIN = timedelta(days=30)
 
 @strawberry.type(description="A technique a member of staff is signed off in, at a moment")
 class Competency:
-    technique: Technique = strawberry.field(description="The technique")
+    technique: str = strawberry.field(description="The technique (see `techniques`)")
     signed_off_by: str = strawberry.field(description="Who signed it off")
     evidence: str = strawberry.field(description="The observed practice it rests on")
     signed_off_on: date = strawberry.field(description="When")
@@ -42,7 +43,7 @@ class Competency:
     def of(cls, sign_off: dict[str, Any], on: date) -> Competency:
         signed, due = date.fromisoformat(sign_off["signedOffOn"]), date.fromisoformat(
             sign_off["refresherDue"])  # fmt: skip
-        return cls(technique=Technique(sign_off["technique"]),
+        return cls(technique=sign_off["technique"].upper(),
                    signed_off_by=sign_off["signedOffBy"], evidence=sign_off["evidence"],
                    signed_off_on=signed, refresher_due=due, current=signed <= on <= due,
                    expired=due < on)  # fmt: skip
@@ -125,7 +126,7 @@ class StaffMember(MomentFields):
 
 @strawberry.type(description="How well a technique is covered in a team at a moment")
 class TechniqueCoverage:
-    technique: Technique = strawberry.field(description="The technique")
+    technique: str = strawberry.field(description="The technique (see `techniques`)")
     current: int = strawberry.field(description="Staff signed off and not lapsed")
     expiring_within_30_days: int = strawberry.field(
         description="Of those, staff whose refresher falls due within 30 days"
@@ -156,6 +157,26 @@ async def staff(
     return StaffMember.from_row(row, at)
 
 
+@strawberry.type(description="A technique staff are signed off in and outcomes rely on")
+class TechniqueKnown:
+    technique: str = strawberry.field(description="Its name, as inputs take it")
+    description: str = strawberry.field(description="What it is")
+    standard: bool = strawberry.field(description="One every provider has (not the provider's own)")
+
+
+async def techniques(
+    info: ContextInfo, as_of: MomentOf = None, as_known_at: KnownAt = None
+) -> list[TechniqueKnown]:
+    """The standard techniques and the provider's own, at the moment."""
+    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    own = await info.context.read(lambda tx: provider_techniques(tx, tenant, at),
+                                  ProviderPolicies.name)  # fmt: skip
+    standard = [TechniqueKnown(technique=t.name, description=STANDARD_DESCRIPTIONS[t],
+                               standard=True) for t in Technique]  # fmt: skip
+    return standard + [TechniqueKnown(technique=key.upper(), description=text, standard=False)
+                       for key, text in sorted(own.items())]  # fmt: skip
+
+
 async def workforce_status(
     info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
     as_of: MomentOf = None, as_known_at: KnownAt = None,
@@ -170,18 +191,27 @@ async def competency_coverage(
 ) -> list[TeamCoverage]:  # fmt: skip
     rows, at = await _workforce(info, "competencyCoverage", service_id, team_id, as_of,
                                 as_known_at)  # fmt: skip
+    tenant = info.context.caller().tenant_id
+    own = await info.context.read(lambda tx: provider_techniques(tx, tenant, at),
+                                  ProviderPolicies.name)  # fmt: skip
     teams: dict[str | None, list[StaffMember]] = {}
     for row in rows:
         teams.setdefault(row["team_id"], []).append(StaffMember.from_row(row, at))
     soon = at.as_of.date() + EXPIRING_WITHIN
+    held = {c.technique for m in _members(teams) for c in m.competencies}
+    kinds = sorted({t.upper() for t in STANDARD_TECHNIQUES | set(own)} | held)
     return [TeamCoverage(service_id=service_id, team_id=strawberry.ID(team) if team else None,
                          staff=len(members),
-                         techniques=[_coverage(kind, members, soon) for kind in Technique],
+                         techniques=[_coverage(kind, members, soon) for kind in kinds],
                          **MomentFields.of(at))
             for team, members in teams.items()]  # fmt: skip
 
 
-def _coverage(technique: Technique, members: list[StaffMember], soon: date) -> TechniqueCoverage:
+def _members(teams: dict[str | None, list[StaffMember]]) -> list[StaffMember]:
+    return [member for members in teams.values() for member in members]
+
+
+def _coverage(technique: str, members: list[StaffMember], soon: date) -> TechniqueCoverage:
     held = [next((c for c in m.competencies if c.technique == technique), None) for m in members]
     current = [c for c in held if c is not None and c.current]
     return TechniqueCoverage(
@@ -218,6 +248,12 @@ class Query:
         description="Who worked in a service (and team) at a moment: induction, supervision "
         "due or overdue, and competencies current or lapsed then",
         extensions=readable_by(READERS),
+    )
+    techniques: list[TechniqueKnown] = strawberry.field(
+        resolver=techniques,
+        description="The techniques of the provider at a moment: the standard ones and its own "
+        "(added with addTechnique); outcomes, pathway stages and sign-offs name one of these",
+        extensions=readable_by(RECORD_READERS | {Role.TENANT_ADMIN}),
     )
     competency_coverage: list[TeamCoverage] = strawberry.field(
         resolver=competency_coverage,

@@ -30,6 +30,7 @@ from domain.restriction_commands import ImposeRestriction
 from domain.risk_decision_commands import AgreeRiskDecision, ProposeRiskDecision
 from domain.support_plan import SupportPlan
 from infra.bench.as_of import TENANT, agreed_plan, change, sealed
+from infra.bench.staff import join_bench_staff
 
 DEPTHS = (100, 10_000)
 RECORDED_BEFORE = 0.9  # of the history, recorded before the incident is reported
@@ -51,6 +52,7 @@ def write_people(
     progress: Callable[[str], None] = print,
 ) -> dict[int, IncidentHistory]:  # fmt: skip
     """A person with a plan history of each depth, and an incident part-way through it."""
+    join_bench_staff(records, TENANT)
     return {events: person_with_incident(records, events, began, progress) for events in depths}
 
 

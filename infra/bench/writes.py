@@ -22,6 +22,7 @@ from infra.bench.load import Outcome, closed_loop, graphql_request
 from infra.bench.reads import Sample
 from infra.bench.report import Figure
 from infra.bench.server import Server
+from infra.bench.staff import join_bench_staff
 from infra.bootstrap import Runtime
 from infra.settings import Settings
 
@@ -72,6 +73,7 @@ def write_figures(
 ) -> list[Figure]:  # fmt: skip
     if len(data.people) < max(CLIENTS):
         raise RuntimeError(f"{max(CLIENTS)} people with plans are needed, found {len(data.people)}")
+    join_bench_staff(runtime.records, data.tenant_id)
     floor = floor_application(runtime.settings)
     measured: dict[tuple[str, int], list[Outcome]] = {}
     try:

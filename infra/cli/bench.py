@@ -188,7 +188,9 @@ def _measure_log(
 
 
 def _simulated(settings: Settings, events: int, months: int, seed: int) -> int:
+    from infra.bench.staff import join_bench_staff
     from infra.simulate import people_for_events, simulate
+    from infra.simulate.story import TENANT
 
     people = people_for_events(events, months)
     with _runtime(settings) as runtime, _progress() as progress:
@@ -197,6 +199,7 @@ def _simulated(settings: Settings, events: int, months: int, seed: int) -> int:
         simulated = simulate(runtime, people=people, months=months, seed=seed,
                              progress=lambda n: progress.update(task, completed=n))  # fmt: skip
         progress.update(task, completed=simulated.events, total=simulated.events)
+        join_bench_staff(runtime.records, TENANT)
     rate = simulated.events / (time.perf_counter() - started)
     console.print(f"Simulated {simulated.events:,} events ({rate:,.0f}/s) in {describe(settings)}")
     return simulated.events

@@ -13,14 +13,14 @@ from pydantic import SecretStr
 from api.auth import SCOPED_ROLES, WRITE_SCOPE, mint
 from domain.envelope import Actor, Role
 from infra.cli.support import console
-from infra.demo.loader import DEMO_SERVICES, DEMO_TENANT, STAFF
+from infra.demo.loader import ADMIN, DEMO_SERVICES, DEMO_TENANT, STAFF
 from infra.settings import Settings
 
 DEMO_READERS = {
     "commissioner": Actor("staff-carl", "Carl Obi", Role.COMMISSIONER),
     "inspector": Actor("staff-ines", "Ines Varga", Role.INSPECTOR),
     "integration": Actor("client-case-system", "Case system feed", Role.INTEGRATION_CLIENT),
-    "admin": Actor("staff-ada", "Ada Price", Role.TENANT_ADMIN),
+    "admin": ADMIN,
 }
 DEMO_GRANT = timedelta(days=30)  # the demo inspector's grant
 

@@ -91,8 +91,8 @@ def load_demo(runtime: Runtime) -> list[str]:
         if tx.fetchone("SELECT 1 FROM people WHERE tenant_id = %(t)s", {"t": DEMO_TENANT}):
             return []
     loader = Demo(runtime.records, runtime.records.clock())
+    load_staff(loader)  # first: whoever writes as staff is on the staff
     loader.set_prompt_ladders()
-    load_staff(loader)
     people = {person.name: loader.load(person) for person in DEMO_PEOPLE}
     load_risks(loader, people)
     runtime.projector.catch_up()

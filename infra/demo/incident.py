@@ -57,7 +57,9 @@ def amira_misses_her_stop(loader: DemoLoader, person_id: str, decision_id: str) 
     late = "Written up a week late: the coordinator's account reached the office on Friday"
     with loader.written_up(WRITTEN_UP):
         incident_id = loader.run("priya", HAPPENED, report, late).record_id
-        note = _note_written_late(loader, person_id)
+        note = _note(loader, person_id, "Practised the bus journey with Tom; anxious when the "
+                     "driver announced a diversion on another route, settled once she knew "
+                     "hers was unchanged", 5, "anxious")  # fmt: skip
         loader.run("priya", HAPPENED + 1, note, "Written up late, with the incident")
         escorted = ImposeRestriction(
             person_id, what=ESCORTED,
@@ -85,6 +87,11 @@ def amira_misses_her_stop(loader: DemoLoader, person_id: str, decision_id: str) 
         )
         loader.run("helen", WRITTEN_UP, review, "Reviewed after the missed stop")  # fmt: skip
     learn(loader, incident_id)
+    # Tom's prompt-ladder sign-off lapsed before all this (infra.demo.staff): a workforce finding.
+    escorted_journey = _note(loader, person_id, "Went with Amira on the diverted route; she read "
+                             "the stops out from the bus app and texted the office herself "
+                             "when she arrived", 6, "settled")  # fmt: skip
+    loader.run("tom", 1, escorted_journey)
     guidance = WriteStaffGuidance(
         person_id,
         "Graded exposure with agreed exits. Support worker waits nearby rather than in the cafe. "
@@ -134,13 +141,12 @@ def learn(loader: DemoLoader, incident_id: str) -> None:
     loader.run("tom", 0, done, "Practised the route")
 
 
-def _note_written_late(loader: DemoLoader, person_id: str) -> RecordEvidenceNote:
+def _note(
+    loader: DemoLoader, person_id: str, note: str, confidence: int, mood: str
+) -> RecordEvidenceNote:
+    """A note on Amira's outcome (her only one)."""
     plan = loader.records.load(SupportPlan.create_id(person_id))
     assert isinstance(plan, SupportPlan)
     outcome_id = next(iter(plan.outcomes))
-    return RecordEvidenceNote(
-        person_id, outcome_id,
-        "Practised the bus journey with Tom; anxious when the driver announced a diversion "
-        "on another route, settled once she knew hers was unchanged",
-        prompt_level=None, confidence=5, mood="anxious",
-    )  # fmt: skip
+    return RecordEvidenceNote(person_id, outcome_id, note, prompt_level=None,
+                              confidence=confidence, mood=mood)  # fmt: skip

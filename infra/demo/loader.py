@@ -24,6 +24,7 @@ STAFF = {
     "tom": Actor("staff-tom", "Tom Okafor", Role.SENIOR_SUPPORT_WORKER),
     "helen": Actor("staff-helen", "Helen Marsh", Role.MANAGER),
 }
+ADMIN = Actor("staff-ada", "Ada Price", Role.TENANT_ADMIN)  # keeps the staff list
 
 
 @dataclass
@@ -37,7 +38,7 @@ class DemoLoader:
 
     def run(self, who: str, days_ago: int, command: Command, reason: str | None = None) -> Written:
         context = CommandContext(
-            actor=STAFF[who],
+            actor=ADMIN if who == "ada" else STAFF[who],
             tenant_id=DEMO_TENANT,
             correlation_id=f"demo-{uuid4().hex[:8]}",
             effective_at=self.now - timedelta(days=days_ago),

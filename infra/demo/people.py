@@ -44,7 +44,7 @@ class DemoPerson:
     started_days_ago: int
     assessment: dict[str, list[str]]
     contribution: tuple[str, str, str | None, str | None]
-    outcome: tuple[str, str, str, str, list[str]]
+    outcome: tuple[str, str, str, str, list[str], str]  # its terms, and its technique
     steps: list[tuple[str, str, str]]
     guidance: str
     hours: float
@@ -255,6 +255,7 @@ AMIRA = [
             "Two unaccompanied shifts a week for twelve weeks, and Amira chooses what comes next",
             26,
             (*CAFE_TRIGGERS, "No text after a shift and no answer by phone"),
+            "PROMPT_LADDER",  # the text check-in is a rung of the service's prompt ladder
         ),
     ),
     start("tom", 195, 1, "Amira chose the quiet mid-morning slot for her visits"),
@@ -486,6 +487,7 @@ DEMO_PEOPLE = [
             "Self-administers from his locked cabinet with one weekly staff check",
             "MAR chart, weekly observation and a 1-10 confidence score",
             ["Keeps to a routine once it is written down", "Reads labels well"],
+            "PROMPT_LADDER",
         ),
         steps=[
             (
@@ -545,6 +547,7 @@ DEMO_PEOPLE = [
             "Two unaccompanied volunteering shifts each week",
             "Shift log, cafe coordinator feedback, anxiety scale 1-10 before and after",
             ["Used to bake at home", "Warm with people she knows"],
+            "GRADED_EXPOSURE",
         ),
         steps=[
             (
@@ -604,6 +607,7 @@ DEMO_PEOPLE = [
             "Washes independently with at most one verbal prompt",
             "Daily note of prompt level on the prompt ladder",
             ["Follows spoken cues well", "Strong morning routine"],
+            "PROMPT_LADDER",
         ),
         steps=[
             (

@@ -87,6 +87,7 @@ class StagePlan:
     exit_criteria: str
     review_weeks: int  # after the pathway is agreed
     escalation_triggers: tuple[str, ...]
+    technique: str | None = None  # the one staff rely on at this stage, if it names one
 
 
 def pathway(who: str, days_ago: int, reason: str, *stages: StagePlan) -> Entry:
@@ -95,7 +96,8 @@ def pathway(who: str, days_ago: int, reason: str, *stages: StagePlan) -> Entry:
             review_on = j.loader.review_date(days_ago, stage.review_weeks)
             command = AddPathwayStage(j.person_id, j.outcome_id, stage.title, stage.staff_will,
                                       stage.exit_criteria, review_on,
-                                      list(stage.escalation_triggers))  # fmt: skip
+                                      list(stage.escalation_triggers),
+                                      stage.technique)  # fmt: skip
             j.stage_ids.append(j.run(who, days_ago, command, reason).part_id or "")
 
     return Entry(days_ago, add)

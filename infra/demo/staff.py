@@ -23,7 +23,7 @@ TEAMS = {"tom": "northgate-outreach", "priya": "northgate-day"}
 
 def load_staff(loader: DemoLoader) -> None:
     helen = STAFF["helen"]
-    loader.run("helen", 900, JoinStaff(helen.id, helen.name, helen.role,
+    loader.run("ada", 900, JoinStaff(helen.id, helen.name, helen.role,
                                        "riverside-supported-living"))  # fmt: skip
     for who, started in (("tom", 700), ("priya", 400)):
         actor = STAFF[who]

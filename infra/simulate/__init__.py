@@ -20,13 +20,15 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.commands import Command, NewIds
-from domain.envelope import CommandContext
+from domain.envelope import Actor, CommandContext, Role
 from domain.provider_policy import (
     ProviderPolicy,
     SetRestrictionReviewLimit,
     restriction_review_limit,
 )
 from domain.service_practice import ServicePractice, SetPromptLadder, prompt_ladder
+from domain.staff import StaffMember
+from domain.staff_commands import JoinStaff
 from infra.bootstrap import Runtime
 from infra.rebuild import BATCH_SIZE as PROJECTION_BATCH
 from infra.simulate.batch import Batch
@@ -39,6 +41,7 @@ from infra.simulate.words import SERVICES, THEMES
 DAYS_PER_MONTH = 30.44
 BATCH_EVENTS = 2_000  # events per transaction
 RESTRICTION_REVIEW_DAYS = 84
+ADMIN = Actor("simulate-admin", "Provider admin", Role.TENANT_ADMIN)
 # Measured from the generator itself: events per person, fixed and per month of history.
 EVENTS_PER_PERSON = 10
 EVENTS_PER_PERSON_MONTH = 102
@@ -153,15 +156,21 @@ def _provider(batch: Batch, at: datetime, seed: int) -> Provider:
     manager before any history (once: what is already on record is left as it is)."""
     commands = 0
 
-    def run(service: int, command: Command) -> None:
+    def run(service: int, command: Command, actor: Actor | None = None) -> None:
         nonlocal commands
         commands += 1
         key = f"simulate:{seed}:provider:{commands}"
-        context = CommandContext(actor=staff_of(service).manager, tenant_id=TENANT,
+        context = CommandContext(actor=actor or staff_of(service).manager, tenant_id=TENANT,
                                  correlation_id=key, effective_at=at, idempotency_key=key,
                                  reason="Set up for the service")  # fmt: skip
         batch.run(context, command)
 
+    # Whoever writes as staff is on the provider's staff: the admin records them first.
+    for service, (service_id, *_) in enumerate(SERVICES):
+        team = staff_of(service)
+        for member in (*team.workers, team.senior, team.manager):
+            if not batch.exists(StaffMember.create_id(TENANT, member.id)):
+                run(service, JoinStaff(member.id, member.name, member.role, service_id), ADMIN)
     for service, (service_id, _, ladder) in enumerate(SERVICES):
         practice_id = ServicePractice.create_id(TENANT, service_id)
         if ladder and not batch.exists(practice_id):

@@ -66,6 +66,8 @@ MAY_QUERY: dict[str, set[Staff]] = {
     "staffMember": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
     "workforceStatus": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
     "competencyCoverage": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
+    "workforceFindings": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
+    "techniques": {*RECORD_READERS, TENANT_ADMIN},
     "publishedEventTypes": set(EVERY_ROLE),
     "projectionPositions": set(EVERY_ROLE),
 }
@@ -78,7 +80,7 @@ MANAGERS_ONLY |= {"completeInduction", "signOffCompetency"}
 # who joins, moves and leaves: managers and tenant admins
 STAFFING = {"joinStaff", "moveStaff", "recordStaffLeaving"}
 # how a service (or the provider) practises: managers and tenant admins
-SERVICE_SETTINGS = {"setPromptLadder", "setRestrictionReviewLimit"}
+SERVICE_SETTINGS = {"setPromptLadder", "setRestrictionReviewLimit", "addTechnique"}
 RECORDERS = {*STAFF, INTEGRATION_WRITING}  # an integration client writes only when granted
 
 SAMPLE_SCALARS: dict[str, Any] = {
@@ -145,7 +147,7 @@ def test_each_role_reads_exactly_what_the_table_says(api: Api) -> None:
 
 def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
     mutations = schema._schema.mutation_type.fields
-    assert len(mutations) == 49
+    assert len(mutations) == 50
     wrong = []
     for name, field in mutations.items():
         text, variables = document("mutation", name, field)

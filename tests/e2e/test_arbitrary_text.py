@@ -175,6 +175,7 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
             "nextReviewBy": in_a_month,
         },
         "setRestrictionReviewLimit": {"days": 60},
+        "addTechnique": {"technique": "TRAVEL_TRAINING", "description": "Stop by stop"},
         "reportIncident": incident,
         "analyseIncident": {
             **about,

@@ -237,3 +237,26 @@ def test_the_demo_incident_shows_the_lapsed_sign_off_of_the_staff_member_involve
            for t in teams.values()}  # fmt: skip
     assert now["northgate-outreach"]["PROMPT_LADDER"] == (0, 1)
     assert now["northgate-day"]["PROMPT_LADDER"] == (1, 0)
+
+
+DEMO_FINDINGS = """query($s: ID!) { workforceFindings(serviceId: $s) { kind staffId technique
+  recordCount records { recordType eventType personId } } }"""
+
+
+def test_the_demo_note_by_a_staff_member_whose_sign_off_lapsed_is_a_workforce_finding(
+    api: Api, runtime: Runtime
+) -> None:
+    loaded(api, runtime)
+    people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
+              ["edges"]}  # fmt: skip
+
+    found = api.query(DEMO_FINDINGS, {"s": "northgate-community-support"})["workforceFindings"]
+
+    by = {(f["staffId"], f["kind"], f["technique"]): f for f in found}
+    tom = by[("staff-tom", "UNSIGNED_PRACTICE", "PROMPT_LADDER")]
+    notes = [r for r in tom["records"] if r["eventType"] == "EvidenceNote.Recorded"]
+    assert notes and {r["personId"] for r in notes} == {people["Amira Hassan"]}
+    assert ("staff-priya", "UNSIGNED_PRACTICE", "PROMPT_LADDER") not in by  # hers is current
+    # Amira's outcome relies on graded exposure: Priya was never signed off in it, nor Helen
+    assert {("staff-priya", "UNSIGNED_PRACTICE", "GRADED_EXPOSURE"),
+            ("staff-helen", "UNSIGNED_PRACTICE", "GRADED_EXPOSURE")} <= set(by)  # fmt: skip

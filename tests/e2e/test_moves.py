@@ -136,8 +136,9 @@ def moved(api: Api) -> dict[str, str]:
     return ids
 
 
-# Lists of a service's staff, not of the people it supports.
-WORKFORCE = {"workforceStatus", "competencyCoverage"}
+# Lists of a service's staff, not of the people it supports; a workforce finding is about how
+# staff practised in the service they worked in then, so its records stay with that service.
+WORKFORCE = {"workforceStatus", "competencyCoverage", "workforceFindings"}
 SERVICE_WIDE = sorted(name for name, field in QUERY.fields.items()
                       if "serviceId" in field.args and name not in WORKFORCE)  # fmt: skip
 PERSON_SCOPED = sorted(name for name, field in QUERY.fields.items() if "personId" in field.args)

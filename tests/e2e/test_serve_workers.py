@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from infra.bootstrap import Runtime
+from infra.bootstrap import Runtime, build
 from infra.settings import Settings
 from tests.e2e.helpers import WAIT_FOR_POSITION, Api, agreed_plan
 from tests.support.server import free_port
@@ -37,6 +37,7 @@ def served_by_two_workers(
     settings: Settings, tmp_path: Path, projector_elsewhere: dict[str, str]
 ) -> Iterator[tuple[str, int]]:
     """The base URL of `stepwise serve --workers 2`, and the serving command's process id."""
+    build(settings).close()  # the store made, with the tests' staff on record (tests/conftest.py)
     port = free_port()
     environment = {
         **os.environ,

@@ -28,9 +28,10 @@ from domain.assessment_commands import (
 from domain.care_records import CareRecords
 from domain.catalogue import DECLARED
 from domain.commands import Command
-from domain.envelope import CommandContext
+from domain.envelope import Actor, CommandContext, Role
 from domain.errors import DomainError
 from domain.person_commands import RegisterPerson
+from domain.staff_commands import JoinStaff
 from domain.support_plan_commands import (
     AddEnablementStep,
     AgreeOutcome,
@@ -46,6 +47,7 @@ from tests.support.scenarios import MANAGER
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 KINDS = sorted(kind.name for kind in DECLARED)
+ADMIN = Actor("u-ada", "Ada Price", Role.TENANT_ADMIN)
 
 
 class Clock:
@@ -74,6 +76,8 @@ class Provider:
     def __init__(self, records: CareRecords, clock: Clock) -> None:
         self.records, self.clock = records, clock
         self.tenant = f"provider-{uuid.uuid4().hex[:8]}"
+        admin = CommandContext(ADMIN, self.tenant, "property", effective_at=START - 90 * DAY)
+        records.execute(admin, JoinStaff(MANAGER.id, MANAGER.name, MANAGER.role, "svc-1"))
 
     def run(self, command: Command, effective_at: datetime) -> str | None:
         context = CommandContext(actor=MANAGER, tenant_id=self.tenant, correlation_id="property",

@@ -23,6 +23,7 @@ from projections import tracking
 from projections.base import ReadModel, Row
 from projections.support_plans import SupportPlans
 from tests.support.scenarios import agreed_plan, change_hours, context
+from tests.support.staffing import JOINED_EVENTS
 from tests.support.tables import snapshot
 
 REDUCED: Any = SupportPlan.SupportHoursReduced  # made by the library: type checkers cannot see it
@@ -251,6 +252,7 @@ def test_a_read_model_reads_only_the_event_types_it_handles_from_the_log(
     # The person index: people's own events, and the first event of every record of theirs.
     assert sorted(type(event).__qualname__ for event in delivered) == sorted(
         ["Person.Registered", "Assessment.Started", "SupportPlan.Drafted"] * 2
+        + ["StaffMember.Joined"] * JOINED_EVENTS  # records of no person: the tests' staff
     )
     assert runtime.projector.positions()["people"] == runtime.records.last_position()
     assert runtime.projector.positions()["support_plans"] == 0  # only people was followed

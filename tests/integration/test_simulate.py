@@ -24,6 +24,7 @@ from infra.settings import Settings
 from infra.simulate import Simulated, project, simulate
 from infra.simulate.batch import Batch, Refused
 from infra.simulate.story import TENANT
+from tests.support.staffing import JOINED_EVENTS
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -47,9 +48,9 @@ def simulated(settings: Settings, tmp_path: Path, seed: int) -> tuple[Simulated,
 
 
 def written(runtime: Runtime) -> list[tuple[Any, ...]]:
-    """Every event in the log: its record, version, type and payload (all but the library's
+    """Every event the simulation wrote: its record, version, type and payload (but the library's
     recorded time, which is when the simulation ran)."""
-    events = runtime.records.read_log(0, 1_000_000)
+    events = runtime.records.read_log(JOINED_EVENTS, 1_000_000)  # after the tests' staff
     return [
         (
             event.originator_id,

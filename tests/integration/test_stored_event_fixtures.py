@@ -9,6 +9,7 @@ from infra.bootstrap import Runtime
 from infra.rebuild import rebuild
 from projections.event_records import event_record
 from tests.fixtures.record_stored_events import MODULE_PATH, load, stored_event
+from tests.support.staffing import JOINED_EVENTS
 from tests.support.tables import snapshot
 
 HISTORY = [fixture for fixture in load() if fixture["sample"] == MODULE_PATH]
@@ -24,7 +25,7 @@ def test_a_history_stored_under_module_paths_is_read_by_records_read_models_and_
     runtime.projector.catch_up()
 
     last = runtime.records.last_position()
-    assert last == len(HISTORY)
+    assert last == JOINED_EVENTS + len(HISTORY)  # after the tests' staff
     assert set(runtime.projector.positions().values()) == {last}
     assert not any(status.parked for status in runtime.projector.statuses().values())
     plan = runtime.records.load(UUID(plan_events[0]["originator_id"]))
@@ -43,5 +44,6 @@ def test_a_history_stored_under_module_paths_is_read_by_records_read_models_and_
     for model in runtime.projector.models:  # alone, each reads only its own events' topics
         assert rebuild(runtime.projector, [model]) == {}
     assert snapshot(runtime) == built
-    feed = [event_record(event, position) for position, event in runtime.records.read_log(0, 100)]
+    feed = [event_record(event, position)
+            for position, event in runtime.records.read_log(JOINED_EVENTS, 100)]  # fmt: skip
     assert [record["event_type"] for record in feed] == [f["expected"]["class"] for f in HISTORY]

@@ -33,7 +33,7 @@ from domain.incident_commands import (
     ReportIncident,
 )
 from domain.person_commands import MovePerson, RecordAdvocate, RecordConsentToShare, RegisterPerson
-from domain.provider_policy import SetRestrictionReviewLimit
+from domain.provider_policy import AddTechnique, SetRestrictionReviewLimit
 from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.restriction_commands import ImposeRestriction, ReviewRestriction
 from domain.risk_decision import RiskReviewOutcome
@@ -230,6 +230,9 @@ HISTORIES: dict[str, Begun] = {
         st.one_of(
             st.sampled_from([30, 45, 90]).map(
                 lambda days: lambda rid, person: SetRestrictionReviewLimit(days)
+            ),
+            st.sampled_from(["TRAVEL_TRAINING", "SOCIAL_STORIES"]).map(
+                lambda key: lambda rid, person: AddTechnique(key, "Taught step by step")
             ),
             CORRECTIONS,
         ),

@@ -14,6 +14,7 @@ from domain.care_records import CareRecords
 from domain.commands import Command
 from domain.envelope import Actor, Role
 from domain.errors import Forbidden, RecordNotFound, RulesViolated
+from domain.person_commands import RegisterPerson
 from domain.staff import InductionPart, StaffMember, Technique
 from domain.staff_commands import (
     CompleteInduction,
@@ -166,3 +167,39 @@ def test_an_unknown_member_of_staff_is_not_found(records: CareRecords) -> None:
         records.execute(context(MANAGER), MoveStaff("staff-nobody", "svc-1"))
     assert StaffMember.create_id(TENANT, "x") != StaffMember.create_id("other", "x")
     assert isinstance(StaffMember.create_id(TENANT, "x"), UUID)
+
+
+def test_whoever_writes_as_staff_is_on_the_providers_staff(records: CareRecords) -> None:
+    stranger = Actor("u-zed", "Zed Cole", Role.SUPPORT_WORKER)
+    position = records.last_position()
+
+    with pytest.raises(Forbidden) as refusal:
+        records.execute(context(stranger), RegisterPerson("Ruth Evans", "svc-1", None, "t-1"))
+
+    assert refusal.value.rule == "access.not_staff" and "joinStaff" in str(refusal.value)
+    assert records.last_position() == position
+    run(records, JoinStaff("u-zed", "Zed Cole", Role.SUPPORT_WORKER, "svc-1"))
+    records.execute(context(stranger), RegisterPerson("Ruth Evans", "svc-1", None, "t-1"))
+
+
+def test_a_staff_member_who_left_writes_no_more(records: CareRecords, ann: str) -> None:
+    run(records, RecordStaffLeaving(ann), reason="Moved away")
+
+    with pytest.raises(Forbidden) as refusal:
+        records.execute(context(Actor(ann, "Ann Lee", Role.SUPPORT_WORKER)),
+                        RegisterPerson("Ruth Evans", "svc-1", None, "t-1"))  # fmt: skip
+
+    assert refusal.value.rule == "access.staff_left"
+
+
+def test_an_integration_client_and_the_providers_admin_write_without_a_staff_record(
+    records: CareRecords,
+) -> None:
+    feed = Actor("c-feed", "Case system feed", Role.INTEGRATION_CLIENT)
+    admin = Actor("u-ada", "Ada Price", Role.TENANT_ADMIN)
+
+    records.execute(replace(context(feed), writes_granted=True),
+                    RegisterPerson("Ruth Evans", "svc-1", None, "t-1"))  # fmt: skip
+    records.execute(context(admin), JoinStaff("u-new", "New Starter", Role.MANAGER, "svc-1"))
+
+    assert staff(records, "u-new").role is Role.MANAGER

@@ -41,7 +41,19 @@ def test_a_stored_event_decodes_to_the_class_and_attributes_it_was_recorded_with
     assert type(event) in ALL_EVENTS
     assert get_topic(type(event)) == expected["class"]
     attributes = {name: plain(getattr(event, name, None)) for name in expected["attributes"]}
-    assert attributes == expected["attributes"]
+    assert without_grown(attributes, expected["attributes"]) == expected["attributes"]
+
+
+def without_grown(decoded: Any, recorded: Any) -> Any:
+    """The decoded value less the fields its value types grew since it was recorded: a field
+    added with a default of None reads as None from events stored before it (a pathway
+    stage's technique, say); any other difference still fails."""
+    if isinstance(decoded, dict) and isinstance(recorded, dict):
+        return {key: without_grown(value, recorded.get(key)) for key, value in decoded.items()
+                if key in recorded or value is not None}  # fmt: skip
+    if isinstance(decoded, list) and isinstance(recorded, list) and len(decoded) == len(recorded):
+        return [without_grown(d, r) for d, r in zip(decoded, recorded, strict=True)]
+    return decoded
 
 
 def test_every_kind_of_event_is_kept_under_its_registered_name_at_its_class_version() -> None:
