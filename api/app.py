@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET
 from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
 from api.limits import Limits
+from api.request_body import malformed
 from api.schema import build_schema
 from api.waiting import ReadModelWatch
 from infra.bootstrap import Runtime
@@ -39,12 +40,18 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         """A request that is not GraphQL at all (a body that is not JSON, no query, a batch,
         a mutation sent by GET) is answered as a GraphQL error with a code, like any other:
         strawberry would answer it in plain text."""
+        if (reason := await malformed(request)) is not None:
+            return bad_request(reason, 400)
         try:
             return await super().run(request, context, root_value)
         except HTTPException as refused:
-            error = {"message": refused.reason, "extensions": {"code": "BAD_REQUEST"}}
-            return Response(orjson.dumps({"errors": [error]}), status_code=refused.status_code,
-                            media_type="application/json")  # fmt: skip
+            return bad_request(refused.reason, refused.status_code)
+
+
+def bad_request(reason: str, status: int) -> Response:
+    error = {"message": reason, "extensions": {"code": "BAD_REQUEST"}}
+    return Response(orjson.dumps({"errors": [error]}), status_code=status,
+                    media_type="application/json")  # fmt: skip
 
 
 def create_app_from_environment() -> FastAPI:

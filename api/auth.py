@@ -92,8 +92,8 @@ class Authenticator:
             actor=Actor(str(claims["sub"]), str(claims.get("name") or claims["sub"]), role),
             tenant_id=str(claims["tenant"]),
             services=frozenset(services) if services is not None else None,
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
-            grant_expires_at=datetime.fromtimestamp(grant, UTC) if isinstance(grant, int) else None,
+            expires_at=_instant(claims["exp"], "exp"),
+            grant_expires_at=_instant(grant, "grant_expires") if isinstance(grant, int) else None,
             writes_granted=role is Role.INTEGRATION_CLIENT
             and WRITE_SCOPE in str(claims.get("scope", "")).split(),
         )
@@ -188,3 +188,15 @@ def mint(
     if scope is not None:
         claims["scope"] = scope
     return jwt.encode(claims, settings.auth_secret.get_secret_value(), LOCAL_ALGORITHM)
+
+
+def _instant(seconds: Any, claim: str) -> datetime:
+    """A time claim (seconds since the epoch) as an instant; a token naming one beyond the
+    calendar (year 9999) is refused like any other malformed token."""
+    try:
+        return datetime.fromtimestamp(int(seconds), UTC)
+    except (OverflowError, OSError, ValueError, TypeError):
+        raise Unauthenticated(
+            f"the token was refused: its `{claim}` claim is not a time (seconds since the "
+            "epoch, before the year 9999)"
+        ) from None

@@ -12,13 +12,13 @@ from strawberry.types.scalar import ScalarDefinition
 from domain.assessment import ContributionMode, Section
 from domain.care_records import LAST_POSSIBLE_POSITION
 from domain.deciding import parse_id
-from domain.envelope import Role
+from domain.envelope import EARLIEST_EFFECTIVE_AT, Role
 from domain.errors import RulesViolated, Violation
 from domain.incident import HarmLevel, PracticeChangeState
 from domain.pathway import SetbackResponse
 from domain.restriction import RestrictionBasis, ReviewOutcome
 from domain.risk_decision import RiskReviewOutcome
-from domain.shapes import has_control_characters
+from domain.shapes import has_control_characters, has_lone_surrogates
 from domain.staff import InductionPart
 from projections.states import Moment
 
@@ -93,10 +93,14 @@ def record_id(value: object, field: str) -> str:
 
 
 def plain_text(value: str, field: str) -> str:
-    """Text given to a query, refused if it holds control characters (as commands refuse it)."""
+    """Text given to a query, refused if it holds control characters (as commands refuse it)
+    or lone surrogates (which are no text at all)."""
     if has_control_characters(value):
         message = "text may not contain control characters (tab and line breaks are fine)"
         raise RulesViolated([Violation("input.text.control_character", field, message)])
+    if has_lone_surrogates(value):
+        message = "text may not contain lone surrogates (\\ud800-\\udfff): send UTF-8 text"
+        raise RulesViolated([Violation("input.text.surrogate", field, message)])
     return value
 
 
@@ -105,6 +109,9 @@ def when(value: str | datetime) -> datetime:
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return instant.astimezone(UTC)
 
+
+# The last instant a query may name: far enough for any review date, short of the calendar's end.
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 AS_OF = strawberry.argument(
     description="Describe what was in force at this time (default: now). Changes recorded "
@@ -133,23 +140,31 @@ def moment(
     what the query calls its asOf (`from` and `to` in a diff)."""
     if as_of is None and as_known_at is None:
         return Moment.current()
-    for name, value in ((as_of_name, as_of), ("asKnownAt", as_known_at)):
-        if value is not None and value.tzinfo is None:
-            message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
-            raise RulesViolated([Violation("input.time.timezone_required", name, message)])
+    as_of, as_known_at = aware(as_of, as_of_name), aware(as_known_at, "asKnownAt")
     now = datetime.now(UTC)
     # Nothing is known beyond now: a later asKnownAt reads as now, and says so, rather than
     # echo a time that would suggest the answer can no longer change.
-    known_at = min((as_known_at or now).astimezone(UTC), now)
-    return Moment((as_of or now).astimezone(UTC), known_at, now=False)
+    known_at = min(as_known_at or now, now)
+    return Moment(as_of or now, known_at, now=False)
 
 
 def aware(value: datetime | None, name: str) -> datetime | None:
-    """A time argument, refused without a timezone offset (it would name no one instant)."""
-    if value is not None and value.tzinfo is None:
+    """A time argument in UTC, refused without a timezone offset (it would name no one
+    instant) or outside the years records can be about (at an extreme offset, the first and
+    last days of the calendar are not instants Python can hold in UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
         raise RulesViolated([Violation("input.time.timezone_required", name, message)])
-    return value
+    try:
+        instant = value.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST_EFFECTIVE_AT <= instant <= LATEST_TIME:
+        message = f"give a time from {EARLIEST_EFFECTIVE_AT.year} to {LATEST_TIME.year}"
+        raise RulesViolated([Violation("input.time.out_of_range", name, message)])
+    return instant
 
 
 def optional_id(value: str | None) -> strawberry.ID | None:

@@ -206,6 +206,7 @@ class Context(BaseContext):
                 "input.header.too_long", CORRELATION_ID, f"at most {MAX_HEADER} characters"
             )
             raise RulesViolated([violation])
+        plain_text(self.correlation_id, CORRELATION_ID)  # it is stored on every event
         return CommandContext(
             actor=caller.actor,
             tenant_id=caller.tenant_id,

@@ -49,6 +49,7 @@ def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
                 if isinstance(definition, FragmentDefinitionNode)
             }
             self.aliases = 0
+            self.depths: dict[int, int] = {}  # by selection set (id of its node)
 
         def enter_field(self, node: FieldNode, *_: Any) -> None:
             if node.alias is not None:
@@ -87,33 +88,44 @@ def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
                     node,
                 )
 
-        def fields(
-            self, selections: SelectionSetNode, seen: frozenset[str] = frozenset()
-        ) -> list[FieldNode]:
-            """The fields of a selection set, with those of its fragments."""
+        def fields(self, selections: SelectionSetNode) -> list[FieldNode]:
+            """The fields of a selection set, with those of its fragments: each fragment taken
+            once, however often it is spread, so a document of fragments spreading fragments
+            costs what it is long, not what it would expand to (and a cycle ends)."""
             found: list[FieldNode] = []
-            for selection in selections.selections:
-                if isinstance(selection, FieldNode):
-                    found.append(selection)
-                elif isinstance(selection, InlineFragmentNode):
-                    found += self.fields(selection.selection_set, seen)
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = self.fragments.get(name)
-                    if fragment is not None and name not in seen:
-                        found += self.fields(fragment.selection_set, seen | {name})
+            taken: set[str] = set()
+            pending = [selections]
+            while pending:
+                for selection in pending.pop().selections:
+                    if isinstance(selection, FieldNode):
+                        found.append(selection)
+                    elif isinstance(selection, InlineFragmentNode):
+                        pending.append(selection.selection_set)
+                    elif isinstance(selection, FragmentSpreadNode):
+                        name = selection.name.value
+                        fragment = self.fragments.get(name)
+                        if fragment is not None and name not in taken:
+                            taken.add(name)
+                            pending.append(fragment.selection_set)
             return found
 
-        def depth(self, selections: SelectionSetNode | None) -> int:
+        def depth(self, selections: SelectionSetNode | None, within: int = 0) -> int:
+            """How deep fields nest below a selection set (each set measured once)."""
             if selections is None:
                 return 0
+            known = self.depths.get(id(selections))
+            if known is not None:
+                return known
+            if within > limits.depth:
+                return within  # deep enough to refuse; a fragment cycle stops here too
             deepest = 0
             for field in self.fields(selections):
                 if field.name.value.startswith("__"):
                     continue
-                deepest = max(deepest, 1 + self.depth(field.selection_set))
+                deepest = max(deepest, 1 + self.depth(field.selection_set, within + 1))
                 if deepest > limits.depth:
-                    break  # deep enough to refuse; a fragment cycle stops here too
+                    break
+            self.depths[id(selections)] = deepest
             return deepest
 
         def refuse(self, code: str, message: str, node: Any) -> None:

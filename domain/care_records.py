@@ -9,7 +9,8 @@ caller decided on, decide, save, and say what was written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar, cast, runtime_checkable
@@ -87,6 +88,16 @@ class Written:
     part_id: str | None = None  # an outcome or step the command created inside the record
 
 
+@contextmanager
+def nothing_sent() -> Iterator[None]:
+    """The store lost while a write reads what it needs (its receipt, its records): nothing has
+    been sent to be written, so the caller may safely retry."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as lost:
+        raise NothingWritten(str(lost)) from lost
+
+
 class CareRecords(Application[UUID]):
     """Records of people supported, their assessments and their support plans."""
 
@@ -133,14 +144,14 @@ class CareRecords(Application[UUID]):
             context.actor, type(command), writes_granted=context.writes_granted
         )
         requested = Receipt.requested(context, command) if context.idempotency_key else None
-        if requested is not None and (earlier := self._answer_retry(requested)) is not None:
+        with nothing_sent():
+            earlier = self._answer_retry(requested) if requested is not None else None
+        if earlier is not None:
             return earlier
         ids = NewIds(context.tenant_id, context.idempotency_key)
         try:
-            record, *others = self._decide(registration, context, command, ids)
-        except (OperationalError, InterfaceError) as lost:
-            # Lost while reading what to decide on: nothing was sent to be written.
-            raise NothingWritten(str(lost)) from lost
+            with nothing_sent():
+                record, *others = self._decide(registration, context, command, ids)
         except DomainError:
             # A concurrent retry of this very request may have been stored since we looked;
             # if so, its effect (not a refusal of the repeat) is the answer.

@@ -67,14 +67,11 @@ class Declared:
     tenant_id: str
 
     def checked(self, kind: type[A], record: Any, record_id: object, missing: str) -> A:
-        """A record loaded for the caller: of the kind asked for, and of their provider (records
-        of another provider are refused before anything else is said about them)."""
-        if not isinstance(record, kind):
+        """A record loaded for the caller: of the kind asked for, and of their provider. Another
+        provider's record is answered as one that does not exist, word for word, so a write
+        cannot be used to learn which ids another provider holds."""
+        if not isinstance(record, kind) or getattr(record, "tenant_id", None) != self.tenant_id:
             raise RecordNotFound(kind.__name__, record_id, missing)
-        if getattr(record, "tenant_id", None) != self.tenant_id:
-            raise Forbidden(
-                f"{kind.__name__} {record_id} belongs to another provider", "access.tenant"
-            )
         return record
 
     def owned(self, kind: type[A], record_id: object, field: str, missing: str = "") -> A:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.envelope import Envelope
+from domain.envelope import EARLIEST_EFFECTIVE_AT, Envelope
 from domain.errors import Rules
 from domain.publishing import SERVICE_ID, TEAM_ID, Field, PublishedEvent, value_of
 from domain.record import Record
@@ -88,6 +88,12 @@ class Person(Record):
                 "person.date_of_birth.future",
                 "dateOfBirth",
                 "the date of birth cannot be after the registration takes effect",
+            )
+            rules.check(
+                date_of_birth >= EARLIEST_EFFECTIVE_AT.date(),
+                "person.date_of_birth.too_early",
+                "dateOfBirth",
+                f"a date of birth from {EARLIEST_EFFECTIVE_AT.year} on (check the year)",
             )
         rules.enforce()
         return cls(

@@ -45,6 +45,11 @@ def has_control_characters(text: str) -> bool:
     return bool(CONTROL_CHARACTERS.intersection(text))
 
 
+def has_lone_surrogates(text: str) -> bool:
+    """Whether the text holds halves of UTF-16 pairs: no character, and no database stores it."""
+    return any("\ud800" <= character <= "\udfff" for character in text)
+
+
 def violations_from(error: ValidationError) -> list[Violation]:
     """Shape errors, in the same form as the domain's rule violations."""
     return [

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.access import GOVERNANCE, readable_by
-from api.common import Actor, record_id, when
+from api.common import Actor, aware, record_id, when
 from api.context import Context
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from domain.envelope import EARLIEST_EFFECTIVE_AT
@@ -72,8 +72,9 @@ async def access_log(
     check_page_size(first)
     start = decode_cursor("access", after)
     person = record_id(person_id, "personId")
-    since, until = from_ or EARLIEST_EFFECTIVE_AT, to or datetime.now(UTC)
-    if since.tzinfo is None or until.tzinfo is None or since > until:
+    since = aware(from_, "from") or EARLIEST_EFFECTIVE_AT
+    until = aware(to, "to") or datetime.now(UTC)
+    if since > until:
         message = "`from` and `to` need timezones, and `from` must not be after `to`"
         violation = Violation("input.time.range", "from", message)
         raise RulesViolated([violation])

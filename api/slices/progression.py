@@ -16,6 +16,7 @@ from api.common import (
     AS_KNOWN_AT,
     AS_OF,
     MomentFields,
+    aware,
     moment,
     plain_text,
     record_id,
@@ -174,10 +175,7 @@ async def progression_timeline(
 
 
 def _range(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
-    for name, value in (("from", since), ("to", until)):
-        if value is not None and value.tzinfo is None:
-            message = "include a timezone offset, e.g. 2026-05-14T09:00:00Z"
-            raise RulesViolated([Violation("input.time.timezone_required", name, message)])
+    since, until = aware(since, "from"), aware(until, "to")
     start, end = since or EARLIEST_EFFECTIVE_AT, until or datetime.now(UTC)
     if start > end:
         message = "`from` must not be after `to`"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -163,17 +164,22 @@ def test_only_a_manager_may_agree_a_plan(api: Api, staff: Staff) -> None:
     assert agreed["version"] == plan.version + 1
 
 
-def test_a_record_of_another_provider_cannot_be_changed(api: Api) -> None:
+def test_a_record_of_another_provider_cannot_be_changed_nor_told_from_a_missing_one(
+    api: Api,
+) -> None:
     plan = agreed_plan(api)
     change = {"personId": plan.person_id, "hoursPerWeek": 1, "reason": "Cuts"}
+    nobody = str(uuid.uuid4())
 
     with nothing_written(api):
         error = api.refuse("setSupportHours", change, OTHER_PROVIDER)
+        missing = api.refuse("setSupportHours", change | {"personId": nobody}, OTHER_PROVIDER)
         move = {"personId": plan.person_id, "serviceId": "svc-9", "reason": "Ours now"}
         moved = api.refuse("movePerson", move, OTHER_PROVIDER)
 
-    assert error["extensions"] == {"code": "FORBIDDEN", "rule": "access.tenant"}
-    assert moved["extensions"] == {"code": "FORBIDDEN", "rule": "access.tenant"}
+    assert error["extensions"] == missing["extensions"] == moved["extensions"] == {
+        "code": "NOT_FOUND"}  # fmt: skip
+    assert error["message"] == missing["message"].replace(nobody, plan.person_id)
 
 
 def test_a_malformed_document_is_a_bad_request(api: Api) -> None:

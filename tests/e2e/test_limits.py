@@ -3,6 +3,7 @@ own code, and nothing written."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -83,3 +84,20 @@ def test_depth_counts_fields_reached_through_fragments(shallow_api: Api) -> None
 
 def test_introspection_is_not_limited_so_tools_keep_working(shallow_api: Api) -> None:
     assert "errors" not in shallow_api.post(INTROSPECTION)
+
+
+def test_fragments_spreading_fragments_cost_what_the_document_is_long(api: Api) -> None:
+    """Forty fragments, each spreading the next twice: about 1.6 kB that would expand to 2^40
+    selections. Read as written, it is answered at once; expanded, it would never be."""
+    levels = 40
+    document = " ".join(["query { ...F0 }",
+                         *(f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}"
+                           for n in range(levels)),
+                         f"fragment F{levels} on Query {{ __typename }}"])  # fmt: skip
+    answered: list[dict] = []
+    asking = threading.Thread(target=lambda: answered.append(api.post(document)), daemon=True)
+
+    asking.start()
+    asking.join(timeout=30)  # a liveness bound, far above the milliseconds it takes
+
+    assert answered == [{"data": {"__typename": "Query"}}]

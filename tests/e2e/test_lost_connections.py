@@ -116,3 +116,31 @@ def test_reads_while_the_database_is_unreachable_are_unavailable_and_retryable(
     error = api.failure("{ people(first: 1) { edges { node { id } } } }")
 
     assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True}
+
+
+NOT_WRITTEN = {"code": "UNAVAILABLE", "retryable": True, "outcome": "not_written"}
+
+
+def test_a_retry_whose_receipt_cannot_be_looked_up_is_unavailable_with_nothing_written(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.records.recorder, "find_receipt", unreachable)
+    before = runtime.records.last_position()
+
+    error = api.failure(REGISTER, {"input": PERSON | {"idempotencyKey": "visit-8"}},
+                        WORKER.headers())  # fmt: skip
+
+    assert error["extensions"] == NOT_WRITTEN
+    assert runtime.records.last_position() == before
+
+
+def test_a_write_whose_record_cannot_be_read_is_unavailable_with_nothing_written(
+    api: Api, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.records.recorder, "select_events", unreachable)
+    before = runtime.records.last_position()
+
+    error = api.failure(REGISTER, {"input": PERSON}, WORKER.headers())
+
+    assert error["extensions"] == NOT_WRITTEN
+    assert runtime.records.last_position() == before
