@@ -15,6 +15,7 @@ from domain.commands import Command
 from domain.envelope import Actor, Role
 from domain.errors import Forbidden, RecordNotFound, RulesViolated
 from domain.person_commands import RegisterPerson
+from domain.provider_policy import AddTechnique
 from domain.staff import InductionPart, StaffMember, Technique
 from domain.staff_commands import (
     CompleteInduction,
@@ -203,3 +204,18 @@ def test_an_integration_client_and_the_providers_admin_write_without_a_staff_rec
     records.execute(context(admin), JoinStaff("u-new", "New Starter", Role.MANAGER, "svc-1"))
 
     assert staff(records, "u-new").role is Role.MANAGER
+
+
+def test_a_technique_is_one_the_provider_knows(records: CareRecords, ann: str) -> None:
+    due = records.clock().date() + timedelta(days=300)
+    assert refused(records, SignOffCompetency(ann, "TRAVEL_TRAINING", "Observed", due)) == {
+        "staff.competency.technique_unknown"}  # fmt: skip
+    assert refused(records, AddTechnique("PROMPT_LADDER", "Again")) == {"policy.technique.known"}
+    assert refused(records, AddTechnique("TRAVEL_TRAINING", " ")) == {
+        "policy.technique.description_required"}  # fmt: skip
+
+    run(records, AddTechnique("TRAVEL_TRAINING", "Learning a route stop by stop"))
+    run(records, SignOffCompetency(ann, "TRAVEL_TRAINING", "Observed on the bus", due))
+
+    assert set(staff(records, ann).sign_offs) == {"travel_training"}
+    assert refused(records, AddTechnique("travel_training", "Twice")) == {"policy.technique.known"}
