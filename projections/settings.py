@@ -11,7 +11,7 @@ from domain.service_practice import ServicePractice
 from projections.base import Event, Row, Table, Transaction
 from projections.event_records import document_text
 from projections.folding import RecordTable
-from projections.states import Moment, parameters, states_table
+from projections.states import Moment, state_at, states_table
 
 PRACTICE = """practice_id TEXT NOT NULL,
     tenant_id TEXT NOT NULL,
@@ -71,11 +71,5 @@ class ProviderPolicies(RecordTable):
 
 def provider_techniques(tx: Transaction, tenant_id: str, moment: Moment) -> dict[str, str]:
     """The provider's own techniques at the moment, as recorded then: what each is, by key."""
-    row = tx.fetchone(
-        "SELECT document FROM provider_policy_states WHERE tenant_id = %(tenant)s "
-        "AND effective_from <= %(as_of)s AND recorded_from <= %(known_at)s "
-        "AND (recorded_to IS NULL OR recorded_to > %(known_at)s) "
-        "ORDER BY effective_from DESC LIMIT 1",
-        {"tenant": tenant_id, **parameters(moment)},
-    )
+    row = state_at(tx, "provider_policy_states", "tenant_id", tenant_id, moment)  # one each
     return dict(json.loads(row["document"]).get("techniques", {})) if row else {}

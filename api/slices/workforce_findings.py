@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, moment, shown_technique
+from api.common import AS_KNOWN_AT, AS_OF, MomentFields, moment, shown_technique, when
 from api.context import Context
 from api.slices.chronology import RecordType
 from domain.staff import StaffMember as StaffRecord
@@ -75,8 +75,8 @@ class FindingRecord:
             event_type=row["event_type"],
             person_id=strawberry.ID(person) if person else None,
             outcome_id=strawberry.ID(outcome) if outcome else None,
-            effective_at=_instant(row["effective_at"]),
-            recorded_at=_instant(row["recorded_at"]),
+            effective_at=when(row["effective_at"]),
+            recorded_at=when(row["recorded_at"]),
         )
 
 
@@ -168,13 +168,9 @@ def _staff_record(row: Row) -> FindingRecord:
     return FindingRecord(
         record_type=RecordType("StaffMember"), record_id=strawberry.ID(row["staff_record_id"]),
         version=row["version"], event_type="StaffMember", person_id=None,
-        outcome_id=None, effective_at=_instant(row["updated_at"]),
-        recorded_at=_instant(row["updated_at"]),
+        outcome_id=None, effective_at=when(row["updated_at"]),
+        recorded_at=when(row["updated_at"]),
     )  # fmt: skip
-
-
-def _instant(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 @strawberry.type
