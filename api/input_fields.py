@@ -35,6 +35,8 @@ FIELDS: dict[str, str] = {
     "decideSupportHours": "Decided: weekly support hours from now on",
     "description": "What it is",
     "detail": "What was done or found",
+    "doingFor": "Phrases that mark an evidence note or staff guidance as doing for (matched "
+    'ignoring case), e.g. "staff completed"',
     "doingForChallenged": 'Where "doing for" was challenged',
     "dueOn": "When the review is due",
     "entries": "The section's entries, in the person's words (they replace earlier ones)",
@@ -112,11 +114,15 @@ FIELDS: dict[str, str] = {
     "staffWill": "What staff will do at this stage",
     "stageId": "The stage, within the outcome's pathway",
     "state": "DONE (put into practice) or REVIEWED (its effect looked at)",
+    "staticPlanMonths": "Months without a change after which an agreed plan counts as static "
+    "(1-36)",
     "stepsCompleted": "Independence steps completed",
     "stepsOf": "Independence steps there were",
     "strength": "The assessed strength the step uses",
     "summary": "What the person (or who spoke for them) contributed",
     "supportCanReduce": "Whether support can reduce safely",
+    "supportingWith": "Phrases that mark an evidence note or staff guidance as supporting with "
+    '(matched ignoring case), e.g. "with one prompt"',
     "target": "The measurable target",
     "teamId": "The team within the service",
     "technique": "A technique of the provider (see the `techniques` query), e.g. PROMPT_LADDER; "

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from domain.evidence_note import EvidenceNote
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.folding import RecordTable
+from projections.marks import Mark, marks_table
 from projections.states import Moment, latest_states, parameters, states_table
 
 COLUMNS = """note_id TEXT NOT NULL,
@@ -32,9 +34,10 @@ COLUMNS = """note_id TEXT NOT NULL,
 
 class EvidenceNotes(RecordTable):
     name = "evidence_notes"
-    version = 1
+    version = 2
     aggregate = EvidenceNote
     key = "note_id"
+    marks = "evidence_note_marks"
     keeps_state = False  # written once: replayed from its events in the rare case it changes
     states = "evidence_note_states"
     state_columns = ("note_id", "person_id", "outcome_id", "tenant_id", "week_start",
@@ -46,7 +49,19 @@ class EvidenceNotes(RecordTable):
               indexes=(Index("by_outcome", "person_id, outcome_id, effective_at"),)),
         states_table("evidence_note_states", "note_id", COLUMNS,
                      Index("by_outcome", "person_id, outcome_id, effective_from")),
+        marks_table("evidence_note_marks"),
     )  # fmt: skip
+
+    def points(self, before: EvidenceNote | None, event: Any) -> list[Mark]:
+        """A note written (whose words the language audit reads), and the independence steps
+        it records."""
+        if before is not None or type(event).__name__ != "Recorded":
+            return []
+        seen, item = event.observation, str(event.originator_version)
+        marks = [Mark("note_written", item, detail=seen.note)]
+        if seen.steps_completed:
+            marks.append(Mark("independence_steps", item, detail=str(seen.steps_completed)))
+        return marks
 
     def row(self, note: EvidenceNote, first_position: int, last_event: Event) -> Row:
         seen = note.observation

@@ -24,6 +24,7 @@ from domain.timeline import apply_in_order, in_force_from, is_correction, standi
 from projections.at_moment import ReadAtMoment
 from projections.base import Batch, Event, EventFailed, ReadModel, Row, Tables, Transaction, upsert
 from projections.codec import AggregateCodec
+from projections.marks import MARK_COLUMNS, Mark, MarkLog, Marks, keyed
 from projections.rebuilding import KeptWhileRebuilding, Rebuilding
 from projections.rewriting import Closing, Pending
 from projections.states import STATE_TIMES
@@ -59,6 +60,7 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
     parts: ClassVar[str | None] = None
     part_columns: ClassVar[tuple[str, ...]] = ()
     keeps_state: ClassVar[bool] = True
+    marks: ClassVar[str | None] = None  # the table of the record's marks (projections.marks)
 
     def __init__(self, codec: AggregateCodec) -> None:
         self.codec = codec
@@ -132,6 +134,9 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
         if self.parts is not None:
             columns = (*self.part_columns, "item_key", *STATE_TIMES)
             tx.copy(tables[self.parts], columns, ([r[c] for c in columns] for r in pending.parts))
+        if self.marks is not None:
+            tx.copy(tables[self.marks], MARK_COLUMNS,
+                    ([r[c] for c in MARK_COLUMNS] for r in pending.marks))  # fmt: skip
         if self.timeline is not None:
             timeline = tables[self.timeline]
             voided = [m for m in pending.moments if len(m) > len(TIMELINE_COLUMNS)]
@@ -166,11 +171,18 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
         rewrite = latest is not None and (since < latest or is_correction(event))
         if rewrite:
             ordered = self._replay_order(event, began)
-            at = ordered.index(event)
-            before = apply_in_order(None, ordered[:at], began)
-            later = ordered[at:]
+            at = first = ordered.index(event)
+            # Replayed from the first event of that instant: the account (its marks of what
+            # happened, too) is rewritten from the instant on.
+            while first > 0 and in_force_from(ordered[first - 1], began) == since:
+                first -= 1
+            start = apply_in_order(None, ordered[:first], began)
+            # (applying an event changes the record it is applied to: another replay)
+            before = apply_in_order(None, ordered[:at], began) if first < at else start
+            later = ordered[first:]
         else:
-            before, later = record, [event]
+            start = before = record
+            later = [event]
         result = handler(self, before, event, position)
         closing = Closing(tx, tables, pending, self.key, str(event.originator_id), recorded,
                            stored_latest)  # fmt: skip
@@ -178,9 +190,12 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
             closing.close(self.states, pending.states, since)
         if rewrite and self.parts is not None:
             closing.close(self.parts, pending.parts, since)
+        if rewrite and self.marks is not None:
+            self._mark_log(closing).close_from(closing.record_id, since, recorded,
+                                               stored=stored_latest is not None)  # fmt: skip
         if is_correction(event):
             self._void(closing, event.voided_version)
-        current = self._states_from(closing, before, later, began, rewrite)
+        current = self._states_from(closing, start, later, began, rewrite)
         if self.timeline is not None and current is not None:
             pending.moments.append(self._moment(event, current))
         return result, current
@@ -205,11 +220,17 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
         whenever it changes (and where a rewritten account begins)."""
         current, due = before, False
         parts = self._parts_of(before)
+        marks = {} if rewrite else self._marks_of(before)  # a rewrite ended them all
         for n, change in enumerate(later):
+            happened = self.points(current, change) if self.marks is not None else []
             current = apply_in_order(current, [change], began)
             if current is None:
                 continue  # the record's first fact was entered in error: it never began
             moment = in_force_from(change, began)
+            if happened:
+                log = self._mark_log(closing)
+                for point in happened:
+                    log.open(self._owner(current), point, moment, closing.at, point=True)
             interval = self.checkpoint_interval(current)
             due = due or moment == began or change.originator_version % interval == 0
             if n + 1 < len(later) and in_force_from(later[n + 1], began) == moment:
@@ -217,6 +238,8 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
             if due:
                 closing.pending.states.append(self._state(current, change, moment, closing.at))
             due = False
+            if self.marks is not None:
+                marks = self._remark(closing, current, marks, moment)
             if self.parts is not None:
                 now = self._parts_of(current)
                 if now != parts or (rewrite and n == 0):
@@ -225,6 +248,27 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
                     self._add_parts(closing, now, moment)
                 parts = now
         return current
+
+    def _mark_log(self, closing: Closing) -> MarkLog:
+        return MarkLog(closing.tx, closing.tables[self.marks or ""], closing.pending.marks)
+
+    def _marks_of(self, record: Any) -> Marks:
+        return keyed(self.marks_of(record)) if record is not None and self.marks else {}
+
+    def _remark(self, closing: Closing, record: Any, before: Marks, moment: datetime) -> Marks:
+        """Ends the marks the record no longer carries from `moment`, and opens the new ones."""
+        now, log = self._marks_of(record), self._mark_log(closing)
+        stored = closing.stored_latest is not None
+        for key, mark in before.items():
+            if now.get(key) != mark:
+                log.end(closing.record_id, mark, moment, closing.at, stored)
+        for key, mark in now.items():
+            if before.get(key) != mark:
+                log.open(self._owner(record), mark, moment, closing.at)
+        return now
+
+    def _owner(self, record: Any) -> tuple[str, str, str | None]:
+        return str(record.id), record.tenant_id, self.person_of(record)
 
     def _parts_of(self, record: Any) -> dict[str, Row]:
         return self.part_rows(record) if record is not None and self.parts else {}
@@ -280,3 +324,16 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:
         """Writes what the handlers returned (nothing, unless a subclass says otherwise)."""
+
+    def marks_of(self, record: Any) -> list[Mark]:
+        """The marks the record carries as it stands (with `marks`)."""
+        return []
+
+    def points(self, before: Any, event: Event) -> list[Mark]:
+        """The marks of what happened when this event took effect, given the record just
+        before it (None for its first event) (with `marks`)."""
+        return []
+
+    def person_of(self, record: Any) -> str | None:
+        """Whose record it is, for the marks' scope (None: a record about a service)."""
+        return getattr(record, "person_id", None)

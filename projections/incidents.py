@@ -8,10 +8,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from domain.incident import Incident, PracticeChangeState
+from domain.incident import OPEN, Incident, PracticeChangeState
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
+from projections.marks import Mark, marks_table
 from projections.people import members
 from projections.states import Moment, latest_states, parameters, states_table
 
@@ -30,11 +31,12 @@ STATE_COLUMNS = ("incident_id", "person_id", "tenant_id", "status", "occurred_at
 
 class Incidents(RecordTable):
     name = "incidents"
-    version = 1
+    version = 2
     aggregate = Incident
     key = "incident_id"
     states = "incident_states"
     state_columns = STATE_COLUMNS
+    marks = "incident_marks"
     tables = (
         Table("incidents", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
               primary_key="incident_id",
@@ -42,7 +44,18 @@ class Incidents(RecordTable):
                        Index("by_tenant", "tenant_id, status"))),
         states_table("incident_states", "incident_id", COLUMNS,
                      Index("by_person", "person_id, effective_from")),
+        marks_table("incident_marks"),
     )  # fmt: skip
+
+    def marks_of(self, incident: Incident) -> list[Mark]:
+        """Open while not closed; each practice change open until done, due by its review
+        date."""
+        marks = [Mark("practice_change_open", change.change_id, change.review_by, change.what)
+                 for change in incident.practice_changes.values()
+                 if change.state == PracticeChangeState.OPEN]  # fmt: skip
+        if incident.status == OPEN:
+            marks.append(Mark("incident_open", detail=incident.report.what_happened))
+        return marks
 
     def row(self, incident: Incident, first_position: int, last_event: Event) -> Row:
         return {

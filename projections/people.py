@@ -15,6 +15,7 @@ from domain.person import Person
 from projections.base import Batch, Event, Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
+from projections.marks import Mark, marks_table
 from projections.states import Moment, latest_states, parameters, state_at, states_table
 
 BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
@@ -23,13 +24,14 @@ OWNER_COLUMNS = ("record_id", "record_type", "person_id", "tenant_id", "service_
 
 class People(RecordTable):
     name = "people"
-    version = 4
+    version = 5
     aggregate = Person
     key = "person_id"
     keep_on_update = ("registered_position", "registered_at")
     states = "person_states"
     state_columns = ("person_id", "tenant_id", "service_id", "team_id", "name", "document",
                      "version", "updated_at")  # fmt: skip
+    marks = "person_marks"  # where each person was supported: governance's scope
     tables = (
         Table(
             "people",
@@ -74,6 +76,7 @@ class People(RecordTable):
             primary_key="record_id",
             indexes=(Index("by_person", "person_id, record_type"),),
         ),
+        marks_table("person_marks"),
     )
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
@@ -86,6 +89,12 @@ class People(RecordTable):
     @handles(*BEGINNINGS)
     def _began(self, before: Any, event: Event, position: int) -> None:
         """Every record's first event names whose it is (see `apply`)."""
+
+    def marks_of(self, person: Person) -> list[Mark]:
+        return [Mark("placement", service_id=person.service_id, team_id=person.team_id)]
+
+    def person_of(self, person: Person) -> str:
+        return str(person.id)
 
     def row(self, person: Person, first_position: int, last_event: Event) -> Row:
         return {

@@ -229,7 +229,7 @@ _WRITTEN = (
     "w.tenant_id = %(tenant)s AND w.service_id = %(service)s AND w.effective_at <= %(as_of)s "
     "AND w.recorded_at <= %(known_at)s AND (w.voided_at IS NULL OR w.voided_at > %(known_at)s)"
 )
-_UNSIGNED = (
+UNSIGNED = (
     f"{_WRITTEN} AND w.technique IS NOT NULL AND w.writer_role IN "
     f"({', '.join(repr(role) for role in STAFF_ROLES)}) AND NOT EXISTS ("
     "SELECT 1 FROM practice_sign_offs s WHERE s.record_id = w.writer_record_id "
@@ -243,7 +243,7 @@ _NOT_STAFF = f"{_WRITTEN} AND w.writer_role = '{Role.INTEGRATION_CLIENT.value}'"
 def unsigned_practice(tx: Transaction, tenant_id: str, service_id: str, moment: Any) -> list[Row]:
     """Per writer and technique: the plan changes and evidence notes of the service they wrote,
     by the moment, relying on a technique they held no current sign-off in that day."""
-    return _grouped(tx, _UNSIGNED, "w.writer_id, w.writer_name, w.technique",
+    return _grouped(tx, UNSIGNED, "w.writer_id, w.writer_name, w.technique",
                     {"tenant": tenant_id, "service": service_id, **parameters(moment)})  # fmt: skip
 
 

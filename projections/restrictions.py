@@ -15,6 +15,7 @@ from domain.restriction import IN_FORCE, Restriction, ReviewOutcome
 from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
 from projections.event_records import dumps
 from projections.folding import RecordTable
+from projections.marks import LATE, ON_TIME, Mark, marks_table, utc_day
 from projections.people import members
 from projections.states import Moment, latest_states, parameters, states_table
 
@@ -58,11 +59,12 @@ class Voided:
 
 class Restrictions(RecordTable):
     name = "restrictions"
-    version = 1
+    version = 2
     aggregate = Restriction
     key = "restriction_id"
     states = "restriction_states"
     state_columns = STATE_COLUMNS
+    marks = "restriction_marks"
     tables = (
         Table("restrictions", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
               primary_key="restriction_id",
@@ -86,7 +88,31 @@ class Restrictions(RecordTable):
             primary_key="restriction_id, version",
             indexes=(Index("by_tenant", "tenant_id, effective_at"),),
         ),
+        marks_table("restriction_marks"),
     )  # fmt: skip
+
+    def marks_of(self, restriction: Restriction) -> list[Mark]:
+        if restriction.status != IN_FORCE:
+            return []
+        what = restriction.terms.what
+        marks = [Mark("restriction_in_force", on=restriction.review_by, detail=what)]
+        if restriction.terms.incident_id:
+            marks.append(Mark("restriction_after_incident", restriction.terms.incident_id,
+                              detail=what))  # fmt: skip
+        return marks
+
+    def points(self, before: Restriction | None, event: Any) -> list[Mark]:
+        item, name = str(event.originator_version), type(event).__name__
+        if name == "Imposed":
+            return [Mark("restriction_imposed", item, detail=event.terms.what)]
+        if name != "Reviewed":
+            return []
+        held, due = utc_day(event.envelope.effective_at), event.was_due_by
+        found = [Mark("restriction_review_held", item, due, ON_TIME if held <= due else LATE)]
+        if event.outcome in (ReviewOutcome.REDUCED, ReviewOutcome.LIFTED):
+            found.append(Mark(f"restriction_{event.outcome}", item, detail=event.justification
+                              or event.what_changed or None))  # fmt: skip
+        return found
 
     def row(self, restriction: Restriction, first_position: int, last_event: Event) -> Row:
         terms = restriction.terms

@@ -15,10 +15,11 @@ from projections.states import close_states
 
 @dataclass
 class Pending:
-    """Rows a batch adds, written at its end: states, sets of parts, timeline moments."""
+    """Rows a batch adds, written at its end: states, sets of parts, marks, timeline moments."""
 
     states: list[Row] = field(default_factory=list)
     parts: list[Row] = field(default_factory=list)
+    marks: list[Row] = field(default_factory=list)
     moments: list[list[Any]] = field(default_factory=list)
 
     def void(self, record_id: str, version: int, recorded: datetime) -> bool:

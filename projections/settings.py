@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import json
 
-from domain.provider_policy import ProviderPolicy
+from domain.provider_policy import (
+    DEFAULT_DOING_FOR,
+    DEFAULT_STATIC_PLAN_MONTHS,
+    DEFAULT_SUPPORTING_WITH,
+    ProviderPolicy,
+)
 from domain.service_practice import ServicePractice
 from projections.base import Event, Row, Table, Transaction
 from projections.event_records import document_text
@@ -50,7 +55,7 @@ class ServicePractices(RecordTable):
 
 class ProviderPolicies(RecordTable):
     name = "provider_policies"
-    version = 2  # 2: the provider's own techniques
+    version = 3  # 2: the provider's own techniques; 3: governance settings
     aggregate = ProviderPolicy
     key = "policy_id"
     states = "provider_policy_states"
@@ -63,7 +68,10 @@ class ProviderPolicies(RecordTable):
 
     def row(self, policy: ProviderPolicy, first_position: int, last_event: Event) -> Row:
         document = {"restrictionReviewDays": policy.restriction_review_days,
-                    "techniques": dict(policy.techniques)}  # fmt: skip
+                    "techniques": dict(policy.techniques),
+                    "staticPlanMonths": policy.static_plan_months,
+                    "doingFor": list(policy.doing_for),
+                    "supportingWith": list(policy.supporting_with)}  # fmt: skip
         return {"policy_id": str(policy.id), "tenant_id": policy.tenant_id,
                 "document": document_text(document), "version": policy.version,
                 "updated_at": policy.modified_on}  # fmt: skip
@@ -73,3 +81,15 @@ def provider_techniques(tx: Transaction, tenant_id: str, moment: Moment) -> dict
     """The provider's own techniques at the moment, as recorded then: what each is, by key."""
     row = state_at(tx, "provider_policy_states", "tenant_id", tenant_id, moment)  # one each
     return dict(json.loads(row["document"]).get("techniques", {})) if row else {}
+
+
+def governance_settings(tx: Transaction, tenant_id: str, moment: Moment) -> Row:
+    """What the provider's governance views read at the moment, as recorded then (the defaults
+    before it set them)."""
+    row = state_at(tx, "provider_policy_states", "tenant_id", tenant_id, moment)
+    document = json.loads(row["document"]) if row else {}
+    return {
+        "static_plan_months": document.get("staticPlanMonths", DEFAULT_STATIC_PLAN_MONTHS),
+        "doing_for": tuple(document.get("doingFor", DEFAULT_DOING_FOR)),
+        "supporting_with": tuple(document.get("supportingWith", DEFAULT_SUPPORTING_WITH)),
+    }

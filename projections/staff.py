@@ -4,12 +4,14 @@ at any moment as recorded at any time."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from domain.staff import WORKING, StaffMember
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
+from projections.marks import Mark, marks_table
 from projections.states import Moment, latest_states, parameters, states_table
 
 COLUMNS = """staff_record_id TEXT NOT NULL,
@@ -29,11 +31,12 @@ STATE_COLUMNS = ("staff_record_id", "staff_id", "tenant_id", "service_id", "team
 
 class Staff(RecordTable):
     name = "staff"
-    version = 1
+    version = 2
     aggregate = StaffMember
     key = "staff_record_id"
     states = "staff_states"
     state_columns = STATE_COLUMNS
+    marks = "staff_marks"
     tables = (
         Table("staff", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
               primary_key="staff_record_id",
@@ -42,7 +45,30 @@ class Staff(RecordTable):
         states_table("staff_states", "staff_record_id", COLUMNS,
                      Index("by_service", "tenant_id, service_id, effective_from"),
                      Index("by_subject", "tenant_id, staff_id, effective_from")),
+        marks_table("staff_marks"),
     )  # fmt: skip
+
+    def marks_of(self, staff: StaffMember) -> list[Mark]:
+        """While they work here, in their service and team: working, induction incomplete,
+        supervision next due, and each sign-off until its refresher falls due."""
+        if staff.status != WORKING:
+            return []
+
+        def mark(measure: str, item: str = "", on: date | None = None) -> Mark:
+            return Mark(measure, item, on, staff.name, staff.service_id, staff.team_id)
+
+        marks = [mark("staff_working")]
+        if staff.induction_completed_on is None:
+            marks.append(mark("induction_incomplete"))
+        due = staff.supervision_due()
+        if due is not None:
+            marks.append(mark("supervision_due", on=due))
+        marks += [mark("signed_off", technique, sign_off.refresher_due)
+                  for technique, sign_off in staff.sign_offs.items()]  # fmt: skip
+        return marks
+
+    def person_of(self, staff: StaffMember) -> None:
+        return None  # a record about the service: its marks say where they worked
 
     def row(self, staff: StaffMember, first_position: int, last_event: Event) -> Row:
         return {

@@ -15,6 +15,8 @@ from domain.support_plan import SupportPlan
 from projections.base import Event, Index, Row, Table, Tables, Transaction
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
+from projections.marks import Mark, marks_table
+from projections.plan_marks import plan_marks, plan_points
 from projections.plan_parts import PART_COLUMNS, PARTS, part_rows
 from projections.plan_versions import VERSIONS, DescribedVersions, outcome_document, write_versions
 from projections.states import Moment, states_table, timeline_table
@@ -24,7 +26,7 @@ PARTS_PER_DOUBLING = 64  # outcomes and steps
 
 class SupportPlans(DescribedVersions, RecordTable):
     name = "support_plans"
-    version = 5
+    version = 6
     aggregate = SupportPlan
     key = "plan_id"
     keep_on_update = ("drafted_at",)
@@ -38,6 +40,7 @@ class SupportPlans(DescribedVersions, RecordTable):
     timeline = "plan_timeline"
     parts = "plan_parts"
     part_columns = PART_COLUMNS
+    marks = "plan_marks"
 
     def checkpoint_interval(self, plan: SupportPlan) -> int:
         parts = sum(1 + len(outcome.steps) for outcome in plan.outcomes.values())
@@ -73,6 +76,7 @@ class SupportPlans(DescribedVersions, RecordTable):
         timeline_table("plan_timeline"),
         PARTS,
         VERSIONS,
+        marks_table("plan_marks"),
     )
 
     def row(self, plan: SupportPlan, first_position: int, last_event: Event) -> Row:
@@ -90,6 +94,12 @@ class SupportPlans(DescribedVersions, RecordTable):
 
     def part_rows(self, plan: SupportPlan) -> dict[str, Row]:
         return part_rows(plan)
+
+    def marks_of(self, plan: SupportPlan) -> list[Mark]:
+        return plan_marks(plan)
+
+    def points(self, before: SupportPlan | None, event: Event) -> list[Mark]:
+        return plan_points(before, event)
 
     def write_more(self, tx: Transaction, tables: Tables, produced: Sequence[Any]) -> None:
         write_versions(tx, tables, produced)

@@ -16,7 +16,16 @@ import psycopg
 
 from infra.settings import Settings
 
-SECTIONS = ("reads", "writes", "freshness", "rebuild", "memory", "as_of", "reconstruction")
+SECTIONS = (
+    "reads",
+    "writes",
+    "freshness",
+    "rebuild",
+    "memory",
+    "as_of",
+    "reconstruction",
+    "governance",
+)
 
 
 @dataclass(frozen=True)

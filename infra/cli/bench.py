@@ -25,6 +25,8 @@ import typer
 from psycopg import sql
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from infra.bench.governance import PEOPLE as GOVERNED_PEOPLE
+from infra.bench.governance import governance_figures, write_service
 from infra.bench.rebuild import (
     first_audit_figure,
     measure_rebuild,
@@ -102,9 +104,9 @@ def bench(
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the schemas (or files) afterwards")] = False,
 ) -> None:
-    """Measure reads, writes, freshness, rebuilds, memory, point-in-time reads and incident
-    reconstructions on simulated records, in schemas made for the run; write JSON and Markdown
-    to --out."""
+    """Measure reads, writes, freshness, rebuilds, memory, point-in-time reads, incident
+    reconstructions and the governance dashboard on simulated records, in schemas made for the
+    run; write JSON and Markdown to --out."""
     sections = _sections(only)
     # Stopped, it still drops what it made (Ctrl-C raises; a plain kill would not unwind).
     stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -115,8 +117,15 @@ def bench(
     counts: dict[str, object] = {}
     failed = None
     try:
-        large = _measure_logs(scratch, sections, events, months, seed, rounds, figures, counts)
-        if sections & HTTP_SECTIONS:
+        large = None
+        if sections & (LOG_SECTIONS | HTTP_SECTIONS):
+            large = _measure_logs(scratch, sections, events, months, seed, rounds, figures,
+                                  counts)  # fmt: skip
+        if "governance" in sections:
+            governed = _governance(scratch, seed, counts)
+            figures += governance_figures(governed, console.print)
+            large = large or governed[max(governed)]
+        if large is not None and sections & HTTP_SECTIONS:
             try:
                 figures += _http(large, seconds, rounds, sections)
             except Exception as error:  # the figures measured so far are still reported
@@ -128,12 +137,27 @@ def bench(
             console.print(f"Kept: {scratch.where()}")
         else:
             scratch.drop()
+    assert large is not None  # every section measures a log
     machine = machine_facts(large) | counts | ({"failed": failed} if failed else {})
     json_path, md_path = write_report(figures, machine, out / f"bench-{scratch.stamp}")
     console.print(markdown(figures, machine), markup=False, highlight=False, soft_wrap=True)
     console.print(f"Wrote {json_path} and {md_path}")
     if failed:
         raise typer.Exit(1)
+
+
+def _governance(scratch: Scratch, seed: int, counts: dict[str, object]) -> dict[int, Settings]:
+    """A service of each size of GOVERNED_PEOPLE, simulated in a schema of its own."""
+    made = {}
+    for people in GOVERNED_PEOPLE:
+        settings = scratch.settings(f"governance_{people}")
+        described = f"governance: simulating one service of {people:,} people"
+        with _bar(described) as told:
+            written = write_service(settings, people, seed, told)
+        counts[f"events_governance_{people}"] = written
+        console.print(f"governance: {people:,} people, {written:,} events")
+        made[people] = settings
+    return made
 
 
 def _sections(only: Sequence[str] | None) -> set[str]:

@@ -62,8 +62,10 @@ def simulate(
     months: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    services: int = len(SERVICES),
 ) -> Simulated:
-    """Writes the histories; progress(events_written_so_far)."""
+    """Writes the histories; progress(events_written_so_far). `services`: how many of the
+    simulated services the people are spread over (1: everyone in the first)."""
     if people < 1 or months < 1:
         raise ValueError("simulate at least one person over at least one month")
     written = 0
@@ -86,7 +88,7 @@ def simulate(
         recorded = {person_id for person_id in person_ids if batch.exists(UUID(person_id))}
         for number, person_id in enumerate(person_ids):
             if person_id not in recorded:  # else written by an earlier run with this seed
-                _person(batch, seed, number, end, days, provider)
+                _person(batch, seed, number, end, days, provider, services)
                 batch.forget()
     finally:
         gc.enable()
@@ -125,10 +127,11 @@ def _key(seed: int, number: int) -> str:
 
 
 def _person(
-    batch: Batch, seed: int, number: int, end: datetime, days: int, provider: Provider
-) -> None:
+    batch: Batch, seed: int, number: int, end: datetime, days: int, provider: Provider,
+    services: int,
+) -> None:  # fmt: skip
     rng = random.Random(f"stepwise-simulate:{seed}:{number}")
-    service = rng.randrange(len(SERVICES))
+    service = rng.randrange(services)
     theme, second = rng.sample(THEMES, 2)
     starts_after = rng.randrange(max(1, days // 6))
     first_day = end - timedelta(days=days - starts_after)

@@ -67,6 +67,8 @@ MAY_QUERY: dict[str, set[Staff]] = {
     "workforceStatus": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
     "competencyCoverage": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
     "workforceFindings": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER, TENANT_ADMIN},
+    "governance": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER},
+    "governanceEvidence": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER},
     "techniques": {*RECORD_READERS, TENANT_ADMIN},
     "publishedEventTypes": set(EVERY_ROLE),
     "projectionPositions": set(EVERY_ROLE),
@@ -80,7 +82,12 @@ MANAGERS_ONLY |= {"completeInduction", "signOffCompetency"}
 # who joins, moves and leaves: managers and tenant admins
 STAFFING = {"joinStaff", "moveStaff", "recordStaffLeaving"}
 # how a service (or the provider) practises: managers and tenant admins
-SERVICE_SETTINGS = {"setPromptLadder", "setRestrictionReviewLimit", "addTechnique"}
+SERVICE_SETTINGS = {
+    "setPromptLadder",
+    "setRestrictionReviewLimit",
+    "addTechnique",
+    "setGovernanceSettings",
+}
 RECORDERS = {*STAFF, INTEGRATION_WRITING}  # an integration client writes only when granted
 
 SAMPLE_SCALARS: dict[str, Any] = {
@@ -147,7 +154,7 @@ def test_each_role_reads_exactly_what_the_table_says(api: Api) -> None:
 
 def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
     mutations = schema._schema.mutation_type.fields
-    assert len(mutations) == 50
+    assert len(mutations) == 51
     wrong = []
     for name, field in mutations.items():
         text, variables = document("mutation", name, field)

@@ -46,6 +46,7 @@ from tests.support.scenarios import MANAGER
 
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
+BEGAN = START - 20 * DAY  # when the record whose history is drawn begins
 KINDS = sorted(kind.name for kind in DECLARED)
 ADMIN = Actor("u-ada", "Ada Price", Role.TENANT_ADMIN)
 
@@ -128,34 +129,51 @@ def test_every_kind_of_record_has_histories_for_the_harness() -> None:
 def test_any_record_read_at_any_moment_is_the_replay_of_what_was_known_and_in_force(
     runtime: Runtime, kind: str, data: st.DataObject
 ) -> None:
+    record_id, events = written_history(runtime, kind, data)
+    model = model_of(runtime, kind)
+    for moment in probed_moments(events, data):
+        expected = state_at(events, moment.as_of, moment.as_known_at)
+        with runtime.store.transaction() as tx:
+            found = model.at(tx, record_id, moment)
+        assert _state(model, found) == _expected(model, expected, events), (kind, moment)
+
+
+def written_history(runtime: Runtime, kind: str, data: st.DataObject) -> tuple[str, list[Any]]:
+    """Writes a record of the kind and a drawn history of it (each change effective some days
+    after the record began, recorded a while after the one before), brings every read model up
+    to date; returns the record's id and events."""
     records, clock = runtime.records, Clock(START)
     history: list[tuple[Change, int, int]] = data.draw(history_of(kind))
-    probes = data.draw(st.lists(st.tuples(st.integers(-25, 14), st.floats(0, 1)), max_size=8))
     with recording_at(records, clock):
         provider = Provider(records, clock)
         person, outcome = provider.person_with_a_plan()
-        began_at = START - 20 * DAY
-        record_id = provider.run(HISTORIES[kind].command(person, outcome), began_at)
+        record_id = provider.run(HISTORIES[kind].command(person, outcome), BEGAN)
         assert record_id is not None, f"{kind} could not begin"
         for change, days_after, seconds_later in history:
             clock.now += timedelta(seconds=seconds_later)
-            effective = min(began_at + days_after * DAY, clock.now)
+            effective = min(BEGAN + days_after * DAY, clock.now)
             provider.run(change(record_id, person), effective)
         runtime.projector.catch_up()
     assert {status.state for status in runtime.projector.statuses().values()} == {"live"}
+    return record_id, list(records.repository.event_store.get(UUID(record_id)))
 
-    model = next(m for m in runtime.projector.models
-                 if isinstance(m, RecordTable) and m.aggregate.__name__ == kind)  # fmt: skip
-    events = list(records.repository.event_store.get(UUID(record_id)))
+
+def probed_moments(events: list[Any], data: st.DataObject) -> list[Moment]:
+    """Drawn moments around the history: each asOf as recorded at a drawn time and as
+    recorded in the end."""
+    probes = data.draw(st.lists(st.tuples(st.integers(-25, 14), st.floats(0, 1)), max_size=8))
     recorded = [event.timestamp for event in events]
+    moments = []
     for days, share in probes:
-        as_of = began_at + days * DAY
+        as_of = BEGAN + days * DAY
         as_known_at = recorded[0] + (recorded[-1] - recorded[0]) * share
-        for moment in (Moment(as_of, as_known_at), Moment(as_of, recorded[-1])):
-            expected = state_at(events, moment.as_of, moment.as_known_at)
-            with runtime.store.transaction() as tx:
-                found = model.at(tx, record_id, moment)
-            assert _state(model, found) == _expected(model, expected, events), (kind, moment)
+        moments += [Moment(as_of, as_known_at), Moment(as_of, recorded[-1])]
+    return moments
+
+
+def model_of(runtime: Runtime, kind: str) -> RecordTable:
+    return next(m for m in runtime.projector.models
+                if isinstance(m, RecordTable) and m.aggregate.__name__ == kind)  # fmt: skip
 
 
 def _expected(model: RecordTable, record: Any, events: list[Any]) -> dict[str, Any] | None:

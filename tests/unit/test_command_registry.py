@@ -13,7 +13,7 @@ from domain.envelope import Actor, Role
 from domain.errors import Forbidden
 from domain.person import Person
 from domain.person_commands import MovePerson, RegisterPerson, find_person
-from domain.provider_policy import AddTechnique, SetRestrictionReviewLimit
+from domain.provider_policy import AddTechnique, SetGovernanceSettings, SetRestrictionReviewLimit
 from domain.service_practice import SetPromptLadder
 from domain.staff_commands import JoinStaff, MoveStaff, RecordStaffLeaving
 from domain.support_plan_commands import AgreeOutcome, AgreeSupportPlan
@@ -25,7 +25,7 @@ EVERY_COMMAND = [registration.command for registration in REGISTRY]
 
 
 def test_every_command_is_registered_with_at_least_one_role() -> None:
-    assert len(EVERY_COMMAND) == 50
+    assert len(EVERY_COMMAND) == 51
     assert all(registration.roles for registration in REGISTRY)
 
 
@@ -76,7 +76,13 @@ def test_a_tenant_admin_sets_how_services_practise_and_records_nothing_of_people
 ) -> None:
     admin = given.actor(Role.TENANT_ADMIN)
     staffing = (JoinStaff, MoveStaff, RecordStaffLeaving)  # who works where, not care
-    if command in (SetPromptLadder, SetRestrictionReviewLimit, AddTechnique, *staffing):
+    if command in (
+        SetPromptLadder,
+        SetRestrictionReviewLimit,
+        AddTechnique,
+        SetGovernanceSettings,
+        *staffing,
+    ):
         REGISTRY.authorise(admin, command)
     else:
         with pytest.raises(Forbidden):

@@ -1,0 +1,80 @@
+"""The governance dashboard of a service (or one of its teams) at a moment, and the marks behind
+each figure: counted in SQL from the marks tables (projections.marks), so a question reads the
+rows in force at the moment and the points of the window, never the event log or the records.
+
+A person's records count in the service and team that supported them: at the moment for what
+holds then, and when it happened for what happened (so a month's figures stay with the team of
+that month). Staff count where they worked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from projections.base import Row, Transaction
+from projections.governance_measures import MEASURES, Measure
+from projections.governance_query import POINTS, SHARES, MarksQuery, Phrases, Scope
+from projections.states import Moment
+
+__all__ = ["Figure", "Phrases", "Scope", "dashboard", "evidence", "months_to"]
+
+
+@dataclass
+class Figure:
+    measure: Measure
+    count: int = 0
+    out_of: int | None = None
+    teams: dict[str | None, list[int]] | None = None
+    months: dict[str, list[int]] | None = None
+
+
+def months_to(moment: Moment, how_many: int) -> list[str]:
+    """The `how_many` months ending with the moment's, oldest first (YYYY-MM)."""
+    year, month = moment.as_of.year, moment.as_of.month
+    found = []
+    for _ in range(how_many):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
+def dashboard(
+    tx: Transaction, scope: Scope, moment: Moment, phrases: Phrases, months: list[str]
+) -> list[Figure]:
+    """Every measure's figure for the scope at the moment, with its teams side by side and, for
+    what happened, its months."""
+    query = MarksQuery(tx, scope, moment, phrases, months)
+    counted = {measure: query.counts(measure) for measure in MEASURES}
+    # Every figure lists the same teams: those of the scope at the moment, and any where
+    # something counted happened in the window.
+    teams = sorted(query.teams().union(*(per_team for per_team, _ in counted.values())),
+                   key=lambda team: team or "")  # fmt: skip
+    figures = []
+    for measure, (per_team, per_month) in counted.items():
+        shared = measure.share is not None or measure.select in SHARES
+        figures.append(Figure(
+            measure,
+            sum(n for n, _ in per_team.values()),
+            sum(of for _, of in per_team.values()) if shared else None,
+            {team: per_team.get(team, [0, 0]) for team in teams},
+            {month: per_month.get(month, [0, 0]) for month in months}
+            if measure.select in POINTS else None,
+        ))  # fmt: skip
+    return figures
+
+
+def evidence(
+    tx: Transaction,
+    scope: Scope,
+    moment: Moment,
+    phrases: Phrases,
+    months: list[str],
+    measure: Measure,
+    month: str | None,
+    offset: int,
+    limit: int,
+) -> list[Row]:
+    """The marks behind a measure's figure (in one month of the window, if given), in the
+    order they took effect: each names its record."""
+    query = MarksQuery(tx, scope, moment, phrases, [month] if month else months)
+    return query.rows(measure, offset, limit)
