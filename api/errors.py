@@ -9,7 +9,7 @@ from graphql.error import GraphQLError
 from pydantic import ValidationError
 from strawberry.extensions import MaskErrors
 
-from api.waiting import NotReady
+from api.waiting import NotReady, TooManyWaiting
 from domain.errors import (
     Forbidden,
     IdempotencyKeyReused,
@@ -53,6 +53,8 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
         return "UNAVAILABLE", message, {"retryable": True}
     if isinstance(original, AccessLogFull):
         return "UNAVAILABLE", str(original), {"retryable": True}
+    if isinstance(original, TooManyWaiting):
+        return "BUSY", str(original), {"retryable": True, "waiting": original.waiting}
     if isinstance(original, NotReady):
         lagging: dict[str, Any] = {"position": original.position}
         if original.parked:

@@ -26,6 +26,18 @@ WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
 log = logging.getLogger("stepwise.api")
 
 
+class TooManyWaiting(Exception):
+    """As many requests as the server lets wait are waiting already."""
+
+    def __init__(self, waiting: int) -> None:
+        self.waiting = waiting
+        super().__init__(
+            f"{waiting} requests already wait for read models to catch up, as many as this "
+            "server lets wait (STEPWISE_MAX_WAITING_REQUESTS); retry shortly, or read without "
+            f"{WAIT_FOR_POSITION}"
+        )
+
+
 class NotReady(Exception):
     def __init__(self, position: int, message: str, parked: list[str] | None = None) -> None:
         self.position = position
@@ -95,6 +107,11 @@ class ReadModelWatch:
         models = frozenset(read_models)
         if models & self._stopped.keys():
             await self.refresh()  # it may have been retried or rebuilt elsewhere since
+        if all(self._positions.get(model, 0) >= position for model in models):
+            return  # nothing to wait for
+        # Each waiter holds memory until it is answered: refused at once beyond the limit.
+        if len(self._waiters) >= self._runtime.settings.max_waiting_requests:
+            raise TooManyWaiting(len(self._waiters))
         waiter: Waiter = (position, models, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         self._release()

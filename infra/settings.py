@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     poll_interval_seconds: float = 0.5
     projection_batch_size: int = 500
     wait_for_position_timeout_seconds: float = 10.0
+    max_waiting_requests: int = Field(
+        default=1000,
+        ge=1,
+        description="Most requests waiting at once for X-Stepwise-Wait-For-Position; more are "
+        "refused (BUSY) rather than held",
+    )
     wait_for_position_refresh_seconds: float = Field(
         default=0.25,
         description="While requests wait, how often positions are re-read in case no "

@@ -4,6 +4,7 @@ position while the server answers everyone else."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import httpx2 as httpx
@@ -73,3 +74,38 @@ async def mutate(client: httpx.AsyncClient, name: str, given: dict[str, Any]) ->
     assert "errors" not in body, body
     written: dict[str, Any] = body["data"][name]
     return written
+
+
+def test_beyond_the_most_that_may_wait_a_request_is_refused_at_once_and_the_rest_are_answered(
+    runtime: Runtime,
+) -> None:
+    capped = replace(runtime, settings=runtime.settings.model_copy(
+        update={"max_waiting_requests": 5}))  # fmt: skip
+    with serving(capped) as url:
+        answers = asyncio.run(wait_beyond_the_limit(url, capped, 8))
+
+    refused = [a for a in answers if a.get("errors")]
+    assert len(refused) == 3
+    assert {error["extensions"]["code"] for a in refused for error in a["errors"]} == {"BUSY"}
+    assert all(a["errors"][0]["extensions"]["retryable"] is True for a in refused)
+    assert [a for a in answers if not a.get("errors")] == [
+        {"data": {"person": {"serviceId": "svc-2"}}}] * 5  # fmt: skip
+
+
+async def wait_beyond_the_limit(url: str, runtime: Runtime, how_many: int) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        registered = await mutate(client, "registerPerson", {"name": "Ruth", "serviceId": "svc-1"})
+        person_id = registered["recordId"]
+        await asyncio.to_thread(runtime.projector.stop)
+        move = {"personId": person_id, "serviceId": "svc-2", "reason": "New flat"}
+        moved = str((await mutate(client, "movePerson", move))["position"])
+        waiting = [
+            asyncio.create_task(post(client, PERSON, {"id": person_id}, {WAIT_FOR_POSITION: moved}))
+            for _ in range(how_many)
+        ]
+        await asyncio.sleep(0.5)
+        refused_at_once = [task for task in waiting if task.done()]
+        await asyncio.to_thread(runtime.projector.start)
+        answers = list(await asyncio.gather(*waiting))
+        assert len(refused_at_once) == how_many - 5, "the refused were not answered at once"
+        return answers
