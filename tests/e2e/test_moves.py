@@ -53,7 +53,9 @@ def selection(kind: Any, depth: int = 0) -> str:
 ARGUMENTS = {"serviceId": None, "personId": None, "id": None, "streamId": None,
              "outcomeId": None, "dueBefore": weeks_ahead(60), "before": weeks_ahead(60),
              "from": (datetime.now(UTC) - timedelta(days=400)).date().isoformat(),
-             "to": weeks_ahead(60)}  # fmt: skip
+             "to": weeks_ahead(60),
+             # the records behind a figure the moved person counts in: the review he booked
+             "measure": "PLAN_REVIEWS_DUE"}  # fmt: skip
 
 
 def required(argument: Any) -> bool:
@@ -144,6 +146,11 @@ SERVICE_WIDE = sorted(name for name, field in QUERY.fields.items()
 PERSON_SCOPED = sorted(name for name, field in QUERY.fields.items() if "personId" in field.args)
 
 
+def restrictions_in_force(answer: str) -> int:
+    figures = json.loads(answer)["figures"]
+    return next(int(f["count"]) for f in figures if f["measure"] == "RESTRICTIONS_IN_FORCE")
+
+
 def test_every_service_wide_list_follows_the_person_to_their_new_service(
     api: Api, moved: dict[str, str]
 ) -> None:
@@ -155,6 +162,11 @@ def test_every_service_wide_list_follows_the_person_to_their_new_service(
         if name == "restrictivePracticeTrend":  # counts, not records
             assert '"imposed": 1' in now_after and '"imposed": 1' not in now_before, name
             assert '"imposed": 1' in then_before, name
+            continue
+        if name == "governance":  # counts, not records: the restriction counts where he is
+            in_force = [restrictions_in_force(answer)
+                        for answer in (now_after, now_before, then_before)]  # fmt: skip
+            assert in_force == [1, 0, 1], name
             continue
         assert person in now_after and person not in now_before, name
         assert person in then_before, f"{name} at a moment before the move"
