@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -52,7 +55,13 @@ def serve(
     """Serve GraphQL (and GraphiQL in a browser) at /graphql."""
     given = {"host": host, "port": port, "workers": workers}
     overrides = {key: value for key, value in given.items() if value is not None}
-    settings = with_local_secret(Settings(**overrides))  # type: ignore[arg-type]
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if not _can_listen(settings.host, settings.port):
+        console.print(f"Port {settings.port} on {settings.host} is in use: stop what listens "
+                      "there, or pass --port (STEPWISE_PORT)", markup=False, highlight=False,
+                      soft_wrap=True)  # fmt: skip
+        raise typer.Exit(1)
+    settings = with_local_secret(settings)
     runtime = runtime_from(settings)
     try:
         _rebuild_outdated(runtime)
@@ -86,6 +95,18 @@ def serve(
     finally:
         if keeper is not None:
             keeper.close()
+
+
+def _can_listen(host: str, port: int) -> bool:
+    """Whether the server could listen there now (checked before anything is printed as if
+    it would)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 @cli.command()
@@ -256,4 +277,46 @@ def _rebuild(runtime: Runtime, models: Sequence[ReadModel]) -> None:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ValidationError as error:  # a setting from the environment or .env
+        for line in setting_errors(error):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+    except OSError as error:
+        if error.filename is None:  # not a file: nothing to say beyond the error itself
+            raise
+        # The SQLite file's folder, usually: read-only, or not a folder.
+        console.print(f"Cannot write {error.filename} ({error.strerror}): make its folder "
+                      "writable, or set STEPWISE_DATABASE_URL to a file in one that is",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        raise SystemExit(1) from None
+
+
+def setting_errors(error: ValidationError) -> list[str]:
+    """One line per bad setting, naming its environment variable and what it expects; never
+    the value given (it may be a password, a secret or a key)."""
+    lines = []
+    for problem in error.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in problem["loc"])
+        variable = f"STEPWISE_{field.upper()}" if field else "a setting"
+        lines.append(f"{variable}: {problem['msg'].removeprefix('Value error, ')}")
+    return lines or [str(error)]
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        console.print(f"stepwise {version('stepwise')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Stepwise: strengths-based care records over GraphQL."""

@@ -33,7 +33,7 @@ def token(
     service: Annotated[
         list[str] | None, typer.Option(help="A service it is limited to (repeat for more)")
     ] = None,
-    expires: Annotated[int, typer.Option(help="Minutes until it expires")] = 480,
+    expires: Annotated[int, typer.Option(min=1, help="Minutes until it expires")] = 480,
     grant_ends: Annotated[
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="When an inspector's grant ends (a date, UTC)"),
