@@ -13,6 +13,7 @@ from typing import Any
 from domain.catalogue import record_type_of
 from projections.base import Row, Transaction
 from projections.governance_measures import DUE_SOON_DAYS, MEASURES, Measure, Select
+from projections.marks import utc_day
 from projections.people import People
 from projections.practice import UNSIGNED
 from projections.staff import Staff
@@ -51,7 +52,7 @@ class MarksQuery:
     ) -> None:
         self.tx, self.scope, self.phrases = tx, scope, phrases
         self._texts: list[Row] | None = None
-        today = moment.as_of.astimezone(UTC).date()
+        today = utc_day(moment.as_of)
         first, last = (
             date.fromisoformat(f"{min(months)}-01"),
             date.fromisoformat(f"{max(months)}-01"),
@@ -203,18 +204,12 @@ class MarksQuery:
         """Language: which list a text's words match ('doing for' first), else NULL."""
         if measure.select not in (Select.DOING_FOR, Select.SUPPORTING_WITH):
             return "NULL"
-        found = "instr({}, {})" if self.tx.dialect == "sqlite" else "strpos({}, {})"
-        phrases = self.phrases
-        names = [
-            f"%(phrase{n})s" for n in range(len(phrases.doing_for) + len(phrases.supporting_with))
-        ]
-        doing, supporting = names[: len(phrases.doing_for)], names[len(phrases.doing_for) :]
+        doing = range(len(self.phrases.doing_for))
+        supporting = range(len(doing), len(doing) + len(self.phrases.supporting_with))
 
-        def any_of(listed: list[str]) -> str:
-            return (
-                " OR ".join(found.format("lower(m.detail)", name) + " > 0" for name in listed)
-                or "1 = 0"
-            )
+        def any_of(numbers: range) -> str:
+            found = [self._contains("lower(m.detail)", f"%(phrase{n})s") for n in numbers]
+            return " OR ".join(found) or "1 = 0"
 
         return (
             f"CASE WHEN {any_of(doing)} THEN 'doing_for' "
@@ -224,8 +219,7 @@ class MarksQuery:
     def _not_aligned(self, record: str, table: str, where: str) -> str:
         """Restrictions in force and agreed safeguards the person's guidance at the moment
         does not contain (ignoring case); with no guidance, none is contained."""
-        found = "instr({}, {})" if self.tx.dialect == "sqlite" else "strpos({}, {})"
-        contained = found.format("lower(g.detail)", "lower(m.detail)")
+        contained = self._contains("lower(g.detail)", "lower(m.detail)")
         guidance = (
             f"SELECT g.person_id, g.detail FROM {SupportPlans.marks} g "
             "WHERE g.measure = 'guidance' "
@@ -235,7 +229,7 @@ class MarksQuery:
             f"SELECT {record}, p.team_id FROM {table} m "
             f"JOIN ({self._placed()}) p ON p.person_id = m.person_id "
             f"LEFT JOIN ({guidance}) g ON g.person_id = m.person_id "
-            f"WHERE {where} AND (g.detail IS NULL OR {contained} = 0)"
+            f"WHERE {where} AND (g.detail IS NULL OR NOT {contained})"
         )
 
     def _unsigned_writes(self) -> str:
@@ -249,8 +243,7 @@ class MarksQuery:
             f"{month} AS month, NULL AS kind FROM practice_writes w "
             f"JOIN {Staff.marks} s ON s.record_id = w.writer_record_id "
             f"AND s.measure = 'staff_working' AND {self._staff_scope('s')} AND {known_at('s')} "
-            "AND s.effective_from <= w.effective_at "
-            "AND (s.effective_to IS NULL OR s.effective_to > w.effective_at) "
+            f"AND {_in_force('s', at='w.effective_at')} "
             f"WHERE {UNSIGNED} AND w.effective_at >= %(window_from)s "
             "AND w.effective_at < %(window_end)s"
         )
@@ -279,11 +272,9 @@ class MarksQuery:
 
     def _placed_when(self, alias: str) -> str:
         """Joined to a mark `m` of what happened: where the person was supported then."""
-        a = alias
         return (
-            f"{a}.record_id = m.person_id AND {self._placement(a)} "
-            f"AND {a}.effective_from <= m.effective_from "
-            f"AND ({a}.effective_to IS NULL OR {a}.effective_to > m.effective_from)"
+            f"{alias}.record_id = m.person_id AND {self._placement(alias)} "
+            f"AND {_in_force(alias, at='m.effective_from')}"
         )
 
     def _placement(self, alias: str) -> str:
@@ -297,16 +288,22 @@ class MarksQuery:
         team = f" AND {alias}.team_id = %(team)s" if self.scope.team_id is not None else ""
         return f"{alias}.tenant_id = %(tenant)s AND {alias}.service_id = %(service)s{team}"
 
+    def _contains(self, text: str, part: str) -> str:
+        """SQL: whether the text contains the part (both already in the case compared)."""
+        found = "instr" if self.tx.dialect == "sqlite" else "strpos"
+        return f"{found}({text}, {part}) > 0"
+
     def _month(self, column: str) -> str:
         if self.tx.dialect == "sqlite":
             return f"substr({column}, 1, 7)"
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"
 
 
-def _in_force(alias: str) -> str:
+def _in_force(alias: str, at: str = "%(as_of)s") -> str:
+    """SQL: the row's span of effective time holds `at` (by default, the moment asked)."""
     return (
-        f"{alias}.effective_from <= %(as_of)s "
-        f"AND ({alias}.effective_to IS NULL OR {alias}.effective_to > %(as_of)s)"
+        f"{alias}.effective_from <= {at} "
+        f"AND ({alias}.effective_to IS NULL OR {alias}.effective_to > {at})"
     )
 
 
