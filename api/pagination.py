@@ -48,8 +48,9 @@ def check_page_size(first: int) -> None:
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more items follow this page")
     end_cursor: str | None = strawberry.field(
-        description="Cursor of the last edge; with no edges, the cursor given as `after`, "
-        "so a client can always store it and resume from there."
+        description="Cursor of the last edge; with no edges, the cursor given as `after` (the "
+        "change feed's is past every position it examined), so a client can always store it "
+        "and resume from there."
     )
 
 

@@ -58,6 +58,8 @@ class Ledger(Protocol):
 
     def select_stream(self, record_id: UUID, after: int, limit: int) -> list[Notification]: ...
 
+    def select_positions(self, positions: Sequence[int]) -> list[Notification]: ...
+
 
 # Where the person index stands: the ids of a person's records of a kind it holds, and the
 # log position it is up to date with (see infra.bootstrap).
@@ -308,6 +310,11 @@ class CareRecords(Application[UUID]):
                 raise Undecodable(notification.id, notification.topic, decoded, error) from error
             decoded.append((notification.id, event))
         return decoded
+
+    def read_at(self, positions: Sequence[int]) -> list[tuple[int, DomainEvent]]:
+        """The events at these log positions, in log order, decoded."""
+        notifications = self.ledger.select_positions(positions)
+        return [(n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in notifications]
 
     def read_stored(self, first: int, last: int) -> Sequence[Notification]:
         """The log between two positions exactly as stored, undecoded."""

@@ -89,6 +89,7 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
             f"SELECT rowid, * FROM {events_table_name} WHERE originator_id = ? AND rowid > ? "
             "ORDER BY originator_version LIMIT ?"
         )
+        self._select_positions = f"SELECT rowid, * FROM {events_table_name} WHERE rowid IN "
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), RECEIPTS_DDL.format(table=RECEIPTS)]
@@ -140,6 +141,25 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
             for row in rows
         ]
 
+    def select_positions(self, positions: Sequence[int]) -> list[Notification]:
+        """The events at these log positions, in log order."""
+        if not positions:
+            return []
+        marks = ", ".join("?" for _ in positions)
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"{self._select_positions}({marks}) ORDER BY rowid", list(positions))
+            rows = c.fetchall()
+        return [
+            Notification(
+                id=row["rowid"],
+                originator_id=self.convert_originator_id(row["originator_id"]),
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=row["state"],
+            )
+            for row in rows
+        ]
+
 
 class StepwisePostgresFactory(PostgresFactory):
     """The library's PostgreSQL persistence, with every wait bounded by the settings."""
@@ -183,6 +203,9 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
             "SELECT * FROM {}.{} WHERE originator_id = %s AND notification_id > %s "
             "ORDER BY originator_version LIMIT %s"
         ).format(schema, events)
+        self._select_positions = SQL(
+            "SELECT * FROM {}.{} WHERE notification_id = ANY(%s) ORDER BY notification_id"
+        ).format(schema, events)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -224,6 +247,23 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
             Notification(
                 id=row["notification_id"],
                 originator_id=record_id,
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in rows
+        ]
+
+    def select_positions(self, positions: Sequence[int]) -> list[Notification]:
+        """The events at these log positions, in log order."""
+        if not positions:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            rows = curs.execute(self._select_positions, (list(positions),)).fetchall()
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
                 originator_version=row["originator_version"],
                 topic=row["topic"],
                 state=bytes(row["state"]),

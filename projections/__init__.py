@@ -11,6 +11,7 @@ from projections.base import ReadModel
 from projections.chronology import Chronology
 from projections.codec import AggregateCodec
 from projections.evidence_notes import EvidenceNotes
+from projections.feed import Feed
 from projections.incidents import Incidents
 from projections.people import People
 from projections.practice import Practice
@@ -38,6 +39,7 @@ def all_read_models(
         ServicePractices(codec),
         ProviderPolicies(codec),
         Chronology(),
+        Feed(),
         Practice(),
         AuditChain(read_stored, signing_key),
     ]

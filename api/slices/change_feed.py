@@ -5,22 +5,34 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
+from typing import Annotated
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.access import EVERYONE, readable_by
-from api.common import Actor, Position, when
+from api.common import Actor, Position, record_id, when
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import (
+    Connection,
+    check_page_size,
+    connection,
+    decode_cursor,
+    encode_cursor,
+)
 from api.payloads import EventPayload, payload_object
-from domain.catalogue import BY_NAME, PUBLISHED
+from api.slices.chronology import RecordType
+from domain.care_records import CareRecords
+from domain.catalogue import BY_NAME, DECLARED, PUBLISHED, record_type
 from domain.deciding import parse_id
 from domain.envelope import RECORD_READERS
+from domain.errors import RulesViolated, Violation
 from domain.publishing import PublishedEvent
-from projections.base import Row
+from projections import tracking
+from projections.base import Event, Row, Transaction
 from projections.event_records import event_record
+from projections.feed import BEGINNINGS, Feed, FeedFilter, feed_page
 from projections.people import People, owners
 
 ContextInfo = Info[Context, None]
@@ -113,28 +125,114 @@ async def audit_trail(
 
 
 async def events(
-    info: ContextInfo, after: str | None = None, first: int = 50
-) -> Connection[RecordedEvent]:
+    info: ContextInfo,
+    after: str | None = None,
+    first: int = 50,
+    types: Annotated[list[str] | None, strawberry.argument(
+        description="Only events of these types, e.g. Person.Moved (see publishedEventTypes)"
+    )] = None,
+    record_types: Annotated[list[RecordType] | None, strawberry.argument(
+        description="Only events of these kinds of record")] = None,
+    person_id: Annotated[strawberry.ID | None, strawberry.argument(
+        description="Only events of this person's records")] = None,
+    service_id: Annotated[strawberry.ID | None, strawberry.argument(
+        description="Only events of records whose person this service now supports (for a "
+        "record of no person, the service it was recorded in)")] = None,
+) -> Connection[RecordedEvent]:  # fmt: skip
     check_page_size(first)
     start = decode_cursor("position", after)
-    caller = info.context.caller()
-    # Read from the event store itself, so the feed never lags behind what was committed,
-    # skipping events beyond the caller's reach until the page is full or the log ends.
-    rows: list[Row] = []
-    position = start
-    while len(rows) <= first:
-        log = await run_in_threadpool(info.context.runtime.records.read_log, position, SCAN)
-        rows += await reachable(info.context, [event_record(event, p) for p, event in log])
-        if len(log) < SCAN:
-            break
-        position = log[-1][0]
-    rows = rows[: first + 1]
+    context = info.context
+    caller = context.caller()
+    wanted = FeedFilter(
+        tenant_id=caller.tenant_id,
+        readable={kind.name for kind in DECLARED if caller.actor.role in kind.readers},
+        services=caller.services,
+        event_types=_event_types(types),
+        record_types={kind.value for kind in record_types} if record_types is not None else None,
+        person_id=record_id(person_id, "personId") if person_id is not None else None,
+        service_id=context.reached_service("events", service_id) if service_id else None,
+    )
+    rows, examined = await _find(context, wanted, start, first + 1)
     page = connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
     )
+    if not page.edges and examined > start:
+        # Nothing of theirs up to there: the next poll need not examine it again.
+        page.page_info.end_cursor = encode_cursor("position", examined)
     streams = sorted({str(edge.node.stream_id) for edge in page.edges})
-    info.context.log_reads("events", caller.tenant_id, [(None, stream) for stream in streams])
+    context.log_reads("events", caller.tenant_id, [(None, stream) for stream in streams])
     return page
+
+
+def _event_types(types: list[str] | None) -> set[str] | None:
+    if types is None:
+        return None
+    unknown = sorted(set(types) - set(PUBLISHED))
+    if unknown:
+        shown = ", ".join(repr(name) for name in unknown[:5])
+        raise RulesViolated([Violation(
+            "input.types.unknown", "types",
+            f"no event type is called {shown}: publishedEventTypes lists them")])  # fmt: skip
+    return set(types)
+
+
+async def _find(
+    context: Context, wanted: FeedFilter, after: int, limit: int
+) -> tuple[list[Row], int]:
+    """Up to `limit` events the filter admits after a position, and the last position
+    examined: by the feed index up to where it has reached, then from the log itself, so the
+    feed never lags behind what was committed."""
+
+    def indexed(tx: Transaction) -> tuple[int, list[Row]]:
+        upto = tracking.position(tx, Feed.name)
+        return upto, feed_page(tx, wanted, after, upto, limit)
+
+    upto, found = await context.read(indexed, People.name)  # whose records, as of the write
+    log = await context.records(lambda r: r.read_at([row["position"] for row in found]))
+    rows = [event_record(event, position) for position, event in log]
+    if len(rows) == limit:
+        return rows, rows[-1]["position"]
+    examined = max(after, upto)
+    while len(rows) < limit:
+        tail = await context.records(partial(CareRecords.read_log, after=examined, limit=SCAN))
+        rows += await _admitted(context, wanted, tail)
+        if tail:
+            examined = tail[-1][0]
+        if len(tail) < SCAN:
+            break
+    return rows[:limit], (rows[limit - 1]["position"] if len(rows) >= limit else examined)
+
+
+def _tenant(event: Event) -> str:
+    return str(event.envelope.tenant_id)  # type: ignore[attr-defined]
+
+
+async def _admitted(
+    context: Context, wanted: FeedFilter, log: list[tuple[int, Event]]
+) -> list[Row]:
+    """The events the filter admits of those the feed index has not reached: described by the
+    person index where it has them, else by their own first event and envelope."""
+    mine = [(position, event) for position, event in log if _tenant(event) == wanted.tenant_id]
+    if not mine:
+        return []
+    streams = {str(event.originator_id) for _, event in mine}
+    scopes = await context.read(lambda tx: owners(tx, streams), People.name)
+    admitted = []
+    for position, event in mine:
+        row = event_record(event, position)
+        scope = scopes.get(row["stream_id"])
+        began = isinstance(event, BEGINNINGS)
+        described = {
+            "tenant_id": row["tenant_id"],
+            "record_type": row["stream_type"],
+            "event_type": row["event_type"],
+            "person_id": scope["person_id"] if scope else (
+                record_type(event).person_of(event) if began else None),
+            "service_id": scope["service_id"] if scope else row["service_id"],
+        }  # fmt: skip
+        if wanted.admits(described):
+            admitted.append(row)
+    return admitted
 
 
 @strawberry.type(description="One field of a published payload")

@@ -8,10 +8,12 @@ import base64
 import pytest
 
 from tests.e2e.helpers import (
+    INTEGRATION,
     MANAGER,
     SENIOR,
     WORKER,
     Api,
+    Staff,
     agreed_plan,
     feed_page,
     read_feed,
@@ -177,3 +179,95 @@ def test_a_page_size_outside_one_to_a_hundred_is_refused(api: Api, first: int) -
     error = api.failure(FEED, {"after": None, "first": first})
 
     assert rules(error) == ["input.first.range"]
+
+
+FILTERED = """query($types: [String!], $kinds: [RecordType!], $person: ID, $service: ID,
+  $after: String) {
+  events(first: 100, after: $after, types: $types, recordTypes: $kinds, personId: $person,
+         serviceId: $service) {
+    edges { node { position eventType streamType streamId } } pageInfo { endCursor } } }"""
+IN_ONE = Staff("u-una", "Una Webb", "manager", services=("svc-1",))
+
+
+def filtered(api: Api, reader: Staff = INTEGRATION, **given: object) -> list[dict]:
+    api.reader = reader
+    page = api.query(FILTERED, given)["events"]
+    return [edge["node"] for edge in page["edges"]]
+
+
+def test_an_integrator_asks_for_only_the_event_types_and_kinds_of_record_it_handles(
+    api: Api,
+) -> None:
+    agreed_plan(api)
+    register(api, "Omar Said", "svc-2")
+    everything, _ = read_feed(api)
+    wanted = {"Person.Registered", "SupportPlan.OutcomeAgreed"}
+
+    by_type = filtered(api, types=sorted(wanted))
+    by_kind = filtered(api, kinds=["ASSESSMENT"])
+
+    assert [e["position"] for e in by_type] == [
+        e["position"] for e in everything if e["eventType"] in wanted]  # fmt: skip
+    assert {e["eventType"] for e in by_type} == wanted
+    assert [e["position"] for e in by_kind] == [
+        e["position"] for e in everything if e["streamType"] == "Assessment"]  # fmt: skip
+    assert by_kind
+
+
+def test_an_integrator_follows_one_person_s_records(api: Api) -> None:
+    ruth = agreed_plan(api).person_id
+    omar = agreed_plan(api, "Omar Said").person_id
+    everything, _ = read_feed(api)
+
+    ruths = filtered(api, person=ruth)
+
+    streams = {e["streamId"] for e in ruths}
+    assert ruth in streams and omar not in streams and len(streams) >= 3  # person, assessment, plan
+    assert [e["position"] for e in ruths] == [
+        e["position"] for e in everything if e["streamId"] in streams]  # fmt: skip
+
+
+def test_a_service_s_feed_follows_the_person_index_when_a_person_moves(api: Api) -> None:
+    omar = register(api, "Omar Said", "svc-2")
+    ruth = register(api, "Ruth Evans", "svc-1")
+
+    before = {e["streamId"] for e in filtered(api, service="svc-2")}
+    api.mutate("movePerson", {"personId": omar, "serviceId": "svc-1", "reason": "Nearer home"},
+               MANAGER)  # fmt: skip
+    after = {e["streamId"] for e in filtered(api, service="svc-2")}
+    in_one = {e["streamId"] for e in filtered(api, service="svc-1")}
+
+    assert before == {omar} and after == set() and in_one == {omar, ruth}
+
+
+def test_a_service_outside_the_reader_s_access_is_refused(api: Api) -> None:
+    register(api, "Omar Said", "svc-2")
+    api.reader = IN_ONE
+
+    error = api.failure(FILTERED, {"service": "svc-2"})
+
+    assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_an_event_type_the_feed_does_not_publish_is_refused_with_where_to_look(api: Api) -> None:
+    error = api.failure(FILTERED, {"types": ["Person.Registered", "Person.Teleported"]})
+
+    assert rules(error) == ["input.types.unknown"]
+    assert "Person.Teleported" in error["message"] + str(error["extensions"])
+    assert "publishedEventTypes" in str(error["extensions"])
+
+
+def test_a_poll_that_finds_nothing_of_its_own_moves_past_what_it_examined(api: Api) -> None:
+    ruth = register(api, "Ruth Evans", "svc-1")
+    api.reader = INTEGRATION
+    cursor = api.query(FILTERED, {"person": ruth})["events"]["pageInfo"]["endCursor"]
+    for n in range(3):
+        register(api, f"Someone {n}", "svc-2")
+
+    empty = api.query(FILTERED, {"person": ruth, "after": cursor})["events"]
+    advocate = {"personId": ruth, "name": "Sam Evans", "relationship": "Brother"}
+    written = api.mutate("recordAdvocate", advocate)
+    resumed = filtered(api, person=ruth, after=empty["pageInfo"]["endCursor"])
+
+    assert empty["edges"] == [] and empty["pageInfo"]["endCursor"] != cursor
+    assert [e["position"] for e in resumed] == [written["position"]]

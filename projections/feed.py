@@ -1,0 +1,154 @@
+"""feed: where each event of the log stands, so the change feed finds a provider's events (of
+some types, of one person or service) by index rather than by reading the whole log.
+
+A row per event: its position, provider, record, kind of record, event type, whose record it
+is and the service it was recorded in. The events themselves are read from the event store by
+position; the feed reads the few positions this index has not reached yet from the log itself
+(api.slices.change_feed), so it never lags behind a committed write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from domain.catalogue import ALL_EVENTS, DECLARED, record_type
+from projections.base import Batch, Event, Index, ReadModel, Table, Tables, Transaction, handles
+from projections.event_records import event_type
+
+BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
+COLUMNS = ("position", "tenant_id", "record_id", "record_type", "version", "event_type",
+           "person_id", "service_id")  # fmt: skip
+LOOKUP_CHUNK = 500  # record ids per lookup of whose records they are
+
+
+class Feed(ReadModel):
+    name = "feed"
+    version = 1
+    tables = (
+        Table(
+            "feed",
+            """position BIGINT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            record_type TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            event_type TEXT NOT NULL,
+            person_id TEXT,
+            service_id TEXT""",
+            primary_key="position",
+            indexes=(
+                Index("by_tenant", "tenant_id, position"),
+                Index("by_type", "tenant_id, event_type, position"),
+                Index("by_person", "person_id, position"),
+                Index("by_record", "record_id, version"),
+            ),
+        ),
+    )
+
+    @handles(*ALL_EVENTS)
+    def _every_event(self, *_: Any) -> None:
+        """Every event has its row (see `apply`)."""
+
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        table = tables["feed"]
+        people = _people(tx, table, batch)
+        tx.copy(table, COLUMNS, (_row(position, event, people) for position, event in batch))
+
+
+def _people(tx: Transaction, table: str, batch: Batch) -> dict[str, str | None]:
+    """Whose record each event of the batch belongs to (None: no person's): from a record's
+    first event, in this batch or as this table kept it."""
+    found: dict[str, str | None] = {}
+    for _, event in batch:
+        if isinstance(event, BEGINNINGS):
+            found[str(event.originator_id)] = record_type(event).person_of(event)
+    earlier = sorted({str(event.originator_id) for _, event in batch} - set(found))
+    for start in range(0, len(earlier), LOOKUP_CHUNK):
+        names = {f"r{n}": record for n, record in enumerate(earlier[start : start + LOOKUP_CHUNK])}
+        rows = tx.fetchall(
+            f"SELECT record_id, person_id FROM {table} WHERE version = 1 "
+            f"AND record_id IN ({', '.join(f'%({name})s' for name in names)})",
+            names,
+        )
+        found |= {row["record_id"]: row["person_id"] for row in rows}
+    return found
+
+
+def _row(position: int, event: Event, people: dict[str, str | None]) -> tuple[Any, ...]:
+    envelope = event.envelope  # type: ignore[attr-defined]
+    record = str(event.originator_id)
+    return (position, envelope.tenant_id, record, record_type(event).name,
+            event.originator_version, event_type(event), people.get(record),
+            envelope.service_id)  # fmt: skip
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    """Which events a caller is given: of their provider and the kinds of record their role
+    reads; with `services`, of records whose person those services now support (the person
+    index's scope: for a record of no person, the service it was recorded in); and only the
+    event types, kinds of record, person and service asked for, where asked."""
+
+    tenant_id: str
+    readable: Collection[str]  # kinds of record
+    services: Collection[str] | None = None
+    event_types: Collection[str] | None = None
+    record_types: Collection[str] | None = None
+    person_id: str | None = None
+    service_id: str | None = None
+
+    def admits(self, row: dict[str, Any]) -> bool:
+        """The same test, for a row described the same way (an event not indexed yet)."""
+        service = row["service_id"]
+        return (
+            row["tenant_id"] == self.tenant_id
+            and row["record_type"] in self.readable
+            and (self.services is None or service in self.services)
+            and (self.event_types is None or row["event_type"] in self.event_types)
+            and (self.record_types is None or row["record_type"] in self.record_types)
+            and (self.person_id is None or row["person_id"] == self.person_id)
+            and (self.service_id is None or service == self.service_id)
+        )
+
+
+def feed_page(
+    tx: Transaction, wanted: FeedFilter, after: int, upto: int, limit: int
+) -> list[dict[str, Any]]:
+    """The positions (with their record's person and service now) of the events the filter
+    admits, after `after` and up to `upto`, in log order: at most `limit`."""
+    params: dict[str, Any] = {"tenant": wanted.tenant_id, "after": after, "upto": upto,
+                              "limit": limit}  # fmt: skip
+    where = ["f.tenant_id = %(tenant)s", "f.position > %(after)s", "f.position <= %(upto)s",
+             _one_of("f.record_type", "readable", wanted.readable, params)]  # fmt: skip
+    service = "COALESCE(p.service_id, f.service_id)"
+    if wanted.services is not None:
+        where.append(_one_of(service, "reach", wanted.services, params))
+    if wanted.event_types is not None:
+        where.append(_one_of("f.event_type", "type", wanted.event_types, params))
+    if wanted.record_types is not None:
+        where.append(_one_of("f.record_type", "kind", wanted.record_types, params))
+    if wanted.person_id is not None:
+        where.append("f.person_id = %(person)s")
+        params["person"] = wanted.person_id
+    if wanted.service_id is not None:
+        where.append(f"{service} = %(service)s")
+        params["service"] = wanted.service_id
+    return tx.fetchall(
+        f"SELECT f.position, f.record_id, f.person_id, {service} AS service_id FROM feed f "
+        "LEFT JOIN people p ON p.person_id = f.person_id "
+        f"WHERE {' AND '.join(where)} ORDER BY f.position LIMIT %(limit)s",
+        params,
+    )
+
+
+def _one_of(column: str, prefix: str, values: Collection[str], params: dict[str, Any]) -> str:
+    if not values:
+        return "1 = 0"
+    names = {f"{prefix}{n}": value for n, value in enumerate(sorted(values))}
+    params |= names
+    return f"{column} IN ({', '.join(f'%({name})s' for name in names)})"
