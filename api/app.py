@@ -67,7 +67,7 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.run_projector:
-            runtime.projector.start()
+            runtime.keep_read_models()
         runtime.access_log.start()
         await watch.start()
         if owns_process:
@@ -76,6 +76,7 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
             yield
         finally:
             await watch.stop()
+            runtime.deliveries.stop()
             runtime.projector.stop()
             await run_in_threadpool(runtime.access_log.stop)
             if owns_process:

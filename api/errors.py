@@ -13,6 +13,7 @@ from api.waiting import NotReady, TooManyWaiting
 from domain.errors import (
     Forbidden,
     IdempotencyKeyReused,
+    NotConfigured,
     NothingWritten,
     OutcomeUnknown,
     RecordNotFound,
@@ -41,6 +42,8 @@ def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]]
         return "NOT_FOUND", str(original), {}
     if isinstance(original, Forbidden):
         return "FORBIDDEN", str(original), {"rule": original.rule}
+    if isinstance(original, NotConfigured):
+        return "NOT_CONFIGURED", str(original), {"setting": original.setting}
     if isinstance(original, IdempotencyKeyReused):
         return "IDEMPOTENCY_KEY_REUSED", str(original), {"idempotencyKey": original.key}
     if isinstance(original, OutcomeUnknown):

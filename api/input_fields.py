@@ -43,6 +43,8 @@ FIELDS: dict[str, str] = {
     "escalation": "The escalation procedure",
     "escalationTriggers": "What should make staff escalate",
     "eventId": "The fact, as <recordId>/<version> (as causation ids and audit trails name it)",
+    "eventTypes": "Only these event types, e.g. Person.Moved (default: all; see "
+    "publishedEventTypes)",
     "evidence": "The observed practice the sign-off rests on",
     "evidenceRoute": "How progress on the step is evidenced",
     "evidencedBy": "How progress towards the outcome is evidenced",
@@ -90,6 +92,7 @@ FIELDS: dict[str, str] = {
     "promptLevel": "The rung of the service's prompt ladder the person needed",
     "proportionality": "Why the restriction is proportionate",
     "reasonNotPossible": "Why the person could not contribute directly",
+    "recordTypes": "Only events of these kinds of record, e.g. SupportPlan (default: all)",
     "refresherDue": "When the sign-off must be refreshed; it lapses after that day",
     "refused": "Whether the person refused",
     "relationship": "The advocate's relationship to the person",
@@ -129,8 +132,10 @@ FIELDS: dict[str, str] = {
     "on an outcome or stage, the one staff rely on",
     "title": "The title",
     "toWhom": "To whom the learning was communicated",
+    "url": "Where the webhook's deliveries go: an absolute https:// address",
     "views": "The person's views of the incident, in their own words",
     "viewsNotGivenBecause": "Why the person's views could not be given",
+    "webhookId": "The webhook",
     "weeklyMicroStep": "The step the person takes each week",
     "wellbeingImpact": "The impact on the person's wellbeing",
     "what": "What is restricted (imposeRestriction), or what changes in practice "

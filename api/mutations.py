@@ -30,6 +30,7 @@ from domain.catalogue import REGISTRY
 from domain.commands import Change, Command, Registration, Registry, Text
 from domain.errors import RulesViolated
 from domain.shapes import refuse_control_characters, violations_from
+from infra.webhook_signing import signing_secret
 from projections.event_records import camel
 
 
@@ -41,6 +42,11 @@ class WriteResult:
     position: Position = strawberry.field(description="The write's place in the global log")
     part_id: strawberry.ID | None = strawberry.field(
         description="The outcome or enablement step the command created, if any"
+    )
+    signing_secret: str | None = strawberry.field(
+        default=None,
+        description="The webhook's signing secret, when the command set one: shown this once "
+        "(a retry with the same idempotency key shows it again); store it to verify deliveries",
     )
 
 
@@ -68,12 +74,18 @@ def _mutation(registration: Registration) -> StrawberryField:
         REGISTRY.authorise(caller.actor, command, writes_granted=caller.writes_granted)
         if len(info.operation.selection_set.selections) > 1:
             info.context.refuse_shared_header_key()
+        settings = info.context.runtime.settings
+        if command.sets_secret:
+            signing_secret(settings, "", 0)  # refused before anything is written, if unset
         written = await info.context.execute(_command(command, input), _request(input))
         return WriteResult(
             record_id=strawberry.ID(written.record_id),
             version=written.version,
             position=Position(written.position),
             part_id=strawberry.ID(written.part_id) if written.part_id else None,
+            signing_secret=signing_secret(settings, written.record_id, written.version)
+            if command.sets_secret
+            else None,
         )
 
     resolve.__annotations__ = {

@@ -61,9 +61,11 @@ class Command:
 
     `locators` are the fields that find the record; the other fields are handed to the
     domain method by name, unless a command builds the method's arguments itself.
+    `sets_secret`: the command gives the record a secret its result shows once (a webhook's).
     """
 
     locators: ClassVar[frozenset[str]] = frozenset()
+    sets_secret: ClassVar[bool] = False
 
     @classmethod
     def command_name(cls) -> str:

@@ -52,6 +52,14 @@ class Forbidden(DomainError):
         super().__init__(message)
 
 
+class NotConfigured(DomainError):
+    """Refused because the server lacks a setting the command needs: `setting` names it."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        self.setting = setting
+        super().__init__(message)
+
+
 @dataclass
 class Rules:
     """Collects every broken rule so one refusal reports them all at once."""

@@ -22,6 +22,7 @@ from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
 from infra.settings import Settings
+from infra.webhooks import Deliveries
 from projections import all_read_models, tracking
 from projections.codec import AggregateCodec
 from projections.people import People, records_of
@@ -36,6 +37,7 @@ class Runtime:
     store: ReadStore
     projector: Projector
     access_log: AccessLog
+    deliveries: Deliveries  # webhook delivery, run wherever the read models are kept
 
     outdated: list[str] = field(default_factory=list)  # read models to rebuild before use
 
@@ -49,7 +51,13 @@ class Runtime:
             time.sleep(0.02)
         return True
 
+    def keep_read_models(self) -> None:
+        """Follows the log in the background: the read models, and webhook delivery."""
+        self.projector.start()
+        self.deliveries.start()
+
     def close(self) -> None:
+        self.deliveries.stop()
         self.projector.stop()
         self.access_log.stop()
         self.records.close()
@@ -81,7 +89,9 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
         records.person_index = partial(indexed_records, store)
         access_log = AccessLog(store, owner_of=partial(provider_of_person, records))
         access_log.create_table()
-    return Runtime(settings, records, store, projector, access_log, outdated)
+        deliveries = Deliveries(records, store, settings)
+        deliveries.create_tables()
+    return Runtime(settings, records, store, projector, access_log, deliveries, outdated)
 
 
 def provider_of_person(records: CareRecords, person_id: str) -> str | None:

@@ -132,6 +132,25 @@ class Settings(BaseSettings):
         description="AES-GCM key encrypting every stored event and snapshot: base64 of 16, 24 "
         "or 32 bytes (`stepwise keys generate cipher` makes one). Set it before the first event",
     )
+    webhook_key: SecretStr | None = Field(
+        default=None,
+        description="Secret (32+ characters) each webhook's signing secret is derived from; "
+        "without it webhooks cannot be registered",
+    )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Deliver webhooks to loopback and private addresses, and over plain "
+        "http (local development and tests)",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest a webhook delivery may take"
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Failed deliveries in a row before a webhook is paused"
+    )
+    webhook_retry_seconds: float = Field(
+        default=2.0, gt=0, description="Wait after a first failed delivery; doubled after each"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -156,7 +175,7 @@ class Settings(BaseSettings):
             )
         return schema
 
-    @field_validator("auth_secret", "auth_jwks_url", mode="before")
+    @field_validator("auth_secret", "auth_jwks_url", "webhook_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # as compose passes an unset variable on
@@ -171,7 +190,7 @@ class Settings(BaseSettings):
                 raise ValueError("fetch the identity provider's keys over https")
         return url
 
-    @field_validator("auth_secret")
+    @field_validator("auth_secret", "webhook_key")
     @classmethod
     def _long_secret(cls, secret: SecretStr | None) -> SecretStr | None:
         if secret is not None and len(secret.get_secret_value()) < 32:

@@ -21,6 +21,7 @@ from projections.risk_decisions import RiskDecisions
 from projections.settings import ProviderPolicies, ServicePractices
 from projections.staff import Staff
 from projections.support_plans import SupportPlans
+from projections.webhooks import Webhooks
 
 
 def all_read_models(
@@ -38,6 +39,7 @@ def all_read_models(
         Staff(codec),
         ServicePractices(codec),
         ProviderPolicies(codec),
+        Webhooks(codec),
         Chronology(),
         Feed(),
         Practice(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from functools import partial
 from typing import Annotated
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.access import EVERYONE, readable_by
@@ -23,20 +23,18 @@ from api.pagination import (
 )
 from api.payloads import EventPayload, payload_object
 from api.slices.chronology import RecordType
-from domain.care_records import CareRecords
-from domain.catalogue import BY_NAME, DECLARED, PUBLISHED, record_type
+from domain.catalogue import BY_NAME, DECLARED, PUBLISHED
 from domain.deciding import parse_id
 from domain.envelope import RECORD_READERS
 from domain.errors import RulesViolated, Violation
 from domain.publishing import PublishedEvent
-from projections import tracking
-from projections.base import Event, Row, Transaction
+from infra.change_feed import find_events
+from projections.base import Row
 from projections.event_records import event_record
-from projections.feed import BEGINNINGS, Feed, FeedFilter, feed_page
+from projections.feed import FeedFilter
 from projections.people import People, owners
 
 ContextInfo = Info[Context, None]
-SCAN = 500  # log entries read at a time while looking for the caller's provider's events
 
 
 async def reachable(context: Context, rows: list[Row]) -> list[Row]:
@@ -179,60 +177,11 @@ def _event_types(types: list[str] | None) -> set[str] | None:
 async def _find(
     context: Context, wanted: FeedFilter, after: int, limit: int
 ) -> tuple[list[Row], int]:
-    """Up to `limit` events the filter admits after a position, and the last position
-    examined: by the feed index up to where it has reached, then from the log itself, so the
-    feed never lags behind what was committed."""
-
-    def indexed(tx: Transaction) -> tuple[int, list[Row]]:
-        upto = tracking.position(tx, Feed.name)
-        return upto, feed_page(tx, wanted, after, upto, limit)
-
-    upto, found = await context.read(indexed, People.name)  # whose records, as of the write
-    log = await context.records(lambda r: r.read_at([row["position"] for row in found]))
-    rows = [event_record(event, position) for position, event in log]
-    if len(rows) == limit:
-        return rows, rows[-1]["position"]
-    examined = max(after, upto)
-    while len(rows) < limit:
-        tail = await context.records(partial(CareRecords.read_log, after=examined, limit=SCAN))
-        rows += await _admitted(context, wanted, tail)
-        if tail:
-            examined = tail[-1][0]
-        if len(tail) < SCAN:
-            break
-    return rows[:limit], (rows[limit - 1]["position"] if len(rows) >= limit else examined)
-
-
-def _tenant(event: Event) -> str:
-    return str(event.envelope.tenant_id)  # type: ignore[attr-defined]
-
-
-async def _admitted(
-    context: Context, wanted: FeedFilter, log: list[tuple[int, Event]]
-) -> list[Row]:
-    """The events the filter admits of those the feed index has not reached: described by the
-    person index where it has them, else by their own first event and envelope."""
-    mine = [(position, event) for position, event in log if _tenant(event) == wanted.tenant_id]
-    if not mine:
-        return []
-    streams = {str(event.originator_id) for _, event in mine}
-    scopes = await context.read(lambda tx: owners(tx, streams), People.name)
-    admitted = []
-    for position, event in mine:
-        row = event_record(event, position)
-        scope = scopes.get(row["stream_id"])
-        began = isinstance(event, BEGINNINGS)
-        described = {
-            "tenant_id": row["tenant_id"],
-            "record_type": row["stream_type"],
-            "event_type": row["event_type"],
-            "person_id": scope["person_id"] if scope else (
-                record_type(event).person_of(event) if began else None),
-            "service_id": scope["service_id"] if scope else row["service_id"],
-        }  # fmt: skip
-        if wanted.admits(described):
-            admitted.append(row)
-    return admitted
+    await context.read(lambda tx: None, People.name)  # whose records, as of the client's write
+    runtime = context.runtime
+    return await run_in_threadpool(
+        find_events, runtime.records, runtime.store, wanted, after, limit
+    )
 
 
 @strawberry.type(description="One field of a published payload")

@@ -83,7 +83,7 @@ def serve(
     keeper = runtime_from(settings) if keeps_read_models else None
     try:
         if keeper is not None:
-            keeper.projector.start()
+            keeper.keep_read_models()
         uvicorn.run(
             "api.app:create_app_from_environment",
             factory=True,  # an import string, so that each worker process builds its own app
@@ -191,6 +191,7 @@ def run() -> None:
     try:
         _rebuild_outdated(runtime)
         console.print(f"Projecting from {describe(runtime.settings)}; Ctrl-C to stop")
+        runtime.deliveries.start()  # webhooks are delivered where the read models are kept
         runtime.projector.run()
     except KeyboardInterrupt:
         pass

@@ -70,6 +70,8 @@ MAY_QUERY: dict[str, set[Staff]] = {
     "governance": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER},
     "governanceEvidence": {SENIOR, MANAGER, INSPECTOR, COMMISSIONER},
     "techniques": {*RECORD_READERS, TENANT_ADMIN},
+    "webhooks": {TENANT_ADMIN},  # where the provider's records are pushed
+    "webhookAttempts": {TENANT_ADMIN},
     "publishedEventTypes": set(EVERY_ROLE),
     "projectionPositions": set(EVERY_ROLE),
 }
@@ -88,6 +90,9 @@ SERVICE_SETTINGS = {
     "addTechnique",
     "setGovernanceSettings",
 }
+# what is pushed to other systems: tenant admins alone
+WEBHOOKS = {"registerWebhook", "pauseWebhook", "resumeWebhook", "rotateWebhookSecret",
+            "deleteWebhook"}  # fmt: skip
 RECORDERS = {*STAFF, INTEGRATION_WRITING}  # an integration client writes only when granted
 
 SAMPLE_SCALARS: dict[str, Any] = {
@@ -154,7 +159,7 @@ def test_each_role_reads_exactly_what_the_table_says(api: Api) -> None:
 
 def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
     mutations = schema._schema.mutation_type.fields
-    assert len(mutations) == 51
+    assert len(mutations) == 56
     wrong = []
     for name, field in mutations.items():
         text, variables = document("mutation", name, field)
@@ -165,6 +170,8 @@ def test_each_role_writes_exactly_what_the_table_says(api: Api) -> None:
             may = {SENIOR, MANAGER}
         if name in STAFFING:
             may = {MANAGER, TENANT_ADMIN}
+        if name in WEBHOOKS:
+            may = {TENANT_ADMIN}
         for staff in EVERY_ROLE:
             if refused_for_role(api, staff, text, variables) == (staff in may):
                 wrong.append(f"{staff.name} ({staff.role}) {name}")

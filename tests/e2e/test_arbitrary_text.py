@@ -11,12 +11,15 @@ import pytest
 from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, build_schema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from api.schema import schema
+from infra.bootstrap import Runtime
 from tests.e2e.helpers import (
     MANAGER,
     SECTIONS,
     STRENGTHS,
+    TENANT_ADMIN,
     Api,
     completed_assessment,
     mutation_document,
@@ -52,8 +55,9 @@ def text_fields(mutation: str) -> list[str]:
 
 
 @pytest.fixture
-def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
+def valid_inputs(api: Api, runtime: Runtime) -> dict[str, dict[str, Any]]:
     """A valid input for every mutation, on records that exist."""
+    runtime.settings.webhook_key = SecretStr("a-webhook-key-of-more-than-thirty-two-characters")
     person_id = register(api)
     assessment_id = completed_assessment(api, person_id)
     open_assessment = start_assessment(api, person_id)
@@ -91,7 +95,15 @@ def valid_inputs(api: Api) -> dict[str, dict[str, Any]]:
     api.mutate("identifyLearning", {**about, "learning": ["Mop at once"]}, MANAGER)
     change = {**about, "what": "Mats", "lead": "Mo Khan", "reviewBy": "2099-01-01"}
     change_id = api.mutate("agreePracticeChange", change, MANAGER)["partId"]
+    # A receiver deliveries may not reach (a private address): tried, never sent.
+    webhook = {"url": "https://127.0.0.1:9/hook", "eventTypes": ["Person.Moved"]}
+    webhook_id = api.mutate("registerWebhook", webhook, TENANT_ADMIN)["recordId"]
     inputs = {
+        "registerWebhook": webhook,
+        "pauseWebhook": {"webhookId": webhook_id, "reason": "Moving the receiver"},
+        "resumeWebhook": {"webhookId": webhook_id},
+        "rotateWebhookSecret": {"webhookId": webhook_id},
+        "deleteWebhook": {"webhookId": webhook_id},
         "registerPerson": {"name": "Ruth", "serviceId": "svc-1", "teamId": "t-1"},
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
         "recordAdvocate": {**plan, "name": "Sam", "relationship": "Brother", "contact": "07"},
@@ -238,7 +250,8 @@ def test_any_text_is_refused_with_a_rule_or_stored_and_projected(
     payload = json.dumps(
         {"query": mutation_document(mutation), "variables": {"input": given_input}}
     )
-    headers = {**MANAGER.headers(), "content-type": "application/json"}
+    issuer = TENANT_ADMIN if mutation.endswith(("Webhook", "WebhookSecret")) else MANAGER
+    headers = {**issuer.headers(), "content-type": "application/json"}
     response = api.client.post("/graphql", content=payload, headers=headers)
     body = response.json()
     if response.status_code == 400:  # an escaped lone surrogate: no JSON text in UTF-8

@@ -17,15 +17,17 @@ from domain.provider_policy import AddTechnique, SetGovernanceSettings, SetRestr
 from domain.service_practice import SetPromptLadder
 from domain.staff_commands import JoinStaff, MoveStaff, RecordStaffLeaving
 from domain.support_plan_commands import AgreeOutcome, AgreeSupportPlan
+from domain.webhook import COMMANDS as WEBHOOK_REGISTRATIONS
 from tests.unit import given
 
 STAFF_ROLES = [Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.MANAGER]
 READERS = [Role.INSPECTOR, Role.COMMISSIONER, Role.INTEGRATION_CLIENT]
 EVERY_COMMAND = [registration.command for registration in REGISTRY]
+WEBHOOK_COMMANDS = [registration.command for registration in WEBHOOK_REGISTRATIONS]
 
 
 def test_every_command_is_registered_with_at_least_one_role() -> None:
-    assert len(EVERY_COMMAND) == 51
+    assert len(EVERY_COMMAND) == 56
     assert all(registration.roles for registration in REGISTRY)
 
 
@@ -71,7 +73,7 @@ def test_an_integration_client_granted_writes_may_record_what_a_support_worker_m
 
 
 @pytest.mark.parametrize("command", EVERY_COMMAND, ids=lambda c: c.__name__)
-def test_a_tenant_admin_sets_how_services_practise_and_records_nothing_of_people(
+def test_a_tenant_admin_sets_how_services_practise_and_feed_and_records_nothing_of_people(
     command: type[Command],
 ) -> None:
     admin = given.actor(Role.TENANT_ADMIN)
@@ -82,6 +84,7 @@ def test_a_tenant_admin_sets_how_services_practise_and_records_nothing_of_people
         AddTechnique,
         SetGovernanceSettings,
         *staffing,
+        *WEBHOOK_COMMANDS,  # what is pushed to other systems
     ):
         REGISTRY.authorise(admin, command)
     else:

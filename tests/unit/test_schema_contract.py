@@ -26,6 +26,7 @@ NOT_RECORD_STATE = {
     "publishedEventTypes": "documentation of the feed",
     "planDiff": "compares the plan at two moments: `from` and `to` are its asOf",
     "incidentReconstruction": "at the incident's own time (or `at`), as known then and later",
+    "webhookAttempts": "delivery attempts: a log, not a record",
 }
 ENUM_LIKE = {"status", "kind", "basis", "outcome", "lastOutcome", "lastReviewOutcome", "mode",
              "response", "role", "section", "state"}  # fmt: skip

@@ -25,7 +25,7 @@ def test_every_record_type_and_event_is_stored_under_its_own_name_not_its_module
 
     assert {get_topic(cls) for cls in RECORD_TYPES} == {
         "Person", "Assessment", "SupportPlan", "EvidenceNote", "ServicePractice",
-        "RiskDecision", "Restriction", "ProviderPolicy", "Incident", "StaffMember",
+        "RiskDecision", "Restriction", "ProviderPolicy", "Incident", "StaffMember", "Webhook",
     }  # fmt: skip
 
 

@@ -1,0 +1,272 @@
+"""Webhooks: a tenant admin registers a receiver; every event the provider records after that
+reaches it signed, in log order, at least once, through the receiver's outage and the server's
+restart; a receiver that keeps failing pauses its webhook, saying why."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from standardwebhooks.webhooks import Webhook as Verifier
+
+from api.app import create_app
+from infra.bootstrap import Runtime, build
+from tests.e2e.helpers import MANAGER, TENANT_ADMIN, WORKER, Api, register, rules
+
+KEY = "a-webhook-key-of-more-than-thirty-two-characters"
+WEBHOOKS = """{ webhooks { webhooks { id url status pausedReason eventTypes
+  delivery { deliveredUpTo failuresInARow nextAttemptAt } } } }"""
+ATTEMPTS = """query($id: ID!) { webhookAttempts(webhookId: $id, first: 100) {
+  edges { node { position messageId eventType httpStatus error delivered latencyMs } } } }"""
+
+
+class Receiver:
+    """An HTTP receiver on 127.0.0.1 that keeps every request, answers `status`, and can be
+    stopped and started again on the same port."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.status = 204
+        self.port = 0
+        self._server: ThreadingHTTPServer | None = None
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.received.append((dict(self.headers.items()), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    found.start()
+    yield found
+    found.stop()
+
+
+def configure(runtime: Runtime, **settings: Any) -> None:
+    given = {"webhook_key": SecretStr(KEY), "webhook_allow_private_targets": True,
+             "webhook_retry_seconds": 0.05, "poll_interval_seconds": 0.05, **settings}  # fmt: skip
+    for name, value in given.items():
+        setattr(runtime.settings, name, value)
+
+
+@contextmanager
+def served(runtime: Runtime) -> Iterator[Api]:
+    with TestClient(create_app(runtime)) as client:
+        yield Api(client)
+
+
+def until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def subscribe(api: Api, url: str, **given: Any) -> dict[str, Any]:
+    document = """mutation($i: RegisterWebhookInput!) { registerWebhook(input: $i) {
+      recordId version position signingSecret } }"""
+    body = api.post(document, {"i": {"url": url, **given}}, TENANT_ADMIN.headers())
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["registerWebhook"]
+    return result
+
+
+def delivered(receiver: Receiver) -> dict[str, tuple[dict[str, str], bytes]]:
+    """What the receiver got, each message once (by its webhook-id), in the order first seen."""
+    unique: dict[str, tuple[dict[str, str], bytes]] = {}
+    for headers, body in list(receiver.received):
+        unique.setdefault(headers["webhook-id"], (headers, body))
+    return unique
+
+
+def test_every_event_reaches_the_receiver_once_in_order_through_outages_and_a_restart(
+    runtime: Runtime, receiver: Receiver
+) -> None:
+    configure(runtime)
+    written: list[int] = []
+    with served(runtime) as api:
+        webhook = subscribe(api, receiver.url)
+        written += [api.mutate("registerPerson", {"name": f"P{n}", "serviceId": "svc-1"})[
+            "position"] for n in range(70)]  # fmt: skip
+        until(lambda: len(delivered(receiver)) >= 20)
+        receiver.stop()  # the receiver goes down mid-way...
+        written += [api.mutate("registerPerson", {"name": f"Q{n}", "serviceId": "svc-1"})[
+            "position"] for n in range(60)]  # fmt: skip
+        time.sleep(0.5)
+        receiver.start()  # ...and comes back on the same address
+    restarted = build(runtime.settings)  # the server restarts
+    try:
+        with served(restarted) as api:
+            written += [api.mutate("registerPerson", {"name": f"R{n}", "serviceId": "svc-1"})[
+                "position"] for n in range(70)]  # fmt: skip
+            until(lambda: len(delivered(receiver)) >= 200)
+            time.sleep(0.3)  # nothing more arrives
+    finally:
+        restarted.close()
+
+    messages = delivered(receiver)
+    verifier = Verifier(webhook["signingSecret"])
+    bodies = [verifier.verify(body, headers) for headers, body in messages.values()]
+    assert [body["data"]["position"] for body in bodies] == written
+    assert {body["type"] for body in bodies} == {"Person.Registered"}
+    assert all(body["data"]["payload"]["serviceId"] == "svc-1" for body in bodies)
+    assert len(messages) == 200 <= len(receiver.received)
+
+
+def test_a_receiver_that_keeps_failing_pauses_its_webhook_saying_why(
+    runtime: Runtime, receiver: Receiver
+) -> None:
+    configure(runtime, webhook_max_attempts=3)
+    receiver.status = 503
+    with served(runtime) as api:
+        webhook = subscribe(api, receiver.url)
+        register(api)
+        api.reader = TENANT_ADMIN
+
+        def paused() -> bool:
+            (found,) = api.query(WEBHOOKS)["webhooks"]["webhooks"]
+            return bool(found["status"] == "PAUSED")
+
+        until(paused)
+        (found,) = api.query(WEBHOOKS)["webhooks"]["webhooks"]
+        attempts = api.query(ATTEMPTS, {"id": webhook["recordId"]})["webhookAttempts"]["edges"]
+
+    assert "3 deliveries in a row failed" in found["pausedReason"]
+    assert "503" in found["pausedReason"]
+    assert [a["node"]["httpStatus"] for a in attempts] == [503, 503, 503]
+    assert not any(a["node"]["delivered"] for a in attempts)
+    assert len({a["node"]["messageId"] for a in attempts}) == 1  # the same message, retried
+    assert len(receiver.received) == 3
+
+
+def test_resuming_a_paused_webhook_delivers_from_where_it_stopped(
+    runtime: Runtime, receiver: Receiver
+) -> None:
+    configure(runtime, webhook_max_attempts=2)
+    receiver.status = 500
+    with served(runtime) as api:
+        webhook = subscribe(api, receiver.url)
+        person = register(api)
+        api.reader = TENANT_ADMIN
+        until(lambda: api.query(WEBHOOKS)["webhooks"]["webhooks"][0]["status"] == "PAUSED")
+        receiver.status = 200
+        api.mutate("resumeWebhook", {"webhookId": webhook["recordId"]}, TENANT_ADMIN)
+        until(lambda: any(h for h, _ in receiver.received[2:]))
+
+    _, body = receiver.received[-1]
+    assert json.loads(body)["data"]["streamId"] == person
+
+
+def test_a_rotated_secret_signs_what_follows(runtime: Runtime, receiver: Receiver) -> None:
+    configure(runtime)
+    with served(runtime) as api:
+        first = subscribe(api, receiver.url)
+        register(api, "Ruth")
+        until(lambda: len(receiver.received) == 1)
+        rotated = api.mutate("rotateWebhookSecret", {"webhookId": first["recordId"]},
+                             TENANT_ADMIN)  # fmt: skip
+        document = """mutation($i: RotateWebhookSecretInput!) { rotateWebhookSecret(input: $i) {
+          signingSecret } }"""
+        again = api.post(document, {"i": {"webhookId": first["recordId"]}},
+                         TENANT_ADMIN.headers())["data"]["rotateWebhookSecret"]  # fmt: skip
+        register(api, "Omar")
+        until(lambda: len(receiver.received) == 2)
+
+    (old_headers, old_body), (new_headers, new_body) = receiver.received
+    assert rotated["version"] == 2 and again["signingSecret"] != first["signingSecret"]
+    Verifier(first["signingSecret"]).verify(old_body, old_headers)
+    Verifier(again["signingSecret"]).verify(new_body, new_headers)
+    with pytest.raises(Exception, match="signature"):
+        Verifier(first["signingSecret"]).verify(new_body, new_headers)
+
+
+def test_only_the_event_types_and_service_asked_for_are_delivered(
+    runtime: Runtime, receiver: Receiver
+) -> None:
+    configure(runtime)
+    with served(runtime) as api:
+        subscribe(api, receiver.url, eventTypes=["Person.Moved"], serviceId="svc-2")
+        ruth, omar = register(api, "Ruth", "svc-1"), register(api, "Omar", "svc-1")
+        api.mutate("movePerson", {"personId": ruth, "serviceId": "svc-2", "reason": "Nearer"},
+                   MANAGER)  # fmt: skip
+        register(api, "Ada", "svc-2")
+        api.mutate("movePerson", {"personId": omar, "serviceId": "svc-2", "reason": "Nearer"},
+                   MANAGER)  # fmt: skip
+        until(lambda: len(receiver.received) == 2)
+        time.sleep(0.3)
+
+    streams = [json.loads(body)["data"]["streamId"] for _, body in receiver.received]
+    assert streams == [ruth, omar]
+
+
+def test_deliveries_go_to_public_addresses_over_https_only_unless_allowed(
+    runtime: Runtime, receiver: Receiver
+) -> None:
+    configure(runtime, webhook_allow_private_targets=False, webhook_max_attempts=1)
+    with served(runtime) as api:
+        subscribe(api, receiver.url)
+        register(api)
+        api.reader = TENANT_ADMIN
+        until(lambda: api.query(WEBHOOKS)["webhooks"]["webhooks"][0]["status"] == "PAUSED")
+        (found,) = api.query(WEBHOOKS)["webhooks"]["webhooks"]
+
+    assert "https" in found["pausedReason"] and receiver.received == []
+
+
+def test_registering_is_refused_with_reasons_and_writes_nothing(runtime: Runtime) -> None:
+    configure(runtime)
+    with served(runtime) as api:
+        api.reader = TENANT_ADMIN
+        bad = api.refuse(
+            "registerWebhook",
+            {
+                "url": "ftp://user:pw@example.org/x",
+                "eventTypes": ["Person.Teleported"],
+                "recordTypes": ["Spaceship"],
+            },
+            TENANT_ADMIN,
+        )
+        worker = api.refuse("registerWebhook", {"url": "https://example.org/hook"}, WORKER)
+        runtime.settings.webhook_key = None
+        unconfigured = api.refuse("registerWebhook", {"url": "https://example.org/hook"},
+                                  TENANT_ADMIN)  # fmt: skip
+        listed = api.query(WEBHOOKS)["webhooks"]["webhooks"]
+
+    assert rules(bad) == ["webhook.url.invalid", "webhook.event_types.unknown",
+                          "webhook.record_types.unknown"]  # fmt: skip
+    assert worker["extensions"]["code"] == "FORBIDDEN"
+    assert unconfigured["extensions"] == {"code": "NOT_CONFIGURED",
+                                          "setting": "STEPWISE_WEBHOOK_KEY"}  # fmt: skip
+    assert listed == []
