@@ -45,6 +45,16 @@ class Caller:
     expires_at: datetime
     grant_expires_at: datetime | None = None  # an inspector's grant to inspect
     writes_granted: bool = False
+    organisation: str | None = None  # an integration client's, if its token names one
+
+    @property
+    def shares_with(self) -> frozenset[str] | None:
+        """For an integration client, the recipients a person's consent to share must name
+        (its own id, or its organisation's) for it to reach the person's records; None for
+        everyone else, whom consent to share does not gate."""
+        if self.actor.role is not Role.INTEGRATION_CLIENT:
+            return None
+        return frozenset(r for r in (self.actor.id, self.organisation) if r)
 
     def reaches(self, tenant_id: str, service_id: str | None) -> bool:
         """Whether a record of this provider and service is within the caller's access."""
@@ -96,6 +106,7 @@ class Authenticator:
             grant_expires_at=_instant(grant, "grant_expires") if isinstance(grant, int) else None,
             writes_granted=role is Role.INTEGRATION_CLIENT
             and WRITE_SCOPE in str(claims.get("scope", "")).split(),
+            organisation=str(claims["org"]) if claims.get("org") else None,
         )
 
     def _verified(self, token: str) -> dict[str, Any]:
@@ -146,6 +157,8 @@ def _check_claims(claims: dict[str, Any]) -> None:
         raise Unauthenticated("the token was refused: grant_expires must be an epoch time")
     if not isinstance(claims.get("scope", ""), str):
         raise Unauthenticated("the token was refused: scope must be space-separated text")
+    if not isinstance(claims.get("org", ""), str):
+        raise Unauthenticated("the token was refused: org must be an organisation's id as text")
 
 
 def _algorithm(token: str) -> str:
@@ -166,6 +179,7 @@ def mint(
     expires_in: timedelta = timedelta(hours=8),
     grant_expires: datetime | None = None,
     scope: str | None = None,
+    organisation: str | None = None,
 ) -> str:
     """A token signed with the local secret, for development, demos and tests."""
     if settings.auth_secret is None:
@@ -187,6 +201,8 @@ def mint(
         claims["grant_expires"] = int(grant_expires.timestamp())
     if scope is not None:
         claims["scope"] = scope
+    if organisation is not None:
+        claims["org"] = organisation
     return jwt.encode(claims, settings.auth_secret.get_secret_value(), LOCAL_ALGORITHM)
 
 

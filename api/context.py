@@ -4,7 +4,7 @@ and the read models without blocking the event loop."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import uuid4
@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.auth import Caller, Unauthenticated
-from api.common import plain_text
+from api.common import moment, plain_text
 from api.waiting import WAIT_FOR_POSITION, ReadModelWatch
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
@@ -24,7 +24,8 @@ from domain.errors import Forbidden, RulesViolated, Violation
 from infra.access_log import DENIED, READ, AccessEntry
 from infra.bootstrap import Runtime
 from projections.base import Row, Transaction
-from projections.people import People, owner_of, person_scope
+from projections.people import People, consented, owner_of, person_scope
+from projections.states import Moment
 from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
@@ -75,15 +76,17 @@ class Context(BaseContext):
         """Runs a query on one person's records if they are within the caller's reach (None
         otherwise: another provider's person reads as absent), logging the read or refusal."""
 
-        def scoped(tx: Transaction) -> tuple[Row | None, T | None]:
+        def scoped(tx: Transaction) -> tuple[Row | None, T | None, bool]:
             scope = person_scope(tx, person_id)
             if scope is None or not self.caller().reaches(scope["tenant_id"], scope["service_id"]):
-                return scope, None
-            return scope, query(tx)
+                return scope, None, True
+            if not self._shared(tx, person_id):
+                return scope, None, False
+            return scope, query(tx), True
 
-        scope, found = await self.read(scoped, People.name, *read_models)
+        scope, found, shared = await self.read(scoped, People.name, *read_models)
         if scope is not None:
-            self.log_read(field, scope, person_id=person_id)
+            self._log_gated(field, scope, shared, person_id)
         return found
 
     async def read_record(
@@ -92,16 +95,40 @@ class Context(BaseContext):
         """Runs a query on one record (of any kind) if it is within the caller's reach, found
         through the person index (None otherwise), logging the read or refusal."""
 
-        def scoped(tx: Transaction) -> tuple[Row | None, T | None]:
+        def scoped(tx: Transaction) -> tuple[Row | None, T | None, bool]:
             owner = owner_of(tx, record_id)
             if owner is None or not self.caller().reaches(owner["tenant_id"], owner["service_id"]):
-                return owner, None
-            return owner, query(tx)
+                return owner, None, True
+            if owner["person_id"] is not None and not self._shared(tx, owner["person_id"]):
+                return owner, None, False
+            return owner, query(tx), True
 
-        owner, found = await self.read(scoped, People.name, *read_models)
+        owner, found, shared = await self.read(scoped, People.name, *read_models)
         if owner is not None:
-            self.log_read(field, owner, owner["person_id"], record_id)
+            self._log_gated(field, owner, shared, owner["person_id"], record_id)
         return found
+
+    def moment(self, as_of: datetime | None, as_known_at: datetime | None) -> Moment:
+        """The moment a list of people describes, for this caller: an integration client's
+        lists leave out people who do not consent to share with it."""
+        at = moment(as_of, as_known_at)
+        recipients = self.caller().shares_with
+        return at if recipients is None else replace(at, shared_with=tuple(sorted(recipients)))
+
+    def _shared(self, tx: Transaction, person_id: str) -> bool:
+        """Whether the person's consent to share lets the caller read their records (always,
+        for callers consent does not gate: staff, inspectors, commissioners)."""
+        recipients = self.caller().shares_with
+        return recipients is None or bool(consented(tx, [person_id], recipients))
+
+    def _log_gated(self, field: str, scope: Row, shared: bool, person_id: str | None,
+                   record_id: str | None = None) -> None:  # fmt: skip
+        if shared:
+            self.log_read(field, scope, person_id, record_id)
+        else:  # the gate, for the audit: read as absent, logged as refused and why
+            detail = f"no consent to share with {self.caller().actor.id} in force"
+            self._record(self._entry(field, DENIED, person_id, record_id, detail,
+                                     scope["tenant_id"]))  # fmt: skip
 
     def reached_service(self, field: str, service_id: str) -> str:
         """The service a query names, if the caller's access covers it; otherwise the refusal

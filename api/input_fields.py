@@ -21,6 +21,7 @@ FIELDS: dict[str, str] = {
     "confidence": "How confident the person said they felt, 1 to 10",
     "confirmation": "The new starter's confirmation, in their words, of how strengths-based "
     "practice applies in this service",
+    "consentId": "The consent, as giveSharingConsent's partId named it",
     "contact": "How to reach the advocate",
     "controlsProportionate": "Whether the controls in place were proportionate, and why",
     "couldGoRight": "What could go right",
@@ -91,7 +92,10 @@ FIELDS: dict[str, str] = {
     "progressionAchieved": "The progression achieved with the people they support",
     "promptLevel": "The rung of the service's prompt ladder the person needed",
     "proportionality": "Why the restriction is proportionate",
+    "purpose": "What the sharing is for",
     "reasonNotPossible": "Why the person could not contribute directly",
+    "recipient": "Whom the person consents to share with: an integration client's id, or an "
+    "organisation's, as its tokens carry them",
     "recordTypes": "Only events of these kinds of record, e.g. SupportPlan (default: all)",
     "refresherDue": "When the sign-off must be refreshed; it lapses after that day",
     "refused": "Whether the person refused",
@@ -133,6 +137,8 @@ FIELDS: dict[str, str] = {
     "title": "The title",
     "toWhom": "To whom the learning was communicated",
     "url": "Where the webhook's deliveries go: an absolute https:// address",
+    "validFrom": "The first day the consent covers (default: today)",
+    "validUntil": "The last day the consent covers (default: until withdrawn)",
     "views": "The person's views of the incident, in their own words",
     "viewsNotGivenBecause": "Why the person's views could not be given",
     "webhookId": "The webhook",

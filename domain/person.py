@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
@@ -26,6 +26,19 @@ class ConsentToShare:
     given: bool
     scope: str
     recorded_at: str
+
+
+@dataclass(frozen=True)
+class SharingConsent:
+    """The person's consent to share their records with one recipient (an integration client,
+    or an organisation, by the id its tokens carry), for a purpose, over a span of days."""
+
+    consent_id: str
+    recipient: str
+    purpose: str
+    valid_from: date
+    valid_until: date | None
+    withdrawn_at: str | None = None  # when it was withdrawn (its effective time, ISO)
 
 
 class Person(Record):
@@ -53,6 +66,7 @@ class Person(Record):
         self.team_id = team_id
         self.advocate: Advocate | None = None
         self.consent_to_share: ConsentToShare | None = None
+        self.sharing_consents: dict[str, SharingConsent] = {}
 
     class Moved(Aggregate.Event):
         """Moved to another service or team; says where from, so history needs no lookup."""
@@ -160,6 +174,46 @@ class Person(Record):
     def _consent_recorded(self, envelope: Envelope, given: bool, scope: str) -> None:
         self.consent_to_share = ConsentToShare(given, scope, envelope.effective_at.isoformat())
 
+    def give_sharing_consent(
+        self, envelope: Envelope, *, consent_id: str, recipient: str, purpose: str,
+        valid_from: date | None, valid_until: date | None,
+    ) -> None:  # fmt: skip
+        rules = Rules()
+        self.check_began(rules, envelope)
+        rules.require_text(recipient, "person.sharing.recipient_required", "recipient",
+                           "whom the person consents to share with")  # fmt: skip
+        rules.require_text(purpose, "person.sharing.purpose_required", "purpose",
+                           "what the sharing is for")  # fmt: skip
+        starts = valid_from or envelope.effective_at.date()
+        rules.check(valid_until is None or valid_until >= starts, "person.sharing.ends_before",
+                    "validUntil", "the consent must not end before it begins")  # fmt: skip
+        rules.enforce()
+        consent = SharingConsent(consent_id, recipient.strip(), purpose.strip(), starts,
+                                 valid_until)  # fmt: skip
+        self._sharing_consented(envelope, consent)
+
+    @event("SharingConsentGiven")
+    def _sharing_consented(self, envelope: Envelope, consent: SharingConsent) -> None:
+        self.sharing_consents = {**self.sharing_consents, consent.consent_id: consent}
+
+    def withdraw_sharing_consent(self, envelope: Envelope, *, consent_id: str) -> None:
+        rules = Rules()
+        self.check_began(rules, envelope)
+        consent = self.sharing_consents.get(consent_id)
+        rules.check(consent is not None, "person.sharing.unknown", "consentId",
+                    "the person gave no consent with this id")  # fmt: skip
+        rules.check(consent is None or consent.withdrawn_at is None,
+                    "person.sharing.withdrawn_already", "consentId",
+                    "the consent was withdrawn already")  # fmt: skip
+        rules.enforce()
+        self._sharing_withdrawn(envelope, consent_id)
+
+    @event("SharingConsentWithdrawn")
+    def _sharing_withdrawn(self, envelope: Envelope, consent_id: str) -> None:
+        consent = self.sharing_consents[consent_id]
+        withdrawn = replace(consent, withdrawn_at=envelope.effective_at.isoformat())
+        self.sharing_consents = {**self.sharing_consents, consent_id: withdrawn}
+
 
 def _strip(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
@@ -168,6 +222,8 @@ def _strip(value: str | None) -> str | None:
 # -- published payloads (domain.publishing) ---------------------------------------------------
 
 ADVOCATE = {"name": "name", "relationship": "relationship", "contact": "contact"}
+SHARING = {"consent_id": "consentId", "recipient": "recipient", "purpose": "purpose",
+           "valid_from": "validFrom", "valid_until": "validUntil"}  # fmt: skip
 
 PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("Person.Registered", 1, "A person began to be supported by a service", (
@@ -186,4 +242,12 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("Person.ConsentToShareRecorded", 1, "The person's consent to share", (
         Field("given", "Whether the person consents", "given"),
         Field("scope", "What may be shared, and with whom", "scope"))),
+    PublishedEvent("Person.SharingConsentGiven", 1, "The person consented to share their "
+                   "records with a recipient", (
+        Field("consent", "The consent: consentId, recipient (an integration client's or an "
+              "organisation's id), purpose, validFrom, validUntil (or null)",
+              value_of("consent", SHARING)),)),
+    PublishedEvent("Person.SharingConsentWithdrawn", 1, "The person withdrew a consent to "
+                   "share, from when it took effect", (
+        Field("consentId", "The consent withdrawn", "consent_id"),)),
 )  # fmt: skip

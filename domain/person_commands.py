@@ -20,7 +20,7 @@ from domain.commands import (
     Seal,
     Text,
 )
-from domain.person import PUBLISHED, Advocate, ConsentToShare, Person
+from domain.person import PUBLISHED, Advocate, ConsentToShare, Person, SharingConsent
 from domain.record_type import ITSELF, RecordType
 
 
@@ -68,6 +68,31 @@ class RecordConsentToShare(PersonCommand):
     scope: Text
 
 
+@dataclass(frozen=True)
+class GiveSharingConsent(PersonCommand):
+    """Record the person's consent to share their records with a recipient (an integration
+    client's id, or an organisation's, as its tokens carry it) for a purpose, from a day (default:
+    today) until a day (default: until withdrawn). Integration clients reach a person's records
+    only while a consent to share with them is in force."""
+
+    recipient: Name
+    purpose: Text
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+    def arguments(self, ids: NewIds) -> dict[str, Any]:
+        return {"consent_id": ids.part("consent"), "recipient": self.recipient,
+                "purpose": self.purpose, "valid_from": self.valid_from,
+                "valid_until": self.valid_until}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WithdrawSharingConsent(PersonCommand):
+    """Record that the person withdrew a consent to share, from its effective time on."""
+
+    consent_id: Key
+
+
 def register(records: Records, command: RegisterPerson, seal: Seal, ids: NewIds) -> Person:
     return Person.register(
         seal(command.service_id),
@@ -94,12 +119,15 @@ COMMANDS: list[Registration] = [
     Change(MovePerson, STAFF, find_person_to_move, Person.move),
     Change(RecordAdvocate, STAFF, find_person, Person.record_advocate),
     Change(RecordConsentToShare, STAFF, find_person, Person.record_consent_to_share),
+    Change(GiveSharingConsent, STAFF, find_person, Person.give_sharing_consent),
+    Change(WithdrawSharingConsent, STAFF, find_person, Person.withdraw_sharing_consent),
 ]
 
 
 RECORD_TYPE = RecordType(
     Person, COMMANDS, PUBLISHED, person=ITSELF,
-    value_types={"advocate": Advocate, "consent_to_share": ConsentToShare},
+    value_types={"advocate": Advocate, "consent_to_share": ConsentToShare,
+                 "sharing_consent": SharingConsent},
     # Every other record names the person, and nothing here can tell which: a registration
     # stands, and a wrong detail is corrected by a later fact.
     creation_correctable=False,

@@ -25,6 +25,7 @@ from domain.commands import (
     Creation,
     Found,
     Key,
+    Name,
     NewIds,
     Records,
     Registration,
@@ -44,11 +45,12 @@ Names = Annotated[list[Annotated[str, MinLen(1), MaxLen(100)]], MaxLen(100)]
 class Webhook(Record):
     @event("Registered")
     def __init__(
-        self, envelope: Envelope, url: str, event_types: list[str] | None,
+        self, envelope: Envelope, url: str, recipient: str, event_types: list[str] | None,
         record_types: list[str] | None, service_id: str | None, id: UUID | None = None,
     ) -> None:  # fmt: skip
         self.tenant_id = envelope.tenant_id
         self.url = url
+        self.recipient = recipient
         self.event_types = event_types
         self.record_types = record_types
         self.service_id = service_id
@@ -120,13 +122,16 @@ def check_url(rules: Rules, url: str) -> None:
 
 @dataclass(frozen=True)
 class RegisterWebhook(Command):
-    """Register a webhook (tenant admins): where to deliver the provider's change feed, and
-    which event types, kinds of record and service, if not all. The result carries the signing
-    secret, shown this once."""
+    """Register a webhook (tenant admins): where to deliver the provider's change feed, for
+    which recipient (an integration client's id, or an organisation's: a person's records are
+    delivered only while their consent to share with it is in force), and which event types,
+    kinds of record and service, if not all. The result carries the signing secret, shown this
+    once."""
 
     sets_secret: ClassVar[bool] = True
 
     url: Annotated[str, MinLen(1), MaxLen(2000)]
+    recipient: Name
     event_types: Names | None = None
     record_types: Names | None = None
     service_id: Annotated[str, MinLen(1), MaxLen(100)] | None = None
@@ -164,6 +169,8 @@ def register(records: Records, command: RegisterWebhook, seal: Seal, ids: NewIds
     rules = Rules()
     url = command.url.strip()
     check_url(rules, url)
+    rules.require_text(command.recipient, "webhook.recipient_required", "recipient",
+                       "whom the deliveries are for")  # fmt: skip
     from domain import catalogue  # (which discovers this module)
 
     known_events, known_kinds = set(catalogue.PUBLISHED), set(catalogue.BY_NAME)
@@ -176,7 +183,7 @@ def register(records: Records, command: RegisterWebhook, seal: Seal, ids: NewIds
                 f"no kind of record is called {', '.join(unknown[:5])}")  # fmt: skip
     rules.enforce()
     service = command.service_id.strip() if command.service_id else None
-    return Webhook(seal(service), url, _names(command.event_types),
+    return Webhook(seal(service), url, command.recipient.strip(), _names(command.event_types),
                    _names(command.record_types), service, id=ids.record())  # fmt: skip
 
 
@@ -204,6 +211,8 @@ PUBLISHED: tuple[PublishedEvent, ...] = (
     PublishedEvent("Webhook.Registered", 1, "A webhook was registered (its secret is not "
                    "published)", (
                        Field("url", "Where deliveries go", "url"),
+                       Field("recipient", "Whom the deliveries are for (consent to share "
+                             "names it)", "recipient"),
                        Field("eventTypes", "The event types delivered (null: all)",
                              "event_types"),
                        Field("recordTypes", "The kinds of record delivered (null: all)",

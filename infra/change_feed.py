@@ -13,7 +13,7 @@ from projections import tracking
 from projections.base import Event, Row, Transaction
 from projections.event_records import event_record
 from projections.feed import BEGINNINGS, Feed, FeedFilter, feed_page
-from projections.people import owners
+from projections.people import consented, owners
 
 SCAN = 500  # log entries read at a time past where the index has reached
 
@@ -53,6 +53,12 @@ def _admitted(store: ReadStore, wanted: FeedFilter, log: list[tuple[int, Event]]
         return []
     with store.transaction() as tx:
         scopes = owners(tx, {str(event.originator_id) for _, event in mine})
+        shared = None
+        if wanted.shared_with is not None:
+            people = {scope["person_id"] for scope in scopes.values() if scope["person_id"]}
+            people |= {record_type(event).person_of(event) or "" for _, event in mine
+                       if isinstance(event, BEGINNINGS)} - {""}  # fmt: skip
+            shared = consented(tx, people, wanted.shared_with)
     admitted = []
     for position, event in mine:
         row = event_record(event, position)
@@ -66,6 +72,9 @@ def _admitted(store: ReadStore, wanted: FeedFilter, log: list[tuple[int, Event]]
                 record_type(event).person_of(event) if began else None),
             "service_id": scope["service_id"] if scope else row["service_id"],
         }  # fmt: skip
+        person = described["person_id"]
+        if shared is not None and person is not None and person not in shared:
+            continue  # no consent to share with the recipient in force
         if wanted.admits(described):
             admitted.append(row)
     return admitted

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     webhook_retry_seconds: float = Field(
         default=2.0, gt=0, description="Wait after a first failed delivery; doubled after each"
     )
+    webhook_longest_wait_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest wait between retries of a delivery"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -47,7 +47,6 @@ from projections.webhooks import Webhooks, webhook_rows
 log = logging.getLogger("stepwise.webhooks")
 
 KEPT_FOR = timedelta(days=30)  # how long delivery attempts are kept
-LONGEST_WAIT = 3600.0  # seconds: the longest wait between retries
 MAX_ERROR = 500  # characters kept of an error
 COURIER = Actor("stepwise-webhook-delivery", "Webhook delivery", Role.TENANT_ADMIN)
 # What a webhook may be sent: the kinds of record an integration client reads.
@@ -164,7 +163,8 @@ class Courier(threading.Thread):
         wanted = FeedFilter(tenant_id=webhook["tenant_id"], readable=DELIVERED_KINDS,
                             event_types=webhook["eventTypes"],
                             record_types=webhook["recordTypes"],
-                            service_id=webhook["serviceId"])  # fmt: skip
+                            service_id=webhook["serviceId"],
+                            shared_with={webhook["recipient"]})  # fmt: skip
         rows, _ = find_events(self.deliveries.records, store, wanted, cursor.position, 1)
         if not rows or not self._known_by(rows[0]["position"]):
             self._stopping.wait(self.settings.poll_interval_seconds)
@@ -238,7 +238,9 @@ class Courier(threading.Thread):
     def _backoff(self, failures: int) -> float:
         """Exponential, with jitter (between half and all of it): a receiver back from an
         outage is not met by every sender at once."""
-        ceiling = min(LONGEST_WAIT, self.settings.webhook_retry_seconds * 2 ** (failures - 1))
+        settings = self.settings
+        first, longest = settings.webhook_retry_seconds, settings.webhook_longest_wait_seconds
+        ceiling = min(longest, first * 2 ** min(failures - 1, 60))
         return random.uniform(ceiling / 2, ceiling)
 
     def _pause(self, webhook: Row, failures: int, error: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from domain.catalogue import ALL_EVENTS, DECLARED, record_type
 from projections.base import Batch, Event, Index, ReadModel, Table, Tables, Transaction, handles
 from projections.event_records import event_type
+from projections.people import sharing_in_force, sharing_parameters
 
 BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
 COLUMNS = ("position", "tenant_id", "record_id", "record_type", "version", "event_type",
@@ -101,9 +102,13 @@ class FeedFilter:
     record_types: Collection[str] | None = None
     person_id: str | None = None
     service_id: str | None = None
+    # For an integration client (or a webhook delivering for one): the recipients a person's
+    # consent to share must name for their records' events to be given (None: not gated).
+    shared_with: Collection[str] | None = None
 
     def admits(self, row: dict[str, Any]) -> bool:
-        """The same test, for a row described the same way (an event not indexed yet)."""
+        """The same test but consent, for a row described the same way (an event not indexed
+        yet; its person's consent is checked with `consented`)."""
         service = row["service_id"]
         return (
             row["tenant_id"] == self.tenant_id
@@ -138,6 +143,11 @@ def feed_page(
     if wanted.service_id is not None:
         where.append(f"{service} = %(service)s")
         params["service"] = wanted.service_id
+    if wanted.shared_with is not None:
+        where.append("(f.person_id IS NULL OR EXISTS (SELECT 1 FROM sharing_consents c "
+                     "WHERE c.person_id = f.person_id "
+                     f"AND {sharing_in_force('c', wanted.shared_with)}))")  # fmt: skip
+        params |= sharing_parameters(wanted.shared_with)
     return tx.fetchall(
         f"SELECT f.position, f.record_id, f.person_id, {service} AS service_id FROM feed f "
         "LEFT JOIN people p ON p.person_id = f.person_id "

@@ -8,23 +8,39 @@ here: records follow a person who moves.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.catalogue import DECLARED, record_type
 from domain.person import Person
-from projections.base import Batch, Event, Index, Row, Table, Tables, Transaction, handles
+from domain.timeline import is_correction
+from projections.base import (
+    Batch,
+    Event,
+    Index,
+    Row,
+    Table,
+    Tables,
+    Transaction,
+    handles,
+    upsert,
+)
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.marks import Mark, marks_table
 from projections.states import Moment, latest_states, parameters, state_at, states_table
 
 BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
+CONSENT_EVENTS = (
+    Person.SharingConsentGiven,  # type: ignore[attr-defined]
+    Person.SharingConsentWithdrawn,  # type: ignore[attr-defined]
+)
 OWNER_COLUMNS = ("record_id", "record_type", "person_id", "tenant_id", "service_id")
 
 
 class People(RecordTable):
     name = "people"
-    version = 5
+    version = 6  # 6: consents to share
     aggregate = Person
     key = "person_id"
     keep_on_update = ("registered_position", "registered_at")
@@ -77,14 +93,55 @@ class People(RecordTable):
             indexes=(Index("by_person", "person_id, record_type"),),
         ),
         marks_table("person_marks"),
+        Table(
+            "sharing_consents",
+            """person_id TEXT NOT NULL,
+            tenant_id TEXT NOT NULL,
+            consent_id TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_until TEXT,
+            withdrawn_at {timestamp}""",
+            primary_key="person_id, consent_id",
+            indexes=(Index("by_recipient", "recipient, person_id"),),
+        ),
     )
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         people = [(position, event) for position, event in batch if isinstance(event, Person.Event)]
         if people:
             super().apply(tx, tables, people)
+            self._keep_consents(tx, tables, people)
         begun = [event for _, event in batch if isinstance(event, BEGINNINGS)]
         tx.copy(tables["record_owners"], OWNER_COLUMNS, (owner(event) for event in begun))
+
+    def _keep_consents(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        """Each person's consents to share as they now stand, rewritten whenever one is given
+        or withdrawn (or a fact of theirs is corrected), read from the person as folded."""
+        touched = [event for _, event in batch
+                   if isinstance(event, CONSENT_EVENTS) or is_correction(event)]  # fmt: skip
+        changed = sorted({str(event.originator_id) for event in touched})
+        if not changed:
+            return
+        self.flush(tx, tables)  # a rebuild keeps rows back: the person as folded, written
+        table, consents = tables["sharing_consents"], []
+        for person_id in changed:
+            tx.execute(f"DELETE FROM {table} WHERE person_id = %(id)s", {"id": person_id})
+            row = tx.fetchone(f"SELECT version, aggregate_state FROM {tables['people']} "
+                              "WHERE person_id = %(id)s", {"id": person_id})  # fmt: skip
+            if row is None:
+                continue
+            person: Any = self.codec.decode(person_id, row["version"],
+                                            bytes(row["aggregate_state"]))  # fmt: skip
+            consents += [{"person_id": person_id, "tenant_id": person.tenant_id,
+                          "consent_id": c.consent_id, "recipient": c.recipient,
+                          "purpose": c.purpose, "valid_from": c.valid_from.isoformat(),
+                          "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+                          "withdrawn_at": _instant(c.withdrawn_at)}
+                         for c in getattr(person, "sharing_consents", {}).values()]  # fmt: skip
+        if consents:
+            tx.executemany(upsert(table, "person_id, consent_id", list(consents[0])), consents)
 
     @handles(*BEGINNINGS)
     def _began(self, before: Any, event: Event, position: int) -> None:
@@ -173,13 +230,27 @@ def owner_of(tx: Transaction, record_id: str) -> Row | None:
 
 def members(moment: Moment) -> str:
     """SQL selecting the people a service (`%(service)s` of `%(tenant)s`) supported at the
-    moment, as a column `person_id`: records follow a person who moves."""
+    moment, as a column `person_id`: records follow a person who moves. For an integration
+    client (`moment.shared_with`), only those who now consent to share with it."""
     if moment.now:
-        return ("SELECT person_id FROM people WHERE tenant_id = %(tenant)s "
-                "AND service_id = %(service)s")  # fmt: skip
+        found = ("SELECT m.person_id FROM people m WHERE m.tenant_id = %(tenant)s "
+                 "AND m.service_id = %(service)s")  # fmt: skip
+    else:
+        found = (
+            f"SELECT m.person_id FROM ({latest_states('person_states', 'person_id')}) m "
+            "WHERE m.tenant_id = %(tenant)s AND m.service_id = %(service)s"
+        )
+    return found + consenting(moment, "m")
+
+
+def consenting(moment: Moment, alias: str) -> str:
+    """SQL: ` AND` the person `alias.person_id` now consents to share with the integration
+    client the moment is read for (nothing, for anyone else)."""
+    if moment.shared_with is None:
+        return ""
     return (
-        f"SELECT m.person_id FROM ({latest_states('person_states', 'person_id')}) m "
-        "WHERE m.tenant_id = %(tenant)s AND m.service_id = %(service)s"
+        f" AND {alias}.person_id IN (SELECT c.person_id FROM sharing_consents c "
+        f"WHERE {sharing_in_force('c', moment.shared_with)})"
     )
 
 
@@ -207,12 +278,13 @@ def people_page(
     } | {f"r{i}": s for i, s in enumerate(reached)}
     if reach is not None:
         service_filter += f" AND p.service_id IN ({_listed(len(reached))})"
+    service_filter += consenting(moment, "p")
     if moment.now:
         return tx.fetchall(
             f"SELECT * FROM people p WHERE tenant_id = %(tenant)s "
             f"AND registered_position > %(after)s {service_filter.format('p.')} "
             "ORDER BY registered_position LIMIT %(limit)s",
-            params,
+            {**params, **parameters(moment)},
         )
     return tx.fetchall(
         "SELECT s.*, p.registered_position, p.registered_at "
@@ -248,3 +320,45 @@ def records_of(tx: Transaction, person_id: str, kinds: Iterable[str]) -> list[st
         {"person": person_id, **names},
     )
     return [row["record_id"] for row in rows]
+
+
+def _instant(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def consented(
+    tx: Transaction, person_ids: Collection[str], recipients: Collection[str]
+) -> set[str]:
+    """Which of these people now consent to share with one of the recipients (an integration
+    client's id, or its organisation's): a consent given, begun, not ended, not withdrawn."""
+    if not person_ids or not recipients:
+        return set()
+    found: set[str] = set()
+    listed = sorted(person_ids)
+    for start in range(0, len(listed), 500):
+        names = {f"p{n}": person for n, person in enumerate(listed[start : start + 500])}
+        rows = tx.fetchall(
+            f"SELECT DISTINCT c.person_id FROM sharing_consents c "
+            f"WHERE c.person_id IN ({', '.join(f'%({name})s' for name in names)}) "
+            f"AND {sharing_in_force('c', recipients)}",
+            {**names, **sharing_parameters(recipients)},
+        )
+        found |= {row["person_id"] for row in rows}
+    return found
+
+
+def sharing_in_force(alias: str, recipients: Collection[str]) -> str:
+    """SQL: the consent row `alias` lets one of the recipients read now (its parameters come
+    from `sharing_parameters`)."""
+    names = ", ".join(f"%(recipient{n})s" for n in range(len(recipients)))
+    return (
+        f"{alias}.recipient IN ({names}) AND {alias}.valid_from <= %(sharing_today)s "
+        f"AND ({alias}.valid_until IS NULL OR {alias}.valid_until >= %(sharing_today)s) "
+        f"AND ({alias}.withdrawn_at IS NULL OR {alias}.withdrawn_at > %(sharing_now)s)"
+    )
+
+
+def sharing_parameters(recipients: Collection[str]) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"sharing_today": now.date().isoformat(), "sharing_now": now,
+            **{f"recipient{n}": r for n, r in enumerate(sorted(recipients))}}  # fmt: skip

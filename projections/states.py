@@ -22,11 +22,14 @@ STATE_TIMES = ("effective_from", "recorded_from", "recorded_to")
 @dataclass(frozen=True)
 class Moment:
     """The moment a read describes: what was in force at `as_of`, as recorded by
-    `as_known_at`. `now` says both were left to default to the time of the read."""
+    `as_known_at`. `now` says both were left to default to the time of the read.
+    `shared_with`: for an integration client, the recipients a person's consent to share must
+    name (projections.people): lists of people then leave out those who do not consent now."""
 
     as_of: datetime
     as_known_at: datetime
     now: bool = False
+    shared_with: tuple[str, ...] | None = None
 
     @classmethod
     def current(cls) -> Moment:
@@ -122,7 +125,12 @@ def latest_sets(table: str, key: str) -> str:
 
 
 def parameters(moment: Moment) -> dict[str, Any]:
-    return {"as_of": moment.as_of, "known_at": moment.as_known_at}
+    found: dict[str, Any] = {"as_of": moment.as_of, "known_at": moment.as_known_at}
+    if moment.shared_with is not None:
+        now = datetime.now(UTC)
+        found |= {"sharing_today": now.date().isoformat(), "sharing_now": now}
+        found |= {f"recipient{n}": r for n, r in enumerate(moment.shared_with)}
+    return found
 
 
 def close_states(tx: Transaction, table: str, key: str, value: str, since: datetime,

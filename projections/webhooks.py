@@ -34,7 +34,8 @@ class Webhooks(RecordTable):
     )  # fmt: skip
 
     def row(self, webhook: Webhook, first_position: int, last_event: Event) -> Row:
-        document = {"url": webhook.url, "eventTypes": webhook.event_types,
+        document = {"url": webhook.url, "recipient": webhook.recipient,
+                    "eventTypes": webhook.event_types,
                     "recordTypes": webhook.record_types, "serviceId": webhook.service_id,
                     "pausedReason": webhook.paused_reason,
                     "secretVersion": webhook.secret_version}  # fmt: skip

@@ -149,6 +149,7 @@ async def events(
         record_types={kind.value for kind in record_types} if record_types is not None else None,
         person_id=record_id(person_id, "personId") if person_id is not None else None,
         service_id=context.reached_service("events", service_id) if service_id else None,
+        shared_with=caller.shares_with,
     )
     rows, examined = await _find(context, wanted, start, first + 1)
     page = connection(

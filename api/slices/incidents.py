@@ -189,7 +189,7 @@ async def incidents(
     from_, to = aware(from_, "from"), aware(to, "to")
     if from_ is not None and to is not None and from_ > to:
         raise RulesViolated([Violation("input.date.range", "from", "`from` is after `to`")])
-    at, wanted = moment(as_of, as_known_at), status.value if status else None
+    at, wanted = info.context.moment(as_of, as_known_at), status.value if status else None
     tenant = info.context.caller().tenant_id
     window: dict[str, Any] = {"status": wanted, "occurred_from": from_, "occurred_to": to}
     if person_id is not None:
@@ -212,7 +212,7 @@ async def open_changes(
     as_known_at: KnownAt = None,
 ) -> list[PracticeChange]:  # fmt: skip
     service = info.context.reached_service("openPracticeChanges", str(service_id))
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: incidents_of(tx, tenant, at, service_id=service),
                                    Incidents.name, People.name)  # fmt: skip
     found = open_practice_changes(rows, at)

@@ -120,7 +120,7 @@ async def people(
     start = decode_cursor("person", after)
     named = str(service_id) if service_id is not None else None
     service = info.context.reached_service("people", named) if named is not None else None
-    at, caller = moment(as_of, as_known_at), info.context.caller()
+    at, caller = info.context.moment(as_of, as_known_at), info.context.caller()
     rows = await info.context.read(
         lambda tx: people_page(tx, caller.tenant_id, service, start, first, at, caller.services),
         People.name,

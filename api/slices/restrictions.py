@@ -151,7 +151,7 @@ async def _in_force(
     as_known_at: datetime | None, due_by: date | None,
 ) -> list[Restriction]:  # fmt: skip
     service = info.context.reached_service(field, str(service_id))
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: in_force(tx, tenant, service, at, due_by),
                                    Restrictions.name, People.name)  # fmt: skip
     info.context.log_reads(field, tenant, [(r["person_id"], r["restriction_id"]) for r in rows])
@@ -170,7 +170,7 @@ async def restrictive_practice_trend(
     if from_ > to or (to.year - from_.year) * 12 + to.month - from_.month >= 120:
         message = "`from` must not be after `to`, and the range at most ten years"
         raise RulesViolated([Violation("input.date.range", "from", message)])
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     first, last = from_.strftime("%Y-%m"), to.strftime("%Y-%m")
     rows = await info.context.read(lambda tx: trend(tx, tenant, service, first, last, at),
                                    Restrictions.name, People.name)  # fmt: skip

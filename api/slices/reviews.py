@@ -148,7 +148,7 @@ async def review_schedule(
     as_known_at: KnownAt = None,
 ) -> list[DueReview]:  # fmt: skip
     service = info.context.reached_service("reviewSchedule", str(service_id))
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before, at),
                                    SupportPlans.name, People.name)  # fmt: skip
     info.context.log_reads("reviewSchedule", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
@@ -174,7 +174,7 @@ async def repeated_reviews(
     as_known_at: KnownAt = None,
 ) -> list[PlanReview]:  # fmt: skip
     service = info.context.reached_service("repeatReviews", str(service_id))
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service, at),
                                    SupportPlans.name, People.name)  # fmt: skip
     info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in rows])

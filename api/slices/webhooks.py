@@ -46,6 +46,10 @@ class WebhookDelivery:
 class WebhookSubscription:
     id: strawberry.ID = strawberry.field(description="The webhook")
     url: str = strawberry.field(description="Where deliveries go")
+    recipient: str = strawberry.field(
+        description="Whom the deliveries are for: a person's records go only while their "
+        "consent to share with it is in force"
+    )
     event_types: list[str] | None = strawberry.field(description="Only these (null: all)")
     record_types: list[str] | None = strawberry.field(
         description="Only events of these kinds of record (null: all)"
@@ -70,6 +74,7 @@ class WebhookSubscription:
                 next_attempt_at=when(retry) if retry else None,
             )
         return cls(id=strawberry.ID(row["webhook_id"]), url=document["url"],
+                   recipient=document["recipient"],
                    event_types=document["eventTypes"], record_types=document["recordTypes"],
                    service_id=document["serviceId"], status=WebhookStatus(row["status"]),
                    paused_reason=document["pausedReason"], version=row["version"],

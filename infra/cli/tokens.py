@@ -41,6 +41,10 @@ def token(
     scope: Annotated[
         str | None, typer.Option(help=f"OAuth scopes; `{WRITE_SCOPE}` lets a client write")
     ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(help="An integration client's organisation, as consents to share name it"),
+    ] = None,
 ) -> None:
     """Mint a bearer token signed with STEPWISE_AUTH_SECRET (for local use; production tokens
     come from the identity provider)."""
@@ -57,7 +61,7 @@ def token(
     grant = grant_ends.replace(tzinfo=UTC) if grant_ends else None
     minted = mint(settings, subject=subject, name=name, role=role, tenant_id=tenant,
                   services=service, expires_in=timedelta(minutes=expires), grant_expires=grant,
-                  scope=scope)  # fmt: skip
+                  scope=scope, organisation=org)  # fmt: skip
     console.print(minted, soft_wrap=True)
 
 

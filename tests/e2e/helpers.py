@@ -40,6 +40,7 @@ class Staff:
     services: tuple[str, ...] | None = None  # None: every service of the provider
     grant_days: float | None = None  # an inspector's grant ends this many days from now
     scope: str | None = None
+    organisation: str | None = None  # an integration client's, as its token's `org` claim
 
     @property
     def shown_role(self) -> str:
@@ -49,7 +50,7 @@ class Staff:
     def headers(self) -> dict[str, str]:
         """Their bearer token, as the identity provider would issue it."""
         return bearer(self.id, self.name, self.role, self.tenant, self.services,
-                      self.grant_days, self.scope)  # fmt: skip
+                      self.grant_days, self.scope, self.organisation)  # fmt: skip
 
 
 SERVICES = ("svc-1", "svc-2")  # the services the tests' staff work in

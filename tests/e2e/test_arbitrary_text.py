@@ -96,8 +96,11 @@ def valid_inputs(api: Api, runtime: Runtime) -> dict[str, dict[str, Any]]:
     change = {**about, "what": "Mats", "lead": "Mo Khan", "reviewBy": "2099-01-01"}
     change_id = api.mutate("agreePracticeChange", change, MANAGER)["partId"]
     # A receiver deliveries may not reach (a private address): tried, never sent.
-    webhook = {"url": "https://127.0.0.1:9/hook", "eventTypes": ["Person.Moved"]}
+    webhook = {"url": "https://127.0.0.1:9/hook", "recipient": "c-feed",
+               "eventTypes": ["Person.Moved"]}  # fmt: skip
     webhook_id = api.mutate("registerWebhook", webhook, TENANT_ADMIN)["recordId"]
+    consent = {"personId": person_id, "recipient": "c-feed", "purpose": "Care records"}
+    consent_id = api.mutate("giveSharingConsent", consent)["partId"]
     inputs = {
         "registerWebhook": webhook,
         "pauseWebhook": {"webhookId": webhook_id, "reason": "Moving the receiver"},
@@ -108,6 +111,8 @@ def valid_inputs(api: Api, runtime: Runtime) -> dict[str, dict[str, Any]]:
         "movePerson": {**plan, "serviceId": "svc-2", "teamId": "t-2", "reason": "New flat"},
         "recordAdvocate": {**plan, "name": "Sam", "relationship": "Brother", "contact": "07"},
         "recordConsentToShare": {**plan, "given": True, "scope": "GP"},
+        "giveSharingConsent": {**plan, "recipient": "c-feed", "purpose": "Care records"},
+        "withdrawSharingConsent": {**plan, "consentId": consent_id},
         "startAssessment": {**plan},
         "recordAssessmentSection": {
             "assessmentId": open_assessment,

@@ -19,7 +19,15 @@ from standardwebhooks.webhooks import Webhook as Verifier
 
 from api.app import create_app
 from infra.bootstrap import Runtime, build
-from tests.e2e.helpers import MANAGER, TENANT_ADMIN, WORKER, Api, register, rules
+from tests.e2e.helpers import (
+    INTEGRATION,
+    MANAGER,
+    TENANT_ADMIN,
+    WORKER,
+    Api,
+    register,
+    rules,
+)
 
 KEY = "a-webhook-key-of-more-than-thirty-two-characters"
 WEBHOOKS = """{ webhooks { webhooks { id url status pausedReason eventTypes
@@ -95,12 +103,22 @@ def until(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 
 def subscribe(api: Api, url: str, **given: Any) -> dict[str, Any]:
+    """A webhook delivering for the integration client INTEGRATION."""
     document = """mutation($i: RegisterWebhookInput!) { registerWebhook(input: $i) {
       recordId version position signingSecret } }"""
-    body = api.post(document, {"i": {"url": url, **given}}, TENANT_ADMIN.headers())
+    webhook = {"url": url, "recipient": INTEGRATION.id, **given}
+    body = api.post(document, {"i": webhook}, TENANT_ADMIN.headers())
     assert "errors" not in body, body
     result: dict[str, Any] = body["data"]["registerWebhook"]
     return result
+
+
+def consenting(api: Api, name: str = "Ruth Evans", service_id: str = "svc-1") -> str:
+    """A person who consents to share their records with INTEGRATION."""
+    person = register(api, name, service_id)
+    consent = {"personId": person, "recipient": INTEGRATION.id, "purpose": "Case records"}
+    api.mutate("giveSharingConsent", consent)
+    return person
 
 
 def delivered(receiver: Receiver) -> dict[str, tuple[dict[str, str], bytes]]:
@@ -114,23 +132,26 @@ def delivered(receiver: Receiver) -> dict[str, tuple[dict[str, str], bytes]]:
 def test_every_event_reaches_the_receiver_once_in_order_through_outages_and_a_restart(
     runtime: Runtime, receiver: Receiver
 ) -> None:
-    configure(runtime)
+    configure(runtime, webhook_max_attempts=1000, webhook_longest_wait_seconds=0.3)
     written: list[int] = []
+
+    def change(api: Api, n: int) -> int:
+        advocate = {"personId": person, "name": f"Advocate {n}", "relationship": "Friend"}
+        return int(api.mutate("recordAdvocate", advocate)["position"])
+
     with served(runtime) as api:
+        person = consenting(api)
         webhook = subscribe(api, receiver.url)
-        written += [api.mutate("registerPerson", {"name": f"P{n}", "serviceId": "svc-1"})[
-            "position"] for n in range(70)]  # fmt: skip
+        written += [change(api, n) for n in range(70)]
         until(lambda: len(delivered(receiver)) >= 20)
         receiver.stop()  # the receiver goes down mid-way...
-        written += [api.mutate("registerPerson", {"name": f"Q{n}", "serviceId": "svc-1"})[
-            "position"] for n in range(60)]  # fmt: skip
+        written += [change(api, n) for n in range(70, 130)]
         time.sleep(0.5)
         receiver.start()  # ...and comes back on the same address
     restarted = build(runtime.settings)  # the server restarts
     try:
         with served(restarted) as api:
-            written += [api.mutate("registerPerson", {"name": f"R{n}", "serviceId": "svc-1"})[
-                "position"] for n in range(70)]  # fmt: skip
+            written += [change(api, n) for n in range(130, 200)]
             until(lambda: len(delivered(receiver)) >= 200)
             time.sleep(0.3)  # nothing more arrives
     finally:
@@ -140,8 +161,9 @@ def test_every_event_reaches_the_receiver_once_in_order_through_outages_and_a_re
     verifier = Verifier(webhook["signingSecret"])
     bodies = [verifier.verify(body, headers) for headers, body in messages.values()]
     assert [body["data"]["position"] for body in bodies] == written
-    assert {body["type"] for body in bodies} == {"Person.Registered"}
-    assert all(body["data"]["payload"]["serviceId"] == "svc-1" for body in bodies)
+    assert {body["type"] for body in bodies} == {"Person.AdvocateRecorded"}
+    assert [body["data"]["payload"]["advocate"]["name"] for body in bodies] == [
+        f"Advocate {n}" for n in range(200)]  # fmt: skip
     assert len(messages) == 200 <= len(receiver.received)
 
 
@@ -152,7 +174,7 @@ def test_a_receiver_that_keeps_failing_pauses_its_webhook_saying_why(
     receiver.status = 503
     with served(runtime) as api:
         webhook = subscribe(api, receiver.url)
-        register(api)
+        consenting(api)
         api.reader = TENANT_ADMIN
 
         def paused() -> bool:
@@ -178,7 +200,7 @@ def test_resuming_a_paused_webhook_delivers_from_where_it_stopped(
     receiver.status = 500
     with served(runtime) as api:
         webhook = subscribe(api, receiver.url)
-        person = register(api)
+        person = consenting(api)
         api.reader = TENANT_ADMIN
         until(lambda: api.query(WEBHOOKS)["webhooks"]["webhooks"][0]["status"] == "PAUSED")
         receiver.status = 200
@@ -192,8 +214,8 @@ def test_resuming_a_paused_webhook_delivers_from_where_it_stopped(
 def test_a_rotated_secret_signs_what_follows(runtime: Runtime, receiver: Receiver) -> None:
     configure(runtime)
     with served(runtime) as api:
-        first = subscribe(api, receiver.url)
-        register(api, "Ruth")
+        first = subscribe(api, receiver.url, eventTypes=["Person.SharingConsentGiven"])
+        consenting(api, "Ruth")
         until(lambda: len(receiver.received) == 1)
         rotated = api.mutate("rotateWebhookSecret", {"webhookId": first["recordId"]},
                              TENANT_ADMIN)  # fmt: skip
@@ -201,7 +223,7 @@ def test_a_rotated_secret_signs_what_follows(runtime: Runtime, receiver: Receive
           signingSecret } }"""
         again = api.post(document, {"i": {"webhookId": first["recordId"]}},
                          TENANT_ADMIN.headers())["data"]["rotateWebhookSecret"]  # fmt: skip
-        register(api, "Omar")
+        consenting(api, "Omar")
         until(lambda: len(receiver.received) == 2)
 
     (old_headers, old_body), (new_headers, new_body) = receiver.received
@@ -218,10 +240,10 @@ def test_only_the_event_types_and_service_asked_for_are_delivered(
     configure(runtime)
     with served(runtime) as api:
         subscribe(api, receiver.url, eventTypes=["Person.Moved"], serviceId="svc-2")
-        ruth, omar = register(api, "Ruth", "svc-1"), register(api, "Omar", "svc-1")
+        ruth, omar = consenting(api, "Ruth", "svc-1"), consenting(api, "Omar", "svc-1")
         api.mutate("movePerson", {"personId": ruth, "serviceId": "svc-2", "reason": "Nearer"},
                    MANAGER)  # fmt: skip
-        register(api, "Ada", "svc-2")
+        consenting(api, "Ada", "svc-2")
         api.mutate("movePerson", {"personId": omar, "serviceId": "svc-2", "reason": "Nearer"},
                    MANAGER)  # fmt: skip
         until(lambda: len(receiver.received) == 2)
@@ -237,7 +259,7 @@ def test_deliveries_go_to_public_addresses_over_https_only_unless_allowed(
     configure(runtime, webhook_allow_private_targets=False, webhook_max_attempts=1)
     with served(runtime) as api:
         subscribe(api, receiver.url)
-        register(api)
+        consenting(api)
         api.reader = TENANT_ADMIN
         until(lambda: api.query(WEBHOOKS)["webhooks"]["webhooks"][0]["status"] == "PAUSED")
         (found,) = api.query(WEBHOOKS)["webhooks"]["webhooks"]
@@ -253,18 +275,20 @@ def test_registering_is_refused_with_reasons_and_writes_nothing(runtime: Runtime
             "registerWebhook",
             {
                 "url": "ftp://user:pw@example.org/x",
+                "recipient": " ",
                 "eventTypes": ["Person.Teleported"],
                 "recordTypes": ["Spaceship"],
             },
             TENANT_ADMIN,
         )
-        worker = api.refuse("registerWebhook", {"url": "https://example.org/hook"}, WORKER)
+        good = {"url": "https://example.org/hook", "recipient": INTEGRATION.id}
+        worker = api.refuse("registerWebhook", good, WORKER)
         runtime.settings.webhook_key = None
-        unconfigured = api.refuse("registerWebhook", {"url": "https://example.org/hook"},
-                                  TENANT_ADMIN)  # fmt: skip
+        unconfigured = api.refuse("registerWebhook", good, TENANT_ADMIN)
         listed = api.query(WEBHOOKS)["webhooks"]["webhooks"]
 
-    assert rules(bad) == ["webhook.url.invalid", "webhook.event_types.unknown",
+    assert rules(bad) == ["webhook.url.invalid", "webhook.recipient_required",
+                          "webhook.event_types.unknown",
                           "webhook.record_types.unknown"]  # fmt: skip
     assert worker["extensions"]["code"] == "FORBIDDEN"
     assert unconfigured["extensions"] == {"code": "NOT_CONFIGURED",

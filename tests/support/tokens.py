@@ -22,10 +22,11 @@ def bearer(
     services: tuple[str, ...] | None = None,
     grant_days: float | None = None,
     scope: str | None = None,
+    organisation: str | None = None,
 ) -> dict[str, str]:
     """`grant_days`: an inspector's grant ends this many days from now (negative: ended)."""
     grant = datetime.now(UTC) + timedelta(days=grant_days) if grant_days is not None else None
     token = mint(TEST_AUTH, subject=subject, name=name, role=Role.named(role), tenant_id=tenant,
                  services=list(services) if services is not None else None,
-                 grant_expires=grant, scope=scope)  # fmt: skip
+                 grant_expires=grant, scope=scope, organisation=organisation)  # fmt: skip
     return {"Authorization": f"Bearer {token}"}

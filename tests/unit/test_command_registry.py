@@ -27,7 +27,7 @@ WEBHOOK_COMMANDS = [registration.command for registration in WEBHOOK_REGISTRATIO
 
 
 def test_every_command_is_registered_with_at_least_one_role() -> None:
-    assert len(EVERY_COMMAND) == 56
+    assert len(EVERY_COMMAND) == 58
     assert all(registration.roles for registration in REGISTRY)
 
 
