@@ -4,16 +4,22 @@ and /ready (readiness)."""
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
 from cross_web import HTTPException  # what strawberry raises for a request that is not GraphQL
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
@@ -31,7 +37,41 @@ from infra.settings import Settings
 YOUNG_COLLECTION_THRESHOLD = 20_000
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws speaks in text frames: the bytes our JSON encoder gives HTTP
+    responses are sent as text."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as gone:
+            raise WebSocketDisconnected from gone
+
+
 class GraphQLEndpoint(GraphQLRouter[Context, None]):
+    websocket_adapter_class = TextFrames
+
+    def __init__(self, *args: Any, authenticator: Authenticator, jwks: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.authenticator, self.jwks = authenticator, jwks
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """A subscription's socket is signed in by its `connection_init`, whose payload carries
+        `Authorization: Bearer <token>` (browsers cannot set headers on a socket), or by the
+        handshake's own header."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        header = header if isinstance(header, str) else context.headers.get("authorization")
+        try:
+            if self.jwks:  # may fetch the provider's keys
+                caller = await run_in_threadpool(self.authenticator.caller, header)
+            else:
+                caller = self.authenticator.caller(header)
+        except (Unauthenticated, IdentityProviderUnavailable) as refused:
+            code = "UNAUTHENTICATED" if isinstance(refused, Unauthenticated) else "UNAVAILABLE"
+            raise ConnectionRejectionError({"code": code, "message": str(refused)}) from None
+        context.sign_in(caller)
+
     def encode_json(self, data: object) -> bytes:
         # A service-wide list of hundreds of records took json.dumps a few milliseconds.
         return orjson.dumps(data)
@@ -40,6 +80,8 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         """A request that is not GraphQL at all (a body that is not JSON, no query, a batch,
         a mutation sent by GET) is answered as a GraphQL error with a code, like any other:
         strawberry would answer it in plain text."""
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
         if (reason := await malformed(request)) is not None:
             return bad_request(reason, 400)
         try:
@@ -84,8 +126,10 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
 
     authenticator = Authenticator(runtime.settings)
 
-    async def get_context(request: Request) -> Context:
-        if request.method == "GET" and "query" not in request.query_params:
+    async def get_context(request: HTTPConnection) -> Context:
+        if isinstance(request, WebSocket):  # signed in by its connection_init (on_ws_connect)
+            return Context(runtime, watch, request, caller=None)
+        if request.scope["method"] == "GET" and "query" not in request.query_params:
             return Context(runtime, watch, request, caller=None)  # the GraphiQL page
         header = request.headers.get("authorization")
         if runtime.settings.auth_jwks_url:  # may fetch the provider's keys
@@ -112,7 +156,13 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
                     settings.max_aliases, settings.max_query_depth)  # fmt: skip
     schema = build_schema(limits)
     app.include_router(
-        GraphQLEndpoint(schema, context_getter=get_context, subscription_protocols=()),
+        GraphQLEndpoint(
+            schema,
+            context_getter=get_context,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            authenticator=authenticator,
+            jwks=bool(runtime.settings.auth_jwks_url),
+        ),
         prefix="/graphql",
     )
 

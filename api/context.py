@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import uuid4
 
-from fastapi import Request
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
@@ -48,10 +48,15 @@ class RequestFields:
 
 class Context(BaseContext):
     def __init__(
-        self, runtime: Runtime, watch: ReadModelWatch, request: Request, caller: Caller | None
+        self,
+        runtime: Runtime,
+        watch: ReadModelWatch,
+        request: HTTPConnection,
+        caller: Caller | None,
     ) -> None:
         super().__init__()
         self._caller = caller
+        self.connection_params: dict[str, object] | None = None  # a subscription's init
         self.runtime = runtime
         self.watch = watch
         self.headers = request.headers
@@ -208,6 +213,10 @@ class Context(BaseContext):
     async def execute(self, command: Command, request: RequestFields) -> Written:
         context = self.command_context(request)
         return await run_in_threadpool(self.runtime.records.execute, context, command)
+
+    def sign_in(self, caller: Caller) -> None:
+        """A subscription's caller, verified once its socket's connection_init arrives."""
+        self._caller = caller
 
     def caller(self) -> Caller:
         """Who is asking: verified from their token before the request got this far."""

@@ -37,6 +37,12 @@ for _field in Query.__strawberry_definition__.fields:  # type: ignore[attr-defin
     if declared_readers(_field.extensions) is None:
         _field.extensions.extend(readable_by(frozenset()))  # fail closed: nobody may read it
 Mutation = mutation_type(REGISTRY)
+Subscription = merge_types(
+    "Subscription", tuple(s.Subscription for s in SLICES if hasattr(s, "Subscription"))
+)
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live reads, over graphql-transport-ws"
+)
 # Distinct documents kept parsed and validated: bounded, so unique texts cannot grow memory.
 DOCUMENTS_CACHED = 1024
 
@@ -70,6 +76,7 @@ def build_schema(limits: Limits) -> StepwiseSchema:
     return StepwiseSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         # Clients send the same few documents again and again: parse and validate each once.
         extensions=[
             CachedParsing,

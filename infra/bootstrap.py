@@ -89,7 +89,7 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Ru
         records.person_index = partial(indexed_records, store)
         access_log = AccessLog(store, owner_of=partial(provider_of_person, records))
         access_log.create_table()
-        deliveries = Deliveries(records, store, settings)
+        deliveries = Deliveries(records, projector, settings)
         deliveries.create_tables()
     return Runtime(settings, records, store, projector, access_log, deliveries, outdated)
 

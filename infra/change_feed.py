@@ -8,35 +8,36 @@ from typing import Any
 
 from domain.care_records import CareRecords
 from domain.catalogue import record_type
+from infra.projector import Projector
 from infra.read_store import ReadStore
-from projections import tracking
-from projections.base import Event, Row, Transaction
+from projections.base import Event, Row
 from projections.event_records import event_record
 from projections.feed import BEGINNINGS, Feed, FeedFilter, feed_page
-from projections.people import consented, owners
+from projections.people import People, consented, owners
 
 SCAN = 500  # log entries read at a time past where the index has reached
 
 
 def find_events(
-    records: CareRecords, store: ReadStore, wanted: FeedFilter, after: int, limit: int
+    records: CareRecords, projector: Projector, wanted: FeedFilter, after: int, limit: int
 ) -> tuple[list[Row], int]:
     """Up to `limit` events the filter admits after a log position, as change-feed records,
-    and the last position examined."""
-
-    def indexed(tx: Transaction) -> tuple[int, list[Row]]:
-        upto = tracking.position(tx, Feed.name)
-        return upto, feed_page(tx, wanted, after, upto, limit)
-
+    and the last position examined. A filter that follows the person index examines only what
+    the index has applied: an event it has not is given once it has, never passed over."""
+    store = projector.store
+    # (each read model's position counts the events it passed over as not its own)
+    positions = projector.positions()
+    known = positions[People.name] if wanted.follows_people else None
+    upto = positions[Feed.name] if known is None else min(positions[Feed.name], known)
     with store.transaction() as tx:
-        upto, found = indexed(tx)
+        found = feed_page(tx, wanted, after, upto, limit)
     log = records.read_at([row["position"] for row in found])
     rows = [event_record(event, position) for position, event in log]
     if len(rows) == limit:
         return rows, rows[-1]["position"]
     examined = max(after, upto)
-    while len(rows) < limit:
-        tail = records.read_log(examined, SCAN)
+    while len(rows) < limit and (known is None or examined < known):
+        tail = records.read_log(examined, SCAN, stop=known)
         rows += _admitted(store, wanted, tail)
         if tail:
             examined = tail[-1][0]

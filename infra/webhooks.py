@@ -35,10 +35,10 @@ from domain.envelope import Actor, CommandContext, Role
 from domain.errors import DomainError
 from domain.webhook import ACTIVE, PauseWebhook
 from infra.change_feed import find_events
+from infra.projector import Projector
 from infra.read_store import ReadStore
 from infra.settings import Settings
 from infra.webhook_signing import signing_secret
-from projections import tracking
 from projections.base import Row, Transaction
 from projections.event_records import camel
 from projections.feed import FeedFilter
@@ -67,8 +67,9 @@ class Cursor:
 class Deliveries:
     """Starts a courier for each active webhook, and stops with them."""
 
-    def __init__(self, records: CareRecords, store: ReadStore, settings: Settings) -> None:
-        self.records, self.store, self.settings = records, store, settings
+    def __init__(self, records: CareRecords, projector: Projector, settings: Settings) -> None:
+        self.records, self.projector, self.settings = records, projector, settings
+        self.store: ReadStore = projector.store
         self._stop = threading.Event()
         self._couriers: dict[str, Courier] = {}
         self._thread: threading.Thread | None = None
@@ -165,19 +166,26 @@ class Courier(threading.Thread):
                             record_types=webhook["recordTypes"],
                             service_id=webhook["serviceId"],
                             shared_with={webhook["recipient"]})  # fmt: skip
-        rows, _ = find_events(self.deliveries.records, store, wanted, cursor.position, 1)
+        rows, examined = find_events(self.deliveries.records, self.deliveries.projector, wanted,
+                                     cursor.position, 1)  # fmt: skip
+        if not rows and examined > cursor.position:
+            self._pass_over(webhook["webhook_id"], cursor, examined)
         if not rows or not self._known_by(rows[0]["position"]):
             self._stopping.wait(self.settings.poll_interval_seconds)
             return True
         self._attempt(client, webhook, cursor, rows[0])
         return True
 
+    def _pass_over(self, webhook_id: str, cursor: Cursor, examined: int) -> None:
+        """Nothing up to `examined` is for this webhook (as gated now): not looked at again."""
+        with self.deliveries.store.transaction(write=True) as tx:
+            _move(tx, webhook_id, examined, cursor.failures, cursor.retry_at)
+
     def _known_by(self, position: int) -> bool:
         """Whether the webhook as read is as it stood when the event was recorded, or later:
         an event recorded after a rotation, a pause or a deletion is never delivered as if it
         came before it."""
-        with self.deliveries.store.transaction() as tx:
-            return tracking.position(tx, Webhooks.name) >= position
+        return self.deliveries.projector.positions()[Webhooks.name] >= position
 
     def _attempt(self, client: httpx2.Client, webhook: Row, cursor: Cursor, event: Row) -> None:
         message_id = f"{event['stream_id']}.{event['version']}"
@@ -224,14 +232,7 @@ class Courier(threading.Thread):
                  "latency": latency_ms, "error": (error or "")[:MAX_ERROR] or None,
                  "delivered": error is None},
             )  # fmt: skip
-            tx.execute(
-                "INSERT INTO webhook_cursors (webhook_id, position, failures, retry_at) "
-                "VALUES (%(webhook)s, %(position)s, %(failures)s, %(retry)s) "
-                "ON CONFLICT (webhook_id) DO UPDATE SET position = excluded.position, "
-                "failures = excluded.failures, retry_at = excluded.retry_at",
-                {"position": position, "failures": failures, "retry": retry_at,
-                 "webhook": webhook["webhook_id"]},
-            )  # fmt: skip
+            _move(tx, webhook["webhook_id"], position, failures, retry_at)
         if error is not None and failures >= self.settings.webhook_max_attempts:
             self._pause(webhook, failures, error)
 
@@ -287,6 +288,17 @@ def check_target(url: str, allow_private: bool) -> None:
                 f"{parts.hostname} resolves to {ip}, which is not a public address; "
                 "STEPWISE_WEBHOOK_ALLOW_PRIVATE_TARGETS=true allows it for local development"
             )
+
+
+def _move(tx: Transaction, webhook_id: str, position: int, failures: int,
+          retry_at: datetime | None) -> None:  # fmt: skip
+    tx.execute(
+        "INSERT INTO webhook_cursors (webhook_id, position, failures, retry_at) "
+        "VALUES (%(webhook)s, %(position)s, %(failures)s, %(retry)s) "
+        "ON CONFLICT (webhook_id) DO UPDATE SET position = excluded.position, "
+        "failures = excluded.failures, retry_at = excluded.retry_at",
+        {"position": position, "failures": failures, "retry": retry_at, "webhook": webhook_id},
+    )
 
 
 def _cursor(tx: Transaction, webhook: Row) -> Cursor:

@@ -106,6 +106,14 @@ class FeedFilter:
     # consent to share must name for their records' events to be given (None: not gated).
     shared_with: Collection[str] | None = None
 
+    @property
+    def follows_people(self) -> bool:
+        """Whether what is given depends on consents to share, which the person index keeps:
+        then events are given only once it has applied them (a consent given or withdrawn
+        just before must not be missed). Without consent, a record the index has not reached
+        yet is placed by its first event and envelope instead, so the feed does not wait."""
+        return self.shared_with is not None
+
     def admits(self, row: dict[str, Any]) -> bool:
         """The same test but consent, for a row described the same way (an event not indexed
         yet; its person's consent is checked with `consented`)."""

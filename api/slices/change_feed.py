@@ -3,7 +3,9 @@ store itself, so neither ever lags behind a committed write."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from api.common import Actor, Position, record_id, when
 from api.context import Context
 from api.pagination import (
     Connection,
+    Edge,
     check_page_size,
     connection,
     decode_cursor,
@@ -122,35 +125,41 @@ async def audit_trail(
     )
 
 
+Types = Annotated[
+    list[str] | None,
+    strawberry.argument(
+        description="Only events of these types, e.g. Person.Moved (see publishedEventTypes)"
+    ),
+]
+RecordTypes = Annotated[
+    list[RecordType] | None, strawberry.argument(description="Only events of these kinds of record")
+]
+PersonId = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only events of this person's records")
+]
+ServiceId = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="Only events of records whose person this service now supports (for a record "
+        "of no person, the service it was recorded in)"
+    ),
+]
+LIVE_BATCH = 100  # events read at a time while catching up
+
+
 async def events(
     info: ContextInfo,
     after: str | None = None,
     first: int = 50,
-    types: Annotated[list[str] | None, strawberry.argument(
-        description="Only events of these types, e.g. Person.Moved (see publishedEventTypes)"
-    )] = None,
-    record_types: Annotated[list[RecordType] | None, strawberry.argument(
-        description="Only events of these kinds of record")] = None,
-    person_id: Annotated[strawberry.ID | None, strawberry.argument(
-        description="Only events of this person's records")] = None,
-    service_id: Annotated[strawberry.ID | None, strawberry.argument(
-        description="Only events of records whose person this service now supports (for a "
-        "record of no person, the service it was recorded in)")] = None,
+    types: Types = None,
+    record_types: RecordTypes = None,
+    person_id: PersonId = None,
+    service_id: ServiceId = None,
 ) -> Connection[RecordedEvent]:  # fmt: skip
     check_page_size(first)
     start = decode_cursor("position", after)
-    context = info.context
-    caller = context.caller()
-    wanted = FeedFilter(
-        tenant_id=caller.tenant_id,
-        readable={kind.name for kind in DECLARED if caller.actor.role in kind.readers},
-        services=caller.services,
-        event_types=_event_types(types),
-        record_types={kind.value for kind in record_types} if record_types is not None else None,
-        person_id=record_id(person_id, "personId") if person_id is not None else None,
-        service_id=context.reached_service("events", service_id) if service_id else None,
-        shared_with=caller.shares_with,
-    )
+    context, caller = info.context, info.context.caller()
+    wanted = _wanted(context, types, record_types, person_id, service_id)
     rows, examined = await _find(context, wanted, start, first + 1)
     page = connection(
         rows, first, after, "position", lambda r: r["position"], RecordedEvent.from_row
@@ -161,6 +170,58 @@ async def events(
     streams = sorted({str(edge.node.stream_id) for edge in page.edges})
     context.log_reads("events", caller.tenant_id, [(None, stream) for stream in streams])
     return page
+
+
+async def live_events(
+    info: ContextInfo,
+    after: str | None = None,
+    types: Types = None,
+    record_types: RecordTypes = None,
+    person_id: PersonId = None,
+    service_id: ServiceId = None,
+) -> AsyncGenerator[Edge[RecordedEvent], None]:
+    """The change feed as it grows: what `events` pages through, then each event as it is
+    recorded (looked for every STEPWISE_POLL_INTERVAL_SECONDS)."""
+    position = decode_cursor("position", after)
+    context = info.context
+    wanted = _wanted(context, types, record_types, person_id, service_id)
+    runtime, pause = context.runtime, context.runtime.settings.poll_interval_seconds
+    while True:
+        rows, examined = await run_in_threadpool(
+            find_events, runtime.records, runtime.projector, wanted, position, LIVE_BATCH
+        )
+        if not rows:
+            position = max(position, examined)
+            await asyncio.sleep(pause)
+            continue
+        streams = sorted({row["stream_id"] for row in rows})
+        context.log_reads("events", wanted.tenant_id, [(None, stream) for stream in streams])
+        for row in rows:
+            cursor = encode_cursor("position", row["position"])
+            yield Edge(cursor=cursor, node=RecordedEvent.from_row(row))
+        position = rows[-1]["position"]
+
+
+def _wanted(
+    context: Context,
+    types: list[str] | None,
+    record_types: list[RecordType] | None,
+    person_id: strawberry.ID | None,
+    service_id: strawberry.ID | None,
+) -> FeedFilter:
+    """What the caller is given of the feed: their reach, as the person index and consent to
+    share have it, narrowed by the filters asked for."""
+    caller = context.caller()
+    return FeedFilter(
+        tenant_id=caller.tenant_id,
+        readable={kind.name for kind in DECLARED if caller.actor.role in kind.readers},
+        services=caller.services,
+        event_types=_event_types(types),
+        record_types={kind.value for kind in record_types} if record_types is not None else None,
+        person_id=record_id(person_id, "personId") if person_id is not None else None,
+        service_id=context.reached_service("events", service_id) if service_id else None,
+        shared_with=caller.shares_with,
+    )
 
 
 def _event_types(types: list[str] | None) -> set[str] | None:
@@ -181,7 +242,7 @@ async def _find(
     await context.read(lambda tx: None, People.name)  # whose records, as of the client's write
     runtime = context.runtime
     return await run_in_threadpool(
-        find_events, runtime.records, runtime.store, wanted, after, limit
+        find_events, runtime.records, runtime.projector, wanted, after, limit
     )
 
 
@@ -232,4 +293,15 @@ class Query:
         description="Every event type the change feed publishes: its payload's schema version "
         "and the documentation of each field",
         extensions=readable_by(EVERYONE),  # documentation of the feed, no records
+    )
+
+
+@strawberry.type
+class Subscription:
+    events = strawberry.subscription(
+        resolver=live_events,
+        description="The change feed, live, over graphql-transport-ws: from `after` (a cursor "
+        "from `events` or from this), every event as the `events` query would list it, each "
+        "with the cursor to resume after it",
+        extensions=readable_by(RECORD_READERS),
     )

@@ -34,7 +34,8 @@ class WebhookStatus(Enum):
 @strawberry.type(description="How delivery to a webhook stands now")
 class WebhookDelivery:
     delivered_up_to: Position = strawberry.field(
-        description="The log position of the last event the receiver acknowledged"
+        description="Every event up to this log position was delivered and acknowledged, or "
+        "was not for this webhook"
     )
     failures_in_a_row: int = strawberry.field(description="Failed attempts since the last success")
     next_attempt_at: datetime | None = strawberry.field(
