@@ -41,7 +41,8 @@ class WriteResult:
     version: int = strawberry.field(description="Its version now")
     position: Position = strawberry.field(description="The write's place in the global log")
     part_id: strawberry.ID | None = strawberry.field(
-        description="The outcome or enablement step the command created, if any"
+        description="What the command created inside the record, if any: an outcome, an "
+        "enablement step, a review, a consent to share, a webhook's secret"
     )
     signing_secret: str | None = strawberry.field(
         default=None,
@@ -76,14 +77,14 @@ def _mutation(registration: Registration) -> StrawberryField:
             info.context.refuse_shared_header_key()
         settings = info.context.runtime.settings
         if command.sets_secret:
-            signing_secret(settings, "", 0)  # refused before anything is written, if unset
+            signing_secret(settings, "", "")  # refused before anything is written, if unset
         written = await info.context.execute(_command(command, input), _request(input))
         return WriteResult(
             record_id=strawberry.ID(written.record_id),
             version=written.version,
             position=Position(written.position),
             part_id=strawberry.ID(written.part_id) if written.part_id else None,
-            signing_secret=signing_secret(settings, written.record_id, written.version)
+            signing_secret=signing_secret(settings, written.record_id, written.part_id or "")
             if command.sets_secret
             else None,
         )

@@ -6,13 +6,14 @@ deliver (an absolute http(s) address with no credentials in it), and optionally 
 types, which kinds of record and which service; each event is delivered signed, so the receiver
 can tell it came from here. Delivery that keeps failing pauses the subscription with the reason,
 until an admin resumes it. The signing secret is never recorded: it is derived from the
-server's webhook key and the version that set it (infra.webhooks), and shown once.
+server's webhook key and a nonce the registration or rotation recorded (infra.webhook_signing),
+and shown once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -46,7 +47,8 @@ class Webhook(Record):
     @event("Registered")
     def __init__(
         self, envelope: Envelope, url: str, recipient: str, event_types: list[str] | None,
-        record_types: list[str] | None, service_id: str | None, id: UUID | None = None,
+        record_types: list[str] | None, service_id: str | None, secret_nonce: str,
+        id: UUID | None = None,
     ) -> None:  # fmt: skip
         self.tenant_id = envelope.tenant_id
         self.url = url
@@ -57,7 +59,8 @@ class Webhook(Record):
         self.status = ACTIVE
         self.paused_reason: str | None = None
         self.deleted = False
-        self.secret_version = 1  # the version whose event set the signing secret
+        # What the signing secret is derived from, with the server's key: never the secret.
+        self.secret_nonce = secret_nonce
 
     def pause(self, envelope: Envelope) -> None:
         rules = self._still_there()
@@ -83,13 +86,13 @@ class Webhook(Record):
     def _resumed(self, envelope: Envelope) -> None:
         self.status, self.paused_reason = ACTIVE, None
 
-    def rotate_secret(self, envelope: Envelope) -> None:
+    def rotate_secret(self, envelope: Envelope, *, nonce: str) -> None:
         self._still_there().enforce()
-        self._secret_rotated(envelope)
+        self._secret_rotated(envelope, nonce)
 
     @event("SecretRotated")
-    def _secret_rotated(self, envelope: Envelope) -> None:
-        self.secret_version = self.version + 1  # this event's (applied before the count moves)
+    def _secret_rotated(self, envelope: Envelope, nonce: str) -> None:
+        self.secret_nonce = nonce
 
     def delete(self, envelope: Envelope) -> None:
         self._still_there().enforce()
@@ -159,6 +162,9 @@ class RotateWebhookSecret(WebhookCommand):
 
     sets_secret: ClassVar[bool] = True
 
+    def arguments(self, ids: NewIds) -> dict[str, Any]:
+        return {"nonce": ids.part("secret")}  # (the result's partId: a retry names it again)
+
 
 @dataclass(frozen=True)
 class DeleteWebhook(WebhookCommand):
@@ -184,7 +190,8 @@ def register(records: Records, command: RegisterWebhook, seal: Seal, ids: NewIds
     rules.enforce()
     service = command.service_id.strip() if command.service_id else None
     return Webhook(seal(service), url, command.recipient.strip(), _names(command.event_types),
-                   _names(command.record_types), service, id=ids.record())  # fmt: skip
+                   _names(command.record_types), service, ids.part("secret"),
+                   id=ids.record())  # fmt: skip
 
 
 def _names(given: list[str] | None) -> list[str] | None:

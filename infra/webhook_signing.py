@@ -1,6 +1,6 @@
 """Each webhook's signing secret, derived rather than stored: from the server's webhook key
-(STEPWISE_WEBHOOK_KEY), the webhook and the version of the event that set the secret. Nothing
-in the database can give a secret away, and rotating one is a new version."""
+(STEPWISE_WEBHOOK_KEY), the webhook and the nonce its registration or latest rotation recorded
+(the command's partId). Nothing in the database can give a secret away without the key."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from infra.settings import Settings
 PREFIX = "whsec_"  # as Standard Webhooks libraries expect a secret to be written
 
 
-def signing_secret(settings: Settings, webhook_id: str, version: int) -> str:
+def signing_secret(settings: Settings, webhook_id: str, nonce: str) -> str:
     if settings.webhook_key is None:
         raise NotConfigured(
             "webhooks need STEPWISE_WEBHOOK_KEY (32 characters or more, e.g. from "
@@ -22,5 +22,5 @@ def signing_secret(settings: Settings, webhook_id: str, version: int) -> str:
             "STEPWISE_WEBHOOK_KEY",
         )
     key = settings.webhook_key.get_secret_value().encode()
-    derived = hmac.new(key, f"webhook:{webhook_id}:{version}".encode(), hashlib.sha256)
+    derived = hmac.new(key, f"webhook:{webhook_id}:{nonce}".encode(), hashlib.sha256)
     return PREFIX + base64.b64encode(derived.digest()).decode()

@@ -41,7 +41,8 @@ from infra.settings import Settings
 from infra.webhook_signing import signing_secret
 from projections.base import Row, Transaction
 from projections.event_records import camel
-from projections.feed import FeedFilter
+from projections.feed import Feed, FeedFilter
+from projections.people import People
 from projections.webhooks import Webhooks, webhook_rows
 
 log = logging.getLogger("stepwise.webhooks")
@@ -51,6 +52,7 @@ MAX_ERROR = 500  # characters kept of an error
 COURIER = Actor("stepwise-webhook-delivery", "Webhook delivery", Role.TENANT_ADMIN)
 # What a webhook may be sent: the kinds of record an integration client reads.
 DELIVERED_KINDS = frozenset(k.name for k in DECLARED if Role.INTEGRATION_CLIENT in k.readers)
+WAKING = frozenset({Feed.name, People.name, Webhooks.name})  # what a delivery waits for
 
 
 class TargetRefused(Exception):
@@ -82,11 +84,21 @@ class Deliveries:
     def start(self) -> None:
         if self._thread is None:
             self._stop.clear()
+            self.projector.listeners.append(self._announced)
             self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
             self._thread.start()
 
+    def _announced(self, name: str, position: int) -> None:
+        """From the projector's threads: a read model moved on. What the feed finds, and whom
+        it may go to, may have changed: couriers waiting for news look again at once."""
+        if name in WAKING:
+            for courier in list(self._couriers.values()):
+                courier.wake()
+
     def stop(self) -> None:
         self._stop.set()
+        if self._announced in self.projector.listeners:
+            self.projector.listeners.remove(self._announced)
         for courier in list(self._couriers.values()):
             courier.stop()
         if self._thread is not None:
@@ -130,9 +142,14 @@ class Courier(threading.Thread):
         self.deliveries, self.webhook_id = deliveries, webhook_id
         self.settings = deliveries.settings
         self._stopping = threading.Event()
+        self._news = threading.Event()
 
     def stop(self) -> None:
         self._stopping.set()
+        self._news.set()
+
+    def wake(self) -> None:
+        self._news.set()
 
     def run(self) -> None:
         with httpx2.Client(timeout=self.settings.webhook_timeout_seconds,
@@ -149,6 +166,7 @@ class Courier(threading.Thread):
     def _deliver_next(self, client: httpx2.Client) -> bool:
         """Delivers (or tries to deliver) the next event; False once the webhook is no longer
         active."""
+        self._news.clear()  # news from here on wakes the wait below
         store = self.deliveries.store
         with store.transaction() as tx:
             found = webhook_rows(tx, webhook_id=self.webhook_id)
@@ -171,7 +189,7 @@ class Courier(threading.Thread):
         if not rows and examined > cursor.position:
             self._pass_over(webhook["webhook_id"], cursor, examined)
         if not rows or not self._known_by(rows[0]["position"]):
-            self._stopping.wait(self.settings.poll_interval_seconds)
+            self._news.wait(self.settings.poll_interval_seconds)
             return True
         self._attempt(client, webhook, cursor, rows[0])
         return True
@@ -193,7 +211,7 @@ class Courier(threading.Thread):
         started, status, error = time.monotonic(), None, None
         try:
             check_target(webhook["url"], self.settings.webhook_allow_private_targets)
-            secret = signing_secret(self.settings, webhook["webhook_id"], webhook["secretVersion"])
+            secret = signing_secret(self.settings, webhook["webhook_id"], webhook["secretNonce"])
             sent_at = datetime.now(UTC)
             headers = {
                 "content-type": "application/json",

@@ -38,7 +38,7 @@ class Webhooks(RecordTable):
                     "eventTypes": webhook.event_types,
                     "recordTypes": webhook.record_types, "serviceId": webhook.service_id,
                     "pausedReason": webhook.paused_reason,
-                    "secretVersion": webhook.secret_version}  # fmt: skip
+                    "secretNonce": webhook.secret_nonce}  # fmt: skip
         status = "deleted" if webhook.deleted else webhook.status
         return {"webhook_id": str(webhook.id), "tenant_id": webhook.tenant_id,
                 "document": document_text(document), "status": status,

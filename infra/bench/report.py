@@ -25,6 +25,7 @@ SECTIONS = (
     "as_of",
     "reconstruction",
     "governance",
+    "webhooks",
 )
 
 

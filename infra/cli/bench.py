@@ -35,6 +35,7 @@ from infra.bench.rebuild import (
     rebuild_figures,
 )
 from infra.bench.report import SECTIONS, Figure, machine_facts, markdown, write_report
+from infra.bench.webhooks import delivering, webhook_figures
 from infra.bootstrap import Runtime, build
 from infra.cli.support import console, describe
 from infra.settings import Settings
@@ -105,8 +106,8 @@ def bench(
     keep: Annotated[bool, typer.Option(help="Keep the schemas (or files) afterwards")] = False,
 ) -> None:
     """Measure reads, writes, freshness, rebuilds, memory, point-in-time reads, incident
-    reconstructions and the governance dashboard on simulated records, in schemas made for the
-    run; write JSON and Markdown to --out."""
+    reconstructions and the governance dashboard on simulated records, and webhook delivery
+    lag, in schemas made for the run; write JSON and Markdown to --out."""
     sections = _sections(only)
     # Stopped, it still drops what it made (Ctrl-C raises; a plain kill would not unwind).
     stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -125,6 +126,11 @@ def bench(
             governed = _governance(scratch, seed, counts)
             figures += governance_figures(governed, console.print)
             large = large or governed[max(governed)]
+        if "webhooks" in sections:
+            delivered = scratch.settings("webhooks")
+            with delivering(delivered) as server:
+                figures += webhook_figures(server, max(seconds, 10.0), console.print)
+            large = large or delivered
         if large is not None and sections & HTTP_SECTIONS:
             try:
                 figures += _http(large, seconds, rounds, sections)

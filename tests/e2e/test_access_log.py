@@ -44,6 +44,8 @@ def test_each_read_of_a_person_s_records_is_logged_with_who_why_and_which_field(
     api: Api,
 ) -> None:
     plan = agreed_plan(api)
+    consent = {"personId": plan.person_id, "recipient": INTEGRATION.id, "purpose": "Records"}
+    api.mutate("giveSharingConsent", consent)  # (the feed reaches the client with it)
     reason = {PURPOSE: "Preparing the six-week review", "X-Correlation-Id": "review-42"}
 
     api.post(PLAN, {"p": plan.person_id}, {**WORKER.headers(), **reason, **settled(api)})

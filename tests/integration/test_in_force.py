@@ -26,7 +26,7 @@ from domain.assessment_commands import (
     StartAssessment,
 )
 from domain.care_records import CareRecords
-from domain.catalogue import DECLARED
+from domain.catalogue import DECLARED, REGISTRY
 from domain.commands import Command
 from domain.envelope import Actor, CommandContext, Role
 from domain.errors import DomainError
@@ -81,7 +81,9 @@ class Provider:
         records.execute(admin, JoinStaff(MANAGER.id, MANAGER.name, MANAGER.role, "svc-1"))
 
     def run(self, command: Command, effective_at: datetime) -> str | None:
-        context = CommandContext(actor=MANAGER, tenant_id=self.tenant, correlation_id="property",
+        registration = next(r for r in REGISTRY if r.command is type(command))
+        actor = MANAGER if MANAGER.role in registration.roles else ADMIN  # one who may
+        context = CommandContext(actor=actor, tenant_id=self.tenant, correlation_id="property",
                                  effective_at=effective_at, reason="property")  # fmt: skip
         # Refused (no change, a rule broken): nothing is recorded, as for any caller.
         with suppress(DomainError):

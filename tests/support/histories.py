@@ -55,6 +55,13 @@ from domain.staff_commands import (
     SignOffCompetency,
 )
 from domain.support_plan_commands import SetNextReviewDate, SetSupportHours, WriteStaffGuidance
+from domain.webhook import (
+    DeleteWebhook,
+    PauseWebhook,
+    RegisterWebhook,
+    ResumeWebhook,
+    RotateWebhookSecret,
+)
 
 Change = Callable[[str, str], Command]  # (the record's id, its person's id) -> a command on it
 
@@ -221,6 +228,15 @@ HISTORIES: dict[str, Begun] = {
         st.one_of(
             st.sampled_from([["alone", "shown how"], ["alone", "a reminder", "side by side"]]).map(
                 lambda rungs: lambda rid, person: SetPromptLadder("svc-9", rungs)
+            ),
+            CORRECTIONS,
+        ),
+    ),
+    "Webhook": Begun(
+        lambda person, outcome: RegisterWebhook("https://example.org/hook", "c-feed"),
+        st.one_of(
+            st.sampled_from([PauseWebhook, ResumeWebhook, RotateWebhookSecret, DeleteWebhook]).map(
+                lambda command: lambda rid, person: command(rid)
             ),
             CORRECTIONS,
         ),
