@@ -99,11 +99,11 @@ class Deliveries:
         self._stop.set()
         if self._announced in self.projector.listeners:
             self.projector.listeners.remove(self._announced)
-        for courier in list(self._couriers.values()):
-            courier.stop()
-        if self._thread is not None:
+        if self._thread is not None:  # first, so it starts no courier after these stop
             self._thread.join()
             self._thread = None
+        for courier in list(self._couriers.values()):
+            courier.stop()
         for courier in list(self._couriers.values()):
             courier.join(self.settings.webhook_timeout_seconds + 1)
         self._couriers.clear()

@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ TARGET = 1.2  # the live receivers' p99 with one receiver down, against without 
 P99_LIMIT_MS = 1000.0
 RECIPIENT = "bench-receiver"
 TENANT = "bench-webhooks"
-PEOPLE = 20  # the writes go round them, so no two at once change one record
+PEOPLE = 200  # the writes go round them, so no two at once change one record
 SETTLE_SECONDS = 10.0  # after the last write, how long events may still arrive
 REGISTER = """mutation($i: RegisterWebhookInput!) { registerWebhook(input: $i) { recordId } }"""
 WRITE = """mutation($i: RecordAdvocateInput!) { recordAdvocate(input: $i) {
@@ -72,8 +73,13 @@ class Receiver:
 class Run:
     sent: dict[str, float] = field(default_factory=dict)  # webhook-id -> when it was due
     failed: int = 0
+    why_failed: Counter[str] = field(default_factory=Counter)
     lags: list[float] = field(default_factory=list)
     missing: int = 0
+
+    def fail(self, why: str) -> None:
+        self.failed += 1
+        self.why_failed[why] += 1
 
     def ms(self, fraction: float) -> float:
         return percentile(self.lags, fraction) * 1000 if self.lags else float("nan")
@@ -113,6 +119,9 @@ def webhook_figures(
         asyncio.run(_register(server, dead))
         progress(f"webhooks: {RATE} writes/s for {seconds:g}s, with a third receiver down")
         beside_dead = _run(server, people, live, seconds)
+    for name, run in (("every receiver up", alone), ("one receiver down", beside_dead)):
+        for why, count in run.why_failed.most_common():
+            progress(f"webhooks, {name}: {count} writes failed: {why}")
     detail = {"p50_ms": beside_dead.ms(0.5), "p99_ms": beside_dead.ms(0.99),
               "failed": beside_dead.failed, "missing": beside_dead.missing,
               "baseline_p50_ms": alone.ms(0.5), "baseline_p99_ms": alone.ms(0.99),
@@ -189,14 +198,20 @@ def _run(server: Server, people: list[str], live: list[Receiver], seconds: float
         body = {"query": WRITE, "variables": {"i": advocate}}
         request = graphql_request(server.host, server.port, body, headers)
         try:
-            written = json.loads(await connection.answer(request))["data"]["recordAdvocate"]
-        except (BadAnswer, KeyError, TypeError):
-            run.failed += 1
+            answer = json.loads(await connection.answer(request))
+        except BadAnswer as refused:
+            run.fail(str(refused)[:80])
+            return clock() - due
+        written = (answer.get("data") or {}).get("recordAdvocate")
+        if written is None:
+            run.fail(str(answer.get("errors", [{}])[0].get("extensions", {}).get("code")))
             return clock() - due
         run.sent[f"{written['recordId']}.{written['version']}"] = due
         return clock() - due
 
-    asyncio.run(open_loop(server.host, server.port, RATE, seconds, write))
+    schedule = asyncio.run(open_loop(server.host, server.port, RATE, seconds, write))
+    for _ in range(schedule.outcome.errors):  # not sent, or no answer
+        run.fail(schedule.outcome.first_error or "no answer")
     deadline = clock() + SETTLE_SECONDS
     while clock() < deadline and not all(set(run.sent) <= set(r.arrived) for r in live):
         time.sleep(0.1)
