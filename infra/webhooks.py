@@ -53,6 +53,7 @@ COURIER = Actor("stepwise-webhook-delivery", "Webhook delivery", Role.TENANT_ADM
 # What a webhook may be sent: the kinds of record an integration client reads.
 DELIVERED_KINDS = frozenset(k.name for k in DECLARED if Role.INTEGRATION_CLIENT in k.readers)
 WAKING = frozenset({Feed.name, People.name, Webhooks.name})  # what a delivery waits for
+BATCH = 50  # events looked for at a time; each is still sent, and acknowledged, on its own
 
 
 class TargetRefused(Exception):
@@ -164,11 +165,13 @@ class Courier(threading.Thread):
                     self._stopping.wait(self.settings.webhook_retry_seconds)
 
     def _deliver_next(self, client: httpx2.Client) -> bool:
-        """Delivers (or tries to deliver) the next event; False once the webhook is no longer
-        active."""
-        self._news.clear()  # news from here on wakes the wait below
-        store = self.deliveries.store
-        with store.transaction() as tx:
+        """Delivers (or tries to deliver) the next events, a batch at a time, in log order,
+        stopping at the first failure; False once the webhook is no longer active."""
+        self._news.clear()  # news from here on wakes the waits below
+        # Read before the webhook, so the webhook as read is at least as new as this: an
+        # event recorded after a rotation, pause or deletion is never sent as if before it.
+        known = self.deliveries.projector.positions()[Webhooks.name]
+        with self.deliveries.store.transaction() as tx:
             found = webhook_rows(tx, webhook_id=self.webhook_id)
             webhook = found[0] if found else None
             if webhook is None or webhook["status"] != ACTIVE:
@@ -185,13 +188,19 @@ class Courier(threading.Thread):
                             service_id=webhook["serviceId"],
                             shared_with={webhook["recipient"]})  # fmt: skip
         rows, examined = find_events(self.deliveries.records, self.deliveries.projector, wanted,
-                                     cursor.position, 1)  # fmt: skip
+                                     cursor.position, BATCH)  # fmt: skip
         if not rows and examined > cursor.position:
             self._pass_over(webhook["webhook_id"], cursor, examined)
-        if not rows or not self._known_by(rows[0]["position"]):
+        sendable = [row for row in rows if row["position"] <= known]
+        if not sendable:
             self._news.wait(self.settings.poll_interval_seconds)
             return True
-        self._attempt(client, webhook, cursor, rows[0])
+        for row in sendable:
+            if self._stopping.is_set():
+                break
+            cursor = self._attempt(client, webhook, cursor, row)
+            if cursor.failures:
+                break  # retried after its wait, before anything later
         return True
 
     def _pass_over(self, webhook_id: str, cursor: Cursor, examined: int) -> None:
@@ -199,13 +208,8 @@ class Courier(threading.Thread):
         with self.deliveries.store.transaction(write=True) as tx:
             _move(tx, webhook_id, examined, cursor.failures, cursor.retry_at)
 
-    def _known_by(self, position: int) -> bool:
-        """Whether the webhook as read is as it stood when the event was recorded, or later:
-        an event recorded after a rotation, a pause or a deletion is never delivered as if it
-        came before it."""
-        return self.deliveries.projector.positions()[Webhooks.name] >= position
-
-    def _attempt(self, client: httpx2.Client, webhook: Row, cursor: Cursor, event: Row) -> None:
+    def _attempt(self, client: httpx2.Client, webhook: Row, cursor: Cursor, event: Row) -> Cursor:
+        """Sends one event; the cursor as it then stands."""
         message_id = f"{event['stream_id']}.{event['version']}"
         body = orjson.dumps(message(event)).decode()
         started, status, error = time.monotonic(), None, None
@@ -229,10 +233,10 @@ class Courier(threading.Thread):
         except httpx2.HTTPError as failed:
             error = f"{type(failed).__name__}: {failed}" if str(failed) else type(failed).__name__
         latency = round((time.monotonic() - started) * 1000)
-        self._record(webhook, cursor, event, message_id, status, latency, error)
+        return self._record(webhook, cursor, event, message_id, status, latency, error)
 
     def _record(self, webhook: Row, cursor: Cursor, event: Row, message_id: str,
-                status: int | None, latency_ms: int, error: str | None) -> None:  # fmt: skip
+                status: int | None, latency_ms: int, error: str | None) -> Cursor:  # fmt: skip
         failures = 0 if error is None else cursor.failures + 1
         position = event["position"] if error is None else cursor.position
         retry_at = None
@@ -253,6 +257,7 @@ class Courier(threading.Thread):
             _move(tx, webhook["webhook_id"], position, failures, retry_at)
         if error is not None and failures >= self.settings.webhook_max_attempts:
             self._pause(webhook, failures, error)
+        return Cursor(position, failures, retry_at)
 
     def _backoff(self, failures: int) -> float:
         """Exponential, with jitter (between half and all of it): a receiver back from an
