@@ -73,7 +73,7 @@ class Chronology(ReadModel):
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         table = tables["chronology"]
-        people = _people(tx, table, batch)
+        people = people_of(tx, table, batch)
         rows = [_row(position, event, person) for position, event in batch
                 if (person := people.get(str(event.originator_id)))]  # fmt: skip
         tx.copy(table, COLUMNS, rows)
@@ -84,9 +84,10 @@ class Chronology(ReadModel):
                        "AND version = %(version)s", voided)  # fmt: skip
 
 
-def _people(tx: Transaction, table: str, batch: Batch) -> dict[str, str | None]:
+def people_of(tx: Transaction, table: str, batch: Batch) -> dict[str, str | None]:
     """Whose record each event of the batch belongs to (None: no person's): from a record's
-    first event, in this batch or as this table kept it."""
+    first event, in this batch or as `table` kept it (a table with a row per event, keyed by
+    `record_id` and `version`, holding `person_id`: this one, or the feed's)."""
     found: dict[str, str | None] = {}
     for _, event in batch:
         if isinstance(event, BEGINNINGS):

@@ -15,13 +15,13 @@ from typing import Any
 
 from domain.catalogue import ALL_EVENTS, DECLARED, record_type
 from projections.base import Batch, Event, Index, ReadModel, Table, Tables, Transaction, handles
+from projections.chronology import people_of
 from projections.event_records import event_type
 from projections.people import sharing_in_force, sharing_parameters
 
 BEGINNINGS = tuple(kind.begun_by for kind in DECLARED)
 COLUMNS = ("position", "tenant_id", "record_id", "record_type", "version", "event_type",
            "person_id", "service_id")  # fmt: skip
-LOOKUP_CHUNK = 500  # record ids per lookup of whose records they are
 
 
 class Feed(ReadModel):
@@ -54,27 +54,8 @@ class Feed(ReadModel):
 
     def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
         table = tables["feed"]
-        people = _people(tx, table, batch)
+        people = people_of(tx, table, batch)
         tx.copy(table, COLUMNS, (_row(position, event, people) for position, event in batch))
-
-
-def _people(tx: Transaction, table: str, batch: Batch) -> dict[str, str | None]:
-    """Whose record each event of the batch belongs to (None: no person's): from a record's
-    first event, in this batch or as this table kept it."""
-    found: dict[str, str | None] = {}
-    for _, event in batch:
-        if isinstance(event, BEGINNINGS):
-            found[str(event.originator_id)] = record_type(event).person_of(event)
-    earlier = sorted({str(event.originator_id) for _, event in batch} - set(found))
-    for start in range(0, len(earlier), LOOKUP_CHUNK):
-        names = {f"r{n}": record for n, record in enumerate(earlier[start : start + LOOKUP_CHUNK])}
-        rows = tx.fetchall(
-            f"SELECT record_id, person_id FROM {table} WHERE version = 1 "
-            f"AND record_id IN ({', '.join(f'%({name})s' for name in names)})",
-            names,
-        )
-        found |= {row["record_id"]: row["person_id"] for row in rows}
-    return found
 
 
 def _row(position: int, event: Event, people: dict[str, str | None]) -> tuple[Any, ...]:
