@@ -1,5 +1,5 @@
-"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), /health (liveness)
-and /ready (readiness)."""
+"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), read-only FHIR R4 at
+/fhir, /health (liveness) and /ready (readiness)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from strawberry.types.unset import UNSET
 
 from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
+from api.fhir.routes import fhir_routes
 from api.limits import Limits
 from api.request_body import malformed
 from api.schema import build_schema
@@ -165,6 +166,7 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
         ),
         prefix="/graphql",
     )
+    app.include_router(fhir_routes(runtime, watch, authenticator))
 
     @app.get("/health")
     async def health() -> JSONResponse:

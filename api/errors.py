@@ -27,7 +27,7 @@ from infra.outages import is_transient
 log = logging.getLogger("stepwise.api")
 
 
-def _describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]] | None:
+def describe(original: BaseException | None) -> tuple[str, str, dict[str, Any]] | None:
     """(code, message, extra extensions) for errors the client can act on; None otherwise."""
     if isinstance(original, ValidationError):
         original = RulesViolated(violations_from(original))
@@ -71,7 +71,7 @@ class ErrorCodes(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
-        described = _describe(original)
+        described = describe(original)
         if described is not None:
             code, message, extra = described
         elif original is None and error.extensions and "code" in error.extensions:

@@ -211,3 +211,21 @@ def instant(value: Any) -> datetime:
     """An instant from a column (timestamptz, or UTC text on SQLite), in UTC."""
     found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return found.astimezone(UTC)
+
+
+def record_versions(
+    tx: Transaction, person_id: str, record_id: str, *, known_at: datetime,
+    recorded_after: datetime | None, before_version: int | None, first: int,
+) -> list[Row]:  # fmt: skip
+    """One record's versions recorded by `known_at` (and after `recorded_after`, if given),
+    newest first, below `before_version` if given; one row more than asked."""
+    params: dict[str, Any] = {"person": person_id, "record": record_id, "known_at": known_at,
+                              "after": recorded_after, "before": before_version,
+                              "limit": first + 1}  # fmt: skip
+    where = ["person_id = %(person)s", "record_id = %(record)s", "recorded_at <= %(known_at)s"]
+    if recorded_after is not None:
+        where.append("recorded_at > %(after)s")
+    if before_version is not None:
+        where.append("version < %(before)s")
+    return tx.fetchall(f"SELECT * FROM chronology WHERE {' AND '.join(where)} "
+                       "ORDER BY version DESC LIMIT %(limit)s", params)  # fmt: skip

@@ -12,7 +12,7 @@ from domain.evidence_note import EvidenceNote
 from projections.base import Event, Index, Row, Table, Transaction
 from projections.folding import RecordTable
 from projections.marks import Mark, marks_table
-from projections.states import Moment, latest_states, parameters, states_table
+from projections.states import Moment, latest_states, parameters, state_at, states_table
 
 COLUMNS = """note_id TEXT NOT NULL,
     person_id TEXT NOT NULL,
@@ -99,3 +99,26 @@ def notes_of(
         {"person": person_id, "outcome": outcome_id, "first": first_week, "last": last_day,
          **parameters(moment)},
     )  # fmt: skip
+
+
+def notes_of_person(
+    tx: Transaction, person_id: str, moment: Moment, after: tuple[datetime, str] | None,
+    first: int,
+) -> list[Row]:  # fmt: skip
+    """A person's notes about any outcome as they stood at the moment, in order of when they
+    took effect, after the (effective time, note id) `after`; one row more than asked."""
+    later = ("AND (n.effective_at > %(after_at)s OR (n.effective_at = %(after_at)s "
+             "AND n.note_id > %(after_id)s)) " if after else "")  # fmt: skip
+    after_at, after_id = after or (None, None)
+    return tx.fetchall(
+        f"SELECT n.* FROM ({latest_states('evidence_note_states', 'note_id')}) n "
+        f"WHERE n.person_id = %(person)s {later}ORDER BY n.effective_at, n.note_id "
+        "LIMIT %(limit)s",
+        {"person": person_id, "after_at": after_at, "after_id": after_id, "limit": first + 1,
+         **parameters(moment)},
+    )  # fmt: skip
+
+
+def note_at(tx: Transaction, note_id: str, moment: Moment) -> Row | None:
+    """One note as it stood at the moment (None if not yet written, or known in error)."""
+    return state_at(tx, "evidence_note_states", "note_id", note_id, moment)

@@ -150,6 +150,17 @@ class Api:
         headers = by.headers() if by else {}
         return self.failure(mutation_document(name), {"input": input}, headers)
 
+    def fhir(self, path: str, reader: Staff | None = None, **params: str) -> tuple[int, Any]:
+        """(status, body) of a FHIR read under /fhir, once the read models show every write so
+        far; always FHIR JSON, never a stack trace."""
+        headers = (reader or self.reader).headers()
+        if self.last_written:
+            headers[WAIT_FOR_POSITION] = str(self.last_written)
+        response = self.client.get(f"/fhir/{path}", params=params, headers=headers)
+        assert "Traceback" not in response.text
+        assert response.headers["content-type"] == "application/fhir+json", response.text
+        return response.status_code, response.json()
+
 
 def rules(error: dict[str, Any]) -> list[str]:
     assert error["extensions"]["code"] == "VALIDATION_FAILED", error

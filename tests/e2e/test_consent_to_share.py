@@ -1,5 +1,5 @@
 """Consent to share gates what integration clients read and receive: a person's records reach
-an integration client (by query, change feed or webhook) only while the person's consent to
+an integration client (by query, change feed, webhook or FHIR) only while the person's consent to
 share with it, or with its organisation, is in force; withdrawn, they are left out from then on,
 and the access log shows the gate. Staff reads are unaffected."""
 
@@ -93,6 +93,7 @@ def test_a_withdrawn_consent_leaves_the_person_out_from_then_on_and_the_log_show
                 api.mutate("recordAdvocate", advocate)
         until(lambda: len(receiver.received) == 4)
         before = set(feed_people(api, INTEGRATION, {ruth, omar}))
+        fhir_before = fhir_people(api, ruth, omar)
 
         api.mutate("withdrawSharingConsent", {"personId": ruth, "consentId": ruths})
         for person in (ruth, omar):
@@ -102,6 +103,7 @@ def test_a_withdrawn_consent_leaves_the_person_out_from_then_on_and_the_log_show
         time.sleep(0.5)  # nothing of Ruth's follows
         after = set(feed_people(api, INTEGRATION, {ruth, omar}))
         shown = read(api, INTEGRATION, ruth)
+        fhir_after = fhir_people(api, ruth, omar)
         staff = read(api, MANAGER, ruth)
         again = api.refuse("withdrawSharingConsent", {"personId": ruth, "consentId": ruths})
         api.reader = MANAGER
@@ -111,10 +113,26 @@ def test_a_withdrawn_consent_leaves_the_person_out_from_then_on_and_the_log_show
     assert [d["streamId"] for d in delivered] == [ruth, omar, ruth, omar, omar]
     assert delivered[-1]["payload"]["advocate"]["name"] == "Kim"
     assert before == {ruth, omar} and after == {omar}
+    assert fhir_before == {"Patient": {ruth, omar}, "$everything": {ruth, omar},
+                           "listed": {ruth, omar}}  # fmt: skip
+    assert fhir_after == {"Patient": {omar}, "$everything": {omar}, "listed": {omar}}
     assert shown is None and staff is not None and staff["name"] == "Ruth"
     assert rules(again) == ["person.sharing.withdrawn_already"]
     gated = [e for e in log if e["actor"]["id"] == INTEGRATION.id and e["outcome"] == "DENIED"]
     assert gated and "no consent to share" in gated[-1]["detail"]
+
+
+def fhir_people(api: Api, *people: str) -> dict[str, set[str]]:
+    """Whom an integration client finds over FHIR: by a read, by $everything, and listed."""
+    found: dict[str, set[str]] = {"Patient": set(), "$everything": set()}
+    for person in people:
+        if api.fhir(f"Patient/{person}", INTEGRATION)[0] == 200:
+            found["Patient"].add(person)
+        if api.fhir(f"Patient/{person}/$everything", INTEGRATION)[0] == 200:
+            found["$everything"].add(person)
+    listed = api.fhir("Patient", INTEGRATION, _count="200")[1]
+    found["listed"] = {e["resource"]["id"] for e in listed.get("entry", [])} & set(people)
+    return found
 
 
 def test_a_consent_that_ends_before_it_begins_is_refused(runtime: Runtime) -> None:
