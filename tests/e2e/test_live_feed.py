@@ -101,3 +101,31 @@ def test_a_socket_whose_token_does_not_verify_is_refused(client: TestClient) -> 
         closed = socket.receive()
 
     assert closed["type"] == "websocket.close" and closed["code"] == 4403
+
+
+def test_a_person_who_withdraws_consent_is_left_out_of_a_live_feed_from_then_on(
+    api: Api, client: TestClient, runtime: Runtime
+) -> None:
+    ruth, omar = register(api, "Ruth"), register(api, "Omar")
+    consents = {}
+    for person in (ruth, omar):
+        given = {"personId": person, "recipient": INTEGRATION.id, "purpose": "Case records"}
+        consents[person] = api.mutate("giveSharingConsent", given)["partId"]
+    assert runtime.wait_for_position(api.last_written, 10)
+
+    advocate = ["Person.AdvocateRecorded"]
+    with live(client, INTEGRATION, types=advocate) as socket:
+        for person in (ruth, omar):
+            api.mutate("recordAdvocate", {"personId": person, "name": "Sam",
+                                          "relationship": "Friend"})  # fmt: skip
+        before = received(socket, 2)
+        withdrawal = {"personId": ruth, "consentId": consents[ruth]}
+        api.mutate("withdrawSharingConsent", withdrawal)
+        assert runtime.wait_for_position(api.last_written, 10)
+        for person in (ruth, omar):
+            api.mutate("recordAdvocate", {"personId": person, "name": "Kim",
+                                          "relationship": "Friend"})  # fmt: skip
+        (after,) = received(socket, 1)
+
+    assert [edge["node"]["streamId"] for edge in before] == [ruth, omar]
+    assert after["node"]["streamId"] == omar  # Ruth's, recorded before Omar's, was left out

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +16,9 @@ import pytest
 from infra.bootstrap import Runtime, build
 from infra.settings import Settings
 from tests.e2e.helpers import WAIT_FOR_POSITION, Api, agreed_plan
-from tests.support.server import free_port
-from tests.support.tokens import TEST_SECRET
+from tests.support.server import serve_process
 
 HOURS = "query($p: ID!) { supportPlan(personId: $p) { version supportHoursPerWeek } }"
-STARTUP_SECONDS = 60
 PERSON = {"name": "Ruth Evans", "dateOfBirth": "1970-05-01", "serviceId": "svc-1", "teamId": "t-1"}
 
 
@@ -38,47 +34,8 @@ def served_by_two_workers(
 ) -> Iterator[tuple[str, int]]:
     """The base URL of `stepwise serve --workers 2`, and the serving command's process id."""
     build(settings).close()  # the store made, with the tests' staff on record (tests/conftest.py)
-    port = free_port()
-    environment = {
-        **os.environ,
-        "STEPWISE_DATABASE_URL": settings.database_url,
-        "STEPWISE_AUTH_SECRET": TEST_SECRET,
-        "STEPWISE_HTTP_ACCESS_LOG": "false",
-        **projector_elsewhere,
-    }
-    if settings.database_schema:
-        environment["STEPWISE_DATABASE_SCHEMA"] = settings.database_schema
-    command = [sys.executable, "-c", "from infra.cli.app import main; main()",
-               "serve", "--port", str(port), "--workers", "2"]  # fmt: skip
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(command, env=environment, cwd=tmp_path, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(url, server, tmp_path / "server.log")
+    with serve_process(settings, tmp_path, projector_elsewhere, "--workers", "2") as (url, server):
         yield url, server.pid
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
-        finally:
-            log.close()
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server was not ready within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
 def _children(pid: int) -> list[int]:

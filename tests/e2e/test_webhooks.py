@@ -5,13 +5,16 @@ restart; a receiver that keeps failing pauses its webhook, saying why."""
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -19,6 +22,7 @@ from standardwebhooks.webhooks import Webhook as Verifier
 
 from api.app import create_app
 from infra.bootstrap import Runtime, build
+from infra.settings import Settings
 from tests.e2e.helpers import (
     INTEGRATION,
     MANAGER,
@@ -28,6 +32,7 @@ from tests.e2e.helpers import (
     register,
     rules,
 )
+from tests.support.server import serve_process
 
 KEY = "a-webhook-key-of-more-than-thirty-two-characters"
 WEBHOOKS = """{ webhooks { webhooks { id url status pausedReason eventTypes
@@ -43,6 +48,7 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.status = 204
+        self.delay = 0.0  # seconds before each answer
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
 
@@ -51,8 +57,12 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
+                length = int(self.headers["content-length"])
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender went away mid-request: nothing to answer
+                    return
                 receiver.received.append((dict(self.headers.items()), body))
+                time.sleep(receiver.delay)
                 self.send_response(receiver.status)
                 self.end_headers()
 
@@ -165,6 +175,49 @@ def test_every_event_reaches_the_receiver_once_in_order_through_outages_and_a_re
     assert [body["data"]["payload"]["advocate"]["name"] for body in bodies] == [
         f"Advocate {n}" for n in range(200)]  # fmt: skip
     assert len(messages) == 200 <= len(receiver.received)
+
+
+def test_every_event_reaches_the_receiver_once_in_order_when_the_server_is_killed(
+    settings: Settings, tmp_path: Path, receiver: Receiver
+) -> None:
+    """`stepwise serve` killed outright (SIGKILL) while deliveries are under way, then started
+    again: the webhook's stored cursor resumes them; what was sent but not yet recorded as
+    acknowledged is sent again, under the same webhook-id."""
+    build(settings).close()  # the store made, with the tests' staff on record
+    environment = {
+        "STEPWISE_WEBHOOK_KEY": KEY, "STEPWISE_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        "STEPWISE_WEBHOOK_RETRY_SECONDS": "0.05", "STEPWISE_WEBHOOK_LONGEST_WAIT_SECONDS": "0.3",
+        "STEPWISE_WEBHOOK_MAX_ATTEMPTS": "1000", "STEPWISE_POLL_INTERVAL_SECONDS": "0.05",
+    }  # fmt: skip
+    receiver.delay = 0.02  # slow enough that the kill lands while deliveries are under way
+    written: list[int] = []
+
+    def change(api: Api, n: int) -> int:
+        advocate = {"personId": person, "name": f"Advocate {n}", "relationship": "Friend"}
+        return int(api.mutate("recordAdvocate", advocate)["position"])
+
+    with serve_process(settings, tmp_path, environment) as (url, server):
+        api = Api(httpx.Client(base_url=url, timeout=30))
+        person = consenting(api)
+        webhook = subscribe(api, receiver.url)
+        written += [change(api, n) for n in range(120)]
+        until(lambda: len(delivered(receiver)) >= 20)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+    cut_off = len(delivered(receiver))
+    with serve_process(settings, tmp_path, environment) as (url, _):
+        api = Api(httpx.Client(base_url=url, timeout=30))
+        written += [change(api, n) for n in range(120, 200)]
+        until(lambda: len(delivered(receiver)) >= 200)
+        time.sleep(0.3)  # nothing more arrives
+
+    messages = delivered(receiver)
+    verifier = Verifier(webhook["signingSecret"])
+    bodies = [verifier.verify(body, headers) for headers, body in messages.values()]
+    assert cut_off < 120  # killed with deliveries still to make
+    assert [body["data"]["position"] for body in bodies] == written
+    assert [body["data"]["payload"]["advocate"]["name"] for body in bodies] == [
+        f"Advocate {n}" for n in range(200)]  # fmt: skip
 
 
 def test_a_receiver_that_keeps_failing_pauses_its_webhook_saying_why(
