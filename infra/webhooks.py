@@ -67,6 +67,18 @@ class Cursor:
     retry_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One delivery attempt, as it went."""
+
+    event: Row
+    message_id: str
+    attempted_at: datetime
+    status: int | None
+    latency_ms: int
+    error: str | None
+
+
 class Deliveries:
     """Starts a courier for each active webhook, and stops with them."""
 
@@ -195,12 +207,15 @@ class Courier(threading.Thread):
         if not sendable:
             self._news.wait(self.settings.poll_interval_seconds)
             return True
+        attempts: list[Attempt] = []
         for row in sendable:
             if self._stopping.is_set():
                 break
-            cursor = self._attempt(client, webhook, cursor, row)
-            if cursor.failures:
+            attempts.append(self._attempt(client, webhook, row))
+            if attempts[-1].error is not None:
                 break  # retried after its wait, before anything later
+        if attempts:  # recorded together: a crash before this sends them again (at least once)
+            self._record(webhook, cursor, attempts)
         return True
 
     def _pass_over(self, webhook_id: str, cursor: Cursor, examined: int) -> None:
@@ -208,8 +223,8 @@ class Courier(threading.Thread):
         with self.deliveries.store.transaction(write=True) as tx:
             _move(tx, webhook_id, examined, cursor.failures, cursor.retry_at)
 
-    def _attempt(self, client: httpx2.Client, webhook: Row, cursor: Cursor, event: Row) -> Cursor:
-        """Sends one event; the cursor as it then stands."""
+    def _attempt(self, client: httpx2.Client, webhook: Row, event: Row) -> Attempt:
+        """Sends one event, saying how it went."""
         message_id = f"{event['stream_id']}.{event['version']}"
         body = orjson.dumps(message(event)).decode()
         started, status, error = time.monotonic(), None, None
@@ -233,30 +248,35 @@ class Courier(threading.Thread):
         except httpx2.HTTPError as failed:
             error = f"{type(failed).__name__}: {failed}" if str(failed) else type(failed).__name__
         latency = round((time.monotonic() - started) * 1000)
-        return self._record(webhook, cursor, event, message_id, status, latency, error)
+        return Attempt(event, message_id, datetime.now(UTC), status, latency, error)
 
-    def _record(self, webhook: Row, cursor: Cursor, event: Row, message_id: str,
-                status: int | None, latency_ms: int, error: str | None) -> Cursor:  # fmt: skip
-        failures = 0 if error is None else cursor.failures + 1
-        position = event["position"] if error is None else cursor.position
+    def _record(self, webhook: Row, cursor: Cursor, attempts: list[Attempt]) -> Cursor:
+        """Records a run of attempts (each delivered, but perhaps the last) and moves the
+        cursor past what was delivered, in one transaction; the cursor as it then stands."""
+        last = attempts[-1]
+        failures = 0 if last.error is None else cursor.failures + 1
+        delivered = [attempt for attempt in attempts if attempt.error is None]
+        position = delivered[-1].event["position"] if delivered else cursor.position
+        if delivered and last.error is not None:
+            failures = 1  # the run's first failure, after deliveries that worked
         retry_at = None
-        if error is not None:
+        if last.error is not None:
             retry_at = datetime.now(UTC) + timedelta(seconds=self._backoff(failures))
         with self.deliveries.store.transaction(write=True) as tx:
-            tx.execute(
+            tx.executemany(
                 "INSERT INTO webhook_attempts (webhook_id, tenant_id, position, message_id, "
                 "event_type, attempted_at, status, latency_ms, error, delivered) VALUES "
                 "(%(webhook)s, %(tenant)s, %(position)s, %(message)s, %(type)s, %(at)s, "
                 "%(status)s, %(latency)s, %(error)s, %(delivered)s)",
-                {"webhook": webhook["webhook_id"], "tenant": webhook["tenant_id"],
-                 "position": event["position"], "message": message_id,
-                 "type": event["event_type"], "at": datetime.now(UTC), "status": status,
-                 "latency": latency_ms, "error": (error or "")[:MAX_ERROR] or None,
-                 "delivered": error is None},
+                [{"webhook": webhook["webhook_id"], "tenant": webhook["tenant_id"],
+                  "position": a.event["position"], "message": a.message_id,
+                  "type": a.event["event_type"], "at": a.attempted_at, "status": a.status,
+                  "latency": a.latency_ms, "error": (a.error or "")[:MAX_ERROR] or None,
+                  "delivered": a.error is None} for a in attempts],
             )  # fmt: skip
             _move(tx, webhook["webhook_id"], position, failures, retry_at)
-        if error is not None and failures >= self.settings.webhook_max_attempts:
-            self._pause(webhook, failures, error)
+        if last.error is not None and failures >= self.settings.webhook_max_attempts:
+            self._pause(webhook, failures, last.error)
         return Cursor(position, failures, retry_at)
 
     def _backoff(self, failures: int) -> float:
