@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -64,8 +64,11 @@ class Runtime:
         self.store.close()
 
 
-def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
-    with schema_creation_lock(settings):
+def build(settings: Settings, clock: Callable[[], datetime] | None = None, *,
+          creating: bool = True) -> Runtime:  # fmt: skip
+    """`creating`: make the file's folder or the schema if missing (not for commands that only
+    look, which have checked that the records exist)."""
+    with schema_creation_lock(settings) if creating else nullcontext():
         records = CareRecords(
             settings.eventsourcing_env(),
             clock=clock,

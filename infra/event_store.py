@@ -31,6 +31,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import PoolTimeout
 
+from domain.care_records import CareRecords
 from domain.errors import NothingWritten
 from domain.receipts import Receipt
 from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, bound_pool
@@ -46,6 +47,13 @@ RECEIPTS_DDL = (
     "record_id TEXT NOT NULL, version BIGINT NOT NULL, part_id TEXT, recorded_at TEXT NOT NULL, "
     "PRIMARY KEY (tenant_id, idempotency_key))"
 )
+
+EVENTS_TABLE = "stored_events"  # the event log's table (on SQLite; see events_table)
+
+
+def events_table(postgres: bool) -> str:
+    """The event log's table as the library names it: on PostgreSQL, after the application."""
+    return f"{CareRecords.name.lower()}_events" if postgres else EVENTS_TABLE
 
 
 def _values(receipt: Receipt) -> tuple[Any, ...]:
@@ -73,7 +81,7 @@ def _receipt(row: Any) -> Receipt:
 
 
 class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
-    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = EVENTS_TABLE):
         super().__init__(datastore, events_table_name)
         self._insert_receipt = (
             f"INSERT INTO {RECEIPTS} ({RECEIPT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -185,7 +193,7 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
     max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
     _insert_once = _once(PostgresApplicationRecorder.insert_events)
 
-    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = EVENTS_TABLE):
         super().__init__(datastore, events_table_name=events_table_name)
         schema, events = Identifier(datastore.schema), Identifier(events_table_name)
         table = SQL("{}.{}").format(schema, Identifier(RECEIPTS))

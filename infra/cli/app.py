@@ -131,7 +131,7 @@ def _load_demo(runtime: Runtime) -> None:
 @projections_cli.command("status")
 def status() -> None:
     """Show how far each read model has read the event log, and any that are parked."""
-    runtime = runtime_from()
+    runtime = runtime_from(inspecting=True)
     try:
         last = runtime.records.last_position()
         table = Table("read model", "position", "behind", "state", "error")

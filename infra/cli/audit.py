@@ -27,7 +27,7 @@ def verify_command(
     ] = None,
 ) -> None:
     """Re-read every stored event and checkpoint; name each position that no longer holds."""
-    runtime = runtime_from(unhurried())
+    runtime = runtime_from(unhurried(), inspecting=True)
     try:
         signing = runtime.settings.audit_signing_key()
         key = _public_key(public_key) if public_key else signing.public_key() if signing else None

@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from contextlib import closing
 
+import psycopg
 import typer
 from rich.console import Console
 
 from infra.bootstrap import Runtime, build
+from infra.event_store import events_table
 from infra.outages import is_transient
 from infra.settings import Settings
+from projections import tracking
 
 console = Console()
 
 
-def runtime_from(settings: Settings | None = None) -> Runtime:
+def runtime_from(settings: Settings | None = None, *, inspecting: bool = False) -> Runtime:
+    """The parts, built from the settings. `inspecting`: for commands that only look (status,
+    audit verify), which create nothing: a database without Stepwise's records is refused."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = settings or Settings()
     try:
-        return build(settings)
+        if inspecting and (missing := absent(settings)) is not None:
+            console.print(
+                f"[red]No Stepwise records here[/red] ({describe(settings)}): {missing}. Nothing "
+                "was created. Point STEPWISE_DATABASE_URL (and STEPWISE_DATABASE_SCHEMA) at the "
+                "database `stepwise serve` uses."
+            )
+            raise typer.Exit(1)
+        return build(settings, creating=not inspecting)
     except Exception as error:
         if not is_transient(error):
             raise
@@ -27,6 +41,29 @@ def runtime_from(settings: Settings | None = None) -> Runtime:
             "Start it, or point STEPWISE_DATABASE_URL at one that is running."
         )
         raise typer.Exit(1) from None
+
+
+def absent(settings: Settings) -> str | None:
+    """Why the database holds no Stepwise records (no event log, or no read models), or None;
+    found without creating anything."""
+    wanted = {events_table(settings.is_postgres), tracking.TABLE}
+    if not settings.is_postgres:
+        path = settings.sqlite_path
+        if not path.is_file():
+            return f"there is no file at {path}"
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as lite:
+            tables = lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            found = {name for (name,) in tables}
+    else:
+        schema = settings.database_schema or "public"
+        with psycopg.connect(settings.postgres.conninfo(), autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (schema,),
+            )
+            found = {name for (name,) in rows}
+    missing = sorted(wanted - found)
+    return f"no table {', '.join(missing)}" if missing else None
 
 
 def unhurried() -> Settings:

@@ -76,8 +76,7 @@ def test_a_folder_that_cannot_be_written_is_one_line_saying_what_to_do(tmp_path:
     not_a_folder = tmp_path / "notes.txt"  # a file where a folder should be: even root cannot
     not_a_folder.write_text("")
 
-    ran = stepwise("projections", "status",
-                   STEPWISE_DATABASE_URL=f"sqlite:///{not_a_folder / 'x.db'}")  # fmt: skip
+    ran = stepwise("demo", STEPWISE_DATABASE_URL=f"sqlite:///{not_a_folder / 'x.db'}")
 
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert ran.stdout.startswith(f"Cannot write {not_a_folder} "), ran.stdout
