@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test faults bench microbench lint clean
+.PHONY: serve test chromium faults bench microbench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ serve: $(VENV)/.installed-app
 	$(BIN)/stepwise serve --demo
 
 ## 2. Run the whole test suite: unit, integration, e2e and faults, on SQLite and PostgreSQL.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
+
+## The browser the evidence-pack tests open pages in: Debian's chromium, installed if missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests (apt-get, as root)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+	    || { echo "Could not install chromium: install Debian's chromium package, then run make test again"; exit 1; }; }
 
 ## The fault suite alone (part of `make test`): database crash, projector killed, poison event.
 faults: $(VENV)/.installed-test

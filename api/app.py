@@ -1,5 +1,5 @@
 """The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), read-only FHIR R4 at
-/fhir, /health (liveness) and /ready (readiness)."""
+/fhir, evidence packs at /packs, /health (liveness) and /ready (readiness)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
 from api.fhir.routes import fhir_routes
 from api.limits import Limits
+from api.packs.routes import pack_routes
 from api.request_body import malformed
 from api.schema import build_schema
 from api.waiting import ReadModelWatch
@@ -167,6 +168,7 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
         prefix="/graphql",
     )
     app.include_router(fhir_routes(runtime, watch, authenticator))
+    app.include_router(pack_routes(runtime, watch, authenticator))
 
     @app.get("/health")
     async def health() -> JSONResponse:

@@ -8,11 +8,13 @@ way the issuer and audience must be the configured ones, and the token must not 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from starlette.concurrency import run_in_threadpool
 
 from domain.envelope import Actor, Role
 from domain.errors import Forbidden
@@ -64,6 +66,11 @@ class Caller:
 
 
 class Authenticator:
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying may fetch the identity provider's keys (so may block)."""
+        return self._jwks is not None
+
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._jwks: jwt.PyJWKClient | None = None
@@ -216,3 +223,12 @@ def _instant(seconds: Any, claim: str) -> datetime:
             f"the token was refused: its `{claim}` claim is not a time (seconds since the "
             "epoch, before the year 9999)"
         ) from None
+
+
+async def caller_of(authenticator: Authenticator, headers: Mapping[str, str]) -> Caller:
+    """The caller a request's bearer token names (verified off the event loop when the keys
+    may have to be fetched from the identity provider)."""
+    header = headers.get("authorization")
+    if authenticator.fetches_keys:
+        return await run_in_threadpool(authenticator.caller, header)
+    return authenticator.caller(header)

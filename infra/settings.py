@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.conninfo import make_conninfo
 from pydantic import Field, SecretStr, field_validator
@@ -92,6 +94,14 @@ class Settings(BaseSettings):
         ge=0,
         description="A fact recorded more than this many hours after it took effect is shown "
         "as a late entry in a person's chronology",
+    )
+    pack_timezone: str = Field(
+        default="Europe/London",
+        description="The time zone an evidence pack shows its times in (an IANA name)",
+    )
+    pack_locale: str = Field(
+        default="en_GB",
+        description="The locale an evidence pack writes its dates in (e.g. en_GB, cy_GB)",
     )
     database_connect_timeout_seconds: float = Field(
         default=3.0,
@@ -177,6 +187,26 @@ class Settings(BaseSettings):
                 "store cannot use capitals or spaces there"
             )
         return schema
+
+    @field_validator("pack_timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "name a time zone from the IANA database, e.g. Europe/London"
+            ) from None
+        return zone
+
+    @field_validator("pack_locale")
+    @classmethod
+    def _known_locale(cls, locale: str) -> str:
+        try:
+            Locale.parse(locale)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError("name a locale, e.g. en_GB or cy_GB") from None
+        return locale
 
     @field_validator("auth_secret", "auth_jwks_url", "webhook_key", mode="before")
     @classmethod

@@ -14,7 +14,7 @@ from fhir.resources.R4B.resource import Resource
 from starlette.concurrency import run_in_threadpool
 
 from api.access import refusal
-from api.auth import Authenticator, Caller
+from api.auth import Authenticator, caller_of
 from api.common import record_id
 from api.context import Context
 from api.fhir import outcomes
@@ -113,19 +113,13 @@ def fhir_routes(runtime: Runtime, watch: ReadModelWatch, authenticator: Authenti
 
     async def answering(request: Request, handle: Handler) -> Response:
         try:
-            caller = await _caller(request)
+            caller = await caller_of(authenticator, request.headers)
             context = Context(runtime, watch, request, caller)
             return await handle(FhirRequest(runtime, context, request))
         except Unserved as unserved:
             return outcomes.refusal("NOT_FOUND", str(unserved))
         except Exception as error:  # every refusal leaves as an OperationOutcome
             return outcomes.from_error(error)
-
-    async def _caller(request: Request) -> Caller:
-        header = request.headers.get("authorization")
-        if runtime.settings.auth_jwks_url:  # may fetch the provider's keys
-            return await run_in_threadpool(authenticator.caller, header)
-        return authenticator.caller(header)
 
     @router.get("/metadata", summary="The CapabilityStatement: what this server answers")
     async def metadata(request: Request) -> Response:

@@ -21,6 +21,7 @@ from infra.bootstrap import Runtime
 from infra.cli.audit import audit_cli
 from infra.cli.bench import bench
 from infra.cli.keys import keys_cli
+from infra.cli.packs import pack_cli
 from infra.cli.simulate import simulate
 from infra.cli.support import console, describe, runtime_from, unhurried
 from infra.cli.tokens import print_demo_tokens, token, with_local_secret
@@ -38,6 +39,7 @@ schema_cli = typer.Typer(help="The published GraphQL schema (api/schema.graphql)
 cli.add_typer(schema_cli, name="schema")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(pack_cli, name="pack")
 cli.command("token")(token)
 cli.command("simulate")(simulate)
 cli.command("bench")(bench)

@@ -1,0 +1,157 @@
+"""What a person's pack holds, read from the read models at one moment: the plan as it stood
+at the window's end and each version of it in the window; per outcome, the weekly evidence and
+what happened on the pathway; risk decisions and restrictions with their histories; every fact
+in the window, late entries and corrections flagged; and where the audit chain stood."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from domain.support_plan import SupportPlan
+from projections.audit_chain import latest_checkpoint
+from projections.base import Row, Transaction
+from projections.chronology import entries, instant
+from projections.people import get_person
+from projections.plan_versions import plan_versions_page
+from projections.progression import evidence_by_week, median_rung, timeline_entries
+from projections.restrictions import restrictions_of
+from projections.risk_decisions import decisions_of
+from projections.states import Moment
+from projections.support_plans import SupportPlans, get_plan
+
+ALL_VERSIONS = 1_000_000  # a plan's versions in one read: thousands at most
+
+
+@dataclass(frozen=True)
+class Window:
+    """The span of effective time the pack covers, as the records stood at `known_at`."""
+
+    since: datetime
+    until: datetime
+    known_at: datetime
+
+    @property
+    def at_end(self) -> Moment:
+        return Moment(self.until, self.known_at)
+
+
+@dataclass
+class Outcome:
+    outcome_id: str
+    title: str
+    baseline: str
+    target: str
+    retired: bool
+    stages: list[dict[str, Any]]
+    weeks: list[Row]  # evidence per week: median prompt rung, mean confidence, steps
+    entries: list[Row]  # what happened on the pathway: stages, setbacks, hours, reviews
+
+
+@dataclass
+class Kept:
+    """A risk decision or restriction as it stood, with every change to it up to then."""
+
+    row: Row
+    document: dict[str, Any]
+    history: list[Row]
+
+
+@dataclass
+class PersonPack:
+    person: Row
+    window: Window
+    plan: dict[str, Any] | None
+    plan_version: int | None
+    versions: list[Row]  # the plan's changes that took effect in the window
+    outcomes: list[Outcome]
+    risk_decisions: list[Kept]
+    restrictions: list[Kept]
+    chronology: list[Row]  # every fact in the window, each with `late` and `corrected`
+    last_position: int
+    checkpoint: Row | None
+    late_after: timedelta = field(default=timedelta(hours=24))
+
+    @property
+    def late_entries(self) -> int:
+        return sum(1 for row in self.chronology if row["late"])
+
+    @property
+    def corrections(self) -> int:
+        return sum(1 for row in self.chronology if row["corrected"])
+
+
+def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Window,
+                late_after: timedelta, last_position: int) -> PersonPack | None:  # fmt: skip
+    """The pack, or None if the person's record had not begun by the window's end."""
+    at_end = window.at_end
+    person = get_person(tx, person_id, at_end)
+    if person is None:
+        return None
+    facts = [_flagged(row, window.known_at, late_after)
+             for row in entries(tx, person_id, known_at=window.known_at,
+                                effective_to=window.until)]  # fmt: skip
+    plan = get_plan(tx, plans, person_id, at_end)
+    document = json.loads(plan["document"]) if plan else None
+    every = plan_versions_page(tx, person_id, 0, ALL_VERSIONS, window.until, window.known_at)
+    versions = [{**row, "changes": json.loads(row["changes"] or "[]")} for row in every
+                if instant(row["effective_at"]) >= window.since]  # fmt: skip
+    return PersonPack(
+        person={**person, "document": json.loads(person["document"])},
+        window=window,
+        plan=document,
+        plan_version=plan["version"] if plan else None,
+        versions=versions,
+        outcomes=_outcomes(tx, person_id, document, window),
+        risk_decisions=_kept(decisions_of(tx, person_id, at_end), "risk_decision_id", facts),
+        restrictions=_kept(restrictions_of(tx, person_id, None, at_end), "restriction_id", facts),
+        chronology=[row for row in facts if instant(row["effective_at"]) >= window.since],
+        last_position=last_position,
+        checkpoint=latest_checkpoint(tx),
+        late_after=late_after,
+    )
+
+
+def _flagged(row: Row, known_at: datetime, late_after: timedelta) -> Row:
+    recorded, effective = instant(row["recorded_at"]), instant(row["effective_at"])
+    voided = row["voided_at"] is not None and instant(row["voided_at"]) <= known_at
+    return {**row, "late": recorded - effective > late_after, "corrected": voided,
+            "payload": json.loads(row["payload"])}  # fmt: skip
+
+
+def _outcomes(tx: Transaction, person_id: str, plan: dict[str, Any] | None,
+              window: Window) -> list[Outcome]:  # fmt: skip
+    if plan is None:
+        return []
+    found = []
+    for outcome_id, outcome in plan["outcomes"].items():
+        weeks = evidence_by_week(tx, person_id, outcome_id, window.since, window.until,
+                                 window.at_end)  # fmt: skip
+        for week in weeks:
+            median = median_rung(week["rungs"])
+            week["median_rung"] = median[0] if median else None
+            week["median_level"] = median[1] if median else None
+            count = week["confidence_count"]
+            week["confidence"] = week["confidence_sum"] / count if count else None
+        found.append(Outcome(
+            outcome_id=outcome_id, title=outcome["title"], baseline=outcome["baseline"],
+            target=outcome["target"], retired=outcome["status"] == "retired",
+            stages=outcome["stages"], weeks=weeks,
+            entries=[{**row, "detail": json.loads(row["detail"])} for row in timeline_entries(
+                tx, person_id, outcome_id, window.since, window.until, window.at_end)],
+        ))  # fmt: skip
+    return found
+
+
+def _kept(rows: list[Row], key: str, facts: list[Row]) -> list[Kept]:
+    by_record: dict[str, list[Row]] = {}
+    for fact in facts:
+        by_record.setdefault(fact["record_id"], []).append(fact)
+    return [Kept(row, json.loads(row["document"]) if row.get("document") else {},
+                 by_record.get(row[key], [])) for row in rows]  # fmt: skip
+
+
+def plan_id(person_id: str) -> str:
+    return str(SupportPlan.create_id(person_id))

@@ -1,0 +1,89 @@
+"""A pack as one self-contained HTML page (styles inline, charts as inline SVG, nothing fetched
+when it opens), and as a PDF of the same page, printed by WeasyPrint."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from api.packs.charts import progression_chart
+from api.packs.person import PersonPack
+from projections.chronology import instant
+
+
+class Formats:
+    """Dates and times in the reader's locale and time zone (the settings)."""
+
+    def __init__(self, zone: str, locale: str) -> None:
+        self.zone, self.locale = ZoneInfo(zone), locale
+
+    def when(self, value: Any) -> str:
+        if value is None:
+            return ""
+        at = instant(value).astimezone(self.zone)
+        return format_datetime(at, "medium", tzinfo=self.zone, locale=self.locale) + " " + (
+            at.tzname() or "")  # fmt: skip
+
+    def day(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        found = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+        if isinstance(found, datetime):
+            found = found.astimezone(self.zone).date()
+        return format_date(found, "medium", locale=self.locale)
+
+
+def shown(value: Any) -> str:
+    """A plan field's value as a reader reads it: a part by its title, a list joined."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, dict):
+        titled = value.get("title") or value.get("name")
+        return (
+            str(titled)
+            if titled
+            else "; ".join(
+                f"{key}: {shown(item)}" for key, item in value.items() if item not in (None, "")
+            )
+        )
+    if isinstance(value, list):
+        return "; ".join(shown(item) for item in value)
+    return str(value)
+
+
+_templates = Environment(loader=PackageLoader("api.packs"), autoescape=select_autoescape(),
+                         trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+_templates.filters["shown"] = shown
+
+
+def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_at: datetime,
+                verify_command: str) -> str:  # fmt: skip
+    charts = {outcome.outcome_id: Markup(progression_chart(
+        f"{outcome.title}: prompt rung and confidence per week", outcome.weeks, outcome.entries))
+        for outcome in pack.outcomes if outcome.weeks}  # fmt: skip
+    link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
+    return _templates.get_template("person.html").render(
+        pack=pack,
+        charts=charts,
+        f=formats,
+        produced_by=produced_by,
+        produced_at=produced_at,
+        verify_command=verify_command,
+        checkpoint_link=link,
+        lang=formats.locale.split("_")[0],
+    )
+
+
+def pdf(html: str) -> bytes:
+    from weasyprint import HTML  # a second or two to import: only when a PDF is asked for
+
+    for chatty in ("fontTools", "weasyprint"):  # font subsetting logs each step as INFO
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    document: bytes = HTML(string=html).write_pdf()
+    return document

@@ -1,0 +1,117 @@
+"""`GET /packs/person/{id}`: a person's evidence pack over HTTP, as HTML or PDF, for a token
+whose role reads every kind of record about a person, within its provider and services and
+(for an integration client) the person's consent to share; the access log records who asked
+and the purpose they gave (X-Stepwise-Purpose)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.access import readers_of, refusal
+from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated, caller_of
+from api.common import record_id
+from api.context import Context
+from api.errors import describe
+from api.packs.produce import READ_MODELS, pack_query, page, window
+from api.packs.render import pdf
+from api.waiting import ReadModelWatch
+from domain.catalogue import DECLARED
+from domain.errors import RulesViolated, Violation
+from infra.bootstrap import Runtime
+
+FIELD = "pack/person"
+# Whoever reads a pack reads every kind of record about the person in it.
+READERS = readers_of(*(kind.aggregate for kind in DECLARED if kind.person is not None))
+STATUS = {"VALIDATION_FAILED": 400, "FORBIDDEN": 403, "NOT_FOUND": 404, "BUSY": 429,
+          "UNAVAILABLE": 503, "NOT_READY": 503}  # fmt: skip
+
+
+def pack_routes(runtime: Runtime, watch: ReadModelWatch, authenticator: Authenticator) -> APIRouter:
+    router = APIRouter(prefix="/packs", tags=["Evidence packs"])
+
+    @router.get("/person/{person_id}", summary="A person's evidence pack, HTML or PDF")
+    async def person_pack(request: Request, person_id: str) -> Response:
+        try:
+            caller = await caller_of(authenticator, request.headers)
+            context = Context(runtime, watch, request, caller)
+            return await _person(runtime, context, request, person_id)
+        except Unauthenticated as error:
+            return _error("UNAUTHENTICATED", str(error), 401, {"WWW-Authenticate": "Bearer"})
+        except IdentityProviderUnavailable as error:
+            return _error("UNAVAILABLE", str(error), 503, {"Retry-After": "1"})
+        except Exception as error:  # every refusal leaves with a code, never a trace
+            described = describe(error)
+            if described is None:
+                raise
+            code, message, extra = described
+            return _error(code, message, STATUS.get(code, 400), extensions=extra)
+
+    return router
+
+
+async def _person(runtime: Runtime, context: Context, request: Request,
+                  person_id: str) -> Response:  # fmt: skip
+    params = request.query_params
+    unknown = sorted(set(params) - {"from", "to", "asKnownAt", "format"})
+    kind = params.get("format", "html")
+    violations = [Violation("input.pack.parameter", name, "not a parameter: it takes from, to, "
+                            "asKnownAt and format") for name in unknown]  # fmt: skip
+    if kind not in ("html", "pdf"):
+        violations.append(Violation("input.pack.format", "format", "html or pdf"))
+    if violations:
+        raise RulesViolated(violations)
+    person = record_id(person_id, "id")
+    caller = context.caller()
+    refused = refusal(caller, FIELD, READERS, datetime.now(UTC))
+    if refused is not None:
+        context.log_refused(FIELD, str(refused), person, person)
+        raise refused
+    context.check_purpose()
+    asked = window(runtime, _day(params.get("from"), "from"), _day(params.get("to"), "to"),
+                   _instant(params.get("asKnownAt")))  # fmt: skip
+    pack = await context.read_person(FIELD, person, pack_query(runtime, person, asked),
+                                     *READ_MODELS)  # fmt: skip
+    if pack is None:
+        return _error("NOT_FOUND", f"no person {person} that you may read", 404)
+    by = f"{caller.actor.name} ({caller.actor.role.value.replace('_', ' ')})"
+    purpose = context.headers.get("X-Stepwise-Purpose")
+    html = await run_in_threadpool(page, runtime, pack, f"{by}, for {purpose}" if purpose else by)
+    named = {"Content-Disposition": f'inline; filename="pack-{person}.{kind}"'}
+    if kind == "pdf":
+        document = await run_in_threadpool(pdf, html)
+        return Response(document, media_type="application/pdf", headers=named)
+    return Response(html, media_type="text/html; charset=utf-8", headers=named)
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RulesViolated(
+            [Violation("input.time.invalid", name, "a day, e.g. 2026-05-14")]
+        ) from None
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        violation = Violation("input.time.invalid", "asKnownAt",
+                              "an instant with its offset, e.g. 2026-05-14T18:00:00Z")  # fmt: skip
+        raise RulesViolated([violation]) from None
+
+
+def _error(code: str, message: str, status: int, headers: dict[str, str] | None = None,
+           extensions: dict[str, Any] | None = None) -> Response:  # fmt: skip
+    body = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json",
+                    headers=headers)  # fmt: skip

@@ -1,0 +1,100 @@
+"""`stepwise pack person ID`: a person's evidence pack as an HTML file, or a PDF of it."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from api.packs.produce import page, read_pack, window
+from api.packs.render import pdf
+from domain.envelope import Actor, Role
+from domain.errors import RulesViolated
+from infra.access_log import READ, AccessEntry
+from infra.bootstrap import Runtime
+from infra.cli.support import console, runtime_from
+from infra.settings import Settings
+from projections.base import Row
+
+pack_cli = typer.Typer(help="Evidence packs an inspector reads: HTML, or PDF.",
+                       no_args_is_help=True)  # fmt: skip
+DAY = "%Y-%m-%d"
+STEPS = 3  # reading, drawing, writing (and printing, for a PDF)
+
+
+@pack_cli.command("person")
+def person(
+    person_id: Annotated[str, typer.Argument(help="The person's id")],
+    purpose: Annotated[str, typer.Option(help="Why it is produced; kept in the access log")],
+    first: Annotated[datetime | None, typer.Option(
+        "--from", formats=[DAY], help="First day (default: a year before --to)")] = None,
+    last: Annotated[datetime | None, typer.Option(
+        "--to", formats=[DAY], help="Last day (default: today)")] = None,
+    known_at: Annotated[str | None, typer.Option(
+        "--as-known-at", help="As the records stood then, e.g. 2026-05-14T18:00:00Z "
+        "(default: now)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="File to write: .html, or .pdf for a PDF (default: pack-<id>.html)")] = None,
+) -> None:  # fmt: skip
+    """A person's story over a window: the plan and how it changed, progression charts, risk
+    decisions and restrictions, the chronology with late entries and corrections flagged."""
+    target = out or Path(f"pack-{person_id}.html")
+    if target.suffix.lower() not in (".html", ".pdf"):
+        raise typer.BadParameter("name an .html or a .pdf file", param_hint="--out")
+    runtime = runtime_from(Settings(), inspecting=True)
+    try:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("producing the pack", total=STEPS + (target.suffix == ".pdf"))
+
+            def step(what: str) -> None:
+                progress.update(task, description=what, advance=1)
+
+            try:
+                asked = window(runtime, first.date() if first else None,
+                               last.date() if last else None, _instant(known_at))  # fmt: skip
+            except RulesViolated as refused:
+                raise typer.BadParameter(str(refused)) from None
+            pack = read_pack(runtime, person_id, asked, step)
+            if pack is None:
+                console.print(f"[red]No person {person_id}[/red] had been registered by "
+                              f"{asked.until:%Y-%m-%d}, as the records stood then.")  # fmt: skip
+                raise typer.Exit(1)
+            user = getpass.getuser()
+            html = page(runtime, pack, f"{user} at the command line ({purpose})", step)
+            if target.suffix.lower() == ".pdf":
+                step("printing the PDF")
+                target.write_bytes(pdf(html))
+            else:
+                target.write_text(html, encoding="utf-8")
+            step(f"written to {target}")
+            _log(runtime, pack.person, user, purpose)
+    finally:
+        runtime.close()
+    console.print(f"Wrote {target}")
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            "an instant with its offset, e.g. 2026-05-14T18:00:00Z", param_hint="--as-known-at"
+        ) from None
+
+
+def _log(runtime: Runtime, person: Row, user: str, purpose: str) -> None:
+    """Who produced the pack, from where, and why: the access log's entry for it."""
+    actor = Actor(f"cli:{user}", f"{user} (command line)", Role.TENANT_ADMIN)
+    entry = AccessEntry(tenant_id=person["tenant_id"], field="pack/person", actor=actor,
+                        outcome=READ, read_at=datetime.now(UTC), person_id=person["person_id"],
+                        record_id=person["person_id"], purpose=purpose).cleaned()  # fmt: skip
+    runtime.access_log.start()
+    runtime.access_log.record(entry)
+    runtime.access_log.flush(10)
