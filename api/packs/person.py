@@ -1,7 +1,8 @@
 """What a person's pack holds, read from the read models at one moment: the plan as it stood
 at the window's end and each version of it in the window; per outcome, the weekly evidence and
-what happened on the pathway; risk decisions and restrictions with their histories; every fact
-in the window, late entries and corrections flagged; and where the audit chain stood."""
+what happened on the pathway; reviews with the person's part in them; risk decisions and
+restrictions with their histories; incidents with what was in force when each happened; every
+fact in the window, late entries and corrections flagged; and where the audit chain stood."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from domain.support_plan import SupportPlan
 from projections.audit_chain import latest_checkpoint
 from projections.base import Row, Transaction
 from projections.chronology import entries, instant
+from projections.incidents import incidents_of
 from projections.people import get_person
+from projections.plan_parts import reviews_of
 from projections.plan_versions import plan_versions_page
 from projections.progression import evidence_by_week, median_rung, timeline_entries
+from projections.reconstruction import Reconstruction, reconstruct
 from projections.restrictions import restrictions_of
 from projections.risk_decisions import decisions_of
 from projections.states import Moment
@@ -60,6 +64,22 @@ class Kept:
 
 
 @dataclass
+class Review:
+    row: Row
+    details: dict[str, Any]  # analysis, the person's involvement (their words), decisions
+
+
+@dataclass
+class IncidentPart:
+    """An incident in the window, and what was in force when it happened, as known then and
+    as known at the pack's moment, with the late entries and corrections between the two."""
+
+    row: Row
+    document: dict[str, Any]
+    reconstruction: Reconstruction
+
+
+@dataclass
 class PersonPack:
     person: Row
     window: Window
@@ -70,6 +90,8 @@ class PersonPack:
     risk_decisions: list[Kept]
     restrictions: list[Kept]
     chronology: list[Row]  # every fact in the window, each with `late` and `corrected`
+    reviews: list[Review]  # the plan's reviews held in the window
+    incidents: list[IncidentPart]  # those that happened in the window
     last_position: int
     checkpoint: Row | None
     late_after: timedelta = field(default=timedelta(hours=24))
@@ -108,10 +130,27 @@ def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Wi
         risk_decisions=_kept(decisions_of(tx, person_id, at_end), "risk_decision_id", facts),
         restrictions=_kept(restrictions_of(tx, person_id, None, at_end), "restriction_id", facts),
         chronology=[row for row in facts if instant(row["effective_at"]) >= window.since],
+        reviews=[
+            Review(row, json.loads(row["details"] or "{}"))
+            for row in reviews_of(tx, person_id, at_end)
+            if row["held_at"] and instant(row["held_at"]) >= window.since
+        ],
+        incidents=_incidents(tx, plans, person, window),
         last_position=last_position,
         checkpoint=latest_checkpoint(tx),
         late_after=late_after,
     )
+
+
+def _incidents(tx: Transaction, plans: SupportPlans, person: Row,
+               window: Window) -> list[IncidentPart]:  # fmt: skip
+    found = []
+    for row in incidents_of(tx, person["tenant_id"], window.at_end, person_id=person["person_id"],
+                            occurred_from=window.since, occurred_to=window.until):  # fmt: skip
+        rebuilt = reconstruct(tx, plans, row["incident_id"], window.known_at, window.until)
+        if rebuilt is not None:
+            found.append(IncidentPart(row, json.loads(row["document"]), rebuilt))
+    return found
 
 
 def _flagged(row: Row, known_at: datetime, late_after: timedelta) -> Row:

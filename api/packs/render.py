@@ -4,6 +4,7 @@ when it opens), and as a PDF of the same page, printed by WeasyPrint."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,6 +61,9 @@ def shown(value: Any) -> str:
 _templates = Environment(loader=PackageLoader("api.packs"), autoescape=select_autoescape(),
                          trim_blocks=True, lstrip_blocks=True)  # fmt: skip
 _templates.filters["shown"] = shown
+_templates.filters["happened"] = lambda event_type: re.sub(
+    r"(?<!^)(?=[A-Z])", " ", event_type.split(".", 1)[-1]
+).capitalize()  # Stage completed
 
 
 def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_at: datetime,

@@ -32,7 +32,9 @@ from tests.e2e.helpers import last_position as logged_up_to
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it
 HELEN = Staff(STAFF["helen"].id, STAFF["helen"].name, "manager", tenant=DEMO_TENANT)
 SECTIONS = ("The support plan", "How the plan changed", "Progression by outcome",
-            "Positive risk-taking and restrictions", "Chronology", "Integrity")  # fmt: skip
+            "Reviews, and the person's part in them", "Positive risk-taking and restrictions",
+            "Incidents: what was in force when each happened", "Chronology",
+            "Integrity")  # fmt: skip
 ACCESS_LOG = """query($p: ID!) { accessLog(personId: $p, first: 100) {
   edges { node { field outcome purpose actor { id } } } } }"""
 
@@ -84,6 +86,10 @@ def test_the_demo_person_s_pack_opens_offline_with_its_sections_and_charts(
     assert dom.count("<svg") >= 1  # a progression chart per outcome with evidence
     assert 'role="img" aria-label="Line chart of Takes his morning medication' in dom
     assert "stepwise audit verify" in dom
+    assert "In their words: “I don" in dom  # a review, with Daniel's own words
+    amira = pack(api, demo[1]).text  # the demo's incident, and what was in force then
+    assert "In the person's words: “I got scared when the bus went a different way" in amira
+    assert "In force when it happened: as recorded then" in amira
     # Who produced it and why, in the access log; a role that may not read it, refused.
     refused = pack(api, daniel, TENANT_ADMIN)
     log = [edge["node"] for edge in api.query(ACCESS_LOG, {"p": daniel})["accessLog"]["edges"]]
