@@ -55,3 +55,19 @@ def _rounded(value: float | None) -> float | None:
 def _monday(value: Any) -> str:
     day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     return date.fromordinal(day.toordinal() - day.weekday()).isoformat()
+
+
+def trend_chart(title: str, months: list[str], series: dict[str, list[float | None]],
+                percent: bool) -> str:  # fmt: skip
+    """Per month: one line per measure (a share of its `out of` as a percentage, or a count)."""
+    chart = pygal.Line(
+        style=STYLE, js=[], disable_xml_declaration=True, width=760, height=280, title=title,
+        x_label_rotation=30, truncate_legend=-1, legend_at_bottom=True, dots_size=3,
+        allow_interruptions=True, include_x_axis=True,
+        y_title="% of those counted" if percent else "How many",
+        range=(0, 100) if percent else None,
+    )  # fmt: skip
+    chart.x_labels = months
+    for name, values in series.items():
+        chart.add(name, values)
+    return str(chart.render(is_unicode=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.support_plan import SupportPlan
@@ -36,6 +36,7 @@ class Window:
     since: datetime
     until: datetime
     known_at: datetime
+    days: tuple[date, date] | None = None  # the first and last day, where they were asked by day
 
     @property
     def at_end(self) -> Moment:

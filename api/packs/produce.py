@@ -10,7 +10,9 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from api.packs.person import PersonPack, Window, person_pack
-from api.packs.render import Formats, person_html
+from api.packs.render import Formats, person_html, service_html
+from api.packs.service import ServicePack, service_pack
+from api.slices.governance import READ_MODELS as GOVERNANCE_READ_MODELS
 from domain.errors import RulesViolated, Violation
 from infra.bootstrap import Runtime
 from projections.base import Transaction
@@ -18,7 +20,8 @@ from projections.support_plans import SupportPlans
 
 DEFAULT_MONTHS = 12
 READ_MODELS = ("people", "support_plans", "chronology", "progression", "evidence_notes",
-               "risk_decisions", "restrictions", "audit_chain")  # fmt: skip
+               "risk_decisions", "restrictions", "incidents", "audit_chain")  # fmt: skip
+SERVICE_READ_MODELS = (*GOVERNANCE_READ_MODELS, "audit_chain")
 
 
 def window(runtime: Runtime, first: date | None, last: date | None,
@@ -38,7 +41,9 @@ def window(runtime: Runtime, first: date | None, last: date | None,
         raise RulesViolated([violation])
     since = datetime.combine(first, time.min, zone)
     until = datetime.combine(last + timedelta(days=1), time.min, zone) - timedelta(microseconds=1)
-    return Window(since.astimezone(UTC), until.astimezone(UTC), min(known_at or now, now))
+    return Window(
+        since.astimezone(UTC), until.astimezone(UTC), min(known_at or now, now), (first, last)
+    )
 
 
 def read_pack(runtime: Runtime, person_id: str, asked: Window,
@@ -59,6 +64,20 @@ def pack_query(runtime: Runtime, person_id: str,
     return lambda tx: person_pack(tx, plans, person_id, asked, late_after, built_from)
 
 
+def service_query(runtime: Runtime, tenant_id: str, service_id: str, asked: Window,
+                  step: Callable[[str], None] = lambda _: None,
+                  ) -> Callable[[Transaction], ServicePack]:  # fmt: skip
+    """The read of a service's pack, in one transaction."""
+    positions = runtime.projector.positions()
+    built_from = min(positions[name] for name in SERVICE_READ_MODELS)
+    return lambda tx: service_pack(tx, tenant_id, service_id, asked, built_from, step)
+
+
+def service_page(runtime: Runtime, pack: ServicePack, produced_by: str) -> str:
+    formats = Formats(runtime.settings.pack_timezone, runtime.settings.pack_locale)
+    return service_html(pack, formats, produced_by, datetime.now(UTC), verify_command(pack))
+
+
 def page(runtime: Runtime, pack: PersonPack, produced_by: str,
          step: Callable[[str], None] = lambda _: None) -> str:  # fmt: skip
     step("drawing the charts and the page")
@@ -66,7 +85,7 @@ def page(runtime: Runtime, pack: PersonPack, produced_by: str,
     return person_html(pack, formats, produced_by, datetime.now(UTC), verify_command(pack))
 
 
-def verify_command(pack: PersonPack) -> str:
+def verify_command(pack: PersonPack | ServicePack) -> str:
     """How an inspector checks the records against the audit chain: with the provider's
     published key, when the checkpoints are signed."""
     key = pack.checkpoint["public_key"] if pack.checkpoint else None

@@ -13,8 +13,9 @@ from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from api.packs.charts import progression_chart
+from api.packs.charts import progression_chart, trend_chart
 from api.packs.person import PersonPack
+from api.packs.service import ServicePack
 from projections.chronology import instant
 
 
@@ -82,6 +83,41 @@ def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_a
         checkpoint_link=link,
         lang=formats.locale.split("_")[0],
     )
+
+
+def service_html(pack: ServicePack, formats: Formats, produced_by: str, produced_at: datetime,
+                 verify_command: str) -> str:  # fmt: skip
+    charts = {}
+    for part in pack.areas:
+        for percent in (True, False):
+            series = {figure.measure.description: [_per_month(n, of, percent) for n, of in
+                                                   (figure.months or {}).values()]
+                      for figure in part.figures if figure.months is not None
+                      and (figure.out_of is not None) == percent}  # fmt: skip
+            if series:
+                kind = "share" if percent else "count"
+                charts[(part.area.value, kind)] = Markup(
+                    trend_chart(
+                        f"{part.area.value.capitalize()}, per month", pack.months, series, percent
+                    )
+                )
+    link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
+    return _templates.get_template("service.html").render(
+        pack=pack,
+        charts=charts,
+        f=formats,
+        produced_by=produced_by,
+        produced_at=produced_at,
+        verify_command=verify_command,
+        checkpoint_link=link,
+        lang=formats.locale.split("_")[0],
+    )
+
+
+def _per_month(count: int, out_of: int, percent: bool) -> float | None:
+    if not percent:
+        return count
+    return round(100 * count / out_of, 1) if out_of else None
 
 
 def pdf(html: str) -> bytes:

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from api.packs.produce import page, read_pack, window
+from api.packs.produce import page, read_pack, service_page, service_query, window
 from api.packs.render import pdf
+from api.packs.service import steps
 from domain.envelope import Actor, Role
 from domain.errors import RulesViolated
 from infra.access_log import READ, AccessEntry
@@ -19,6 +20,7 @@ from infra.bootstrap import Runtime
 from infra.cli.support import console, runtime_from
 from infra.settings import Settings
 from projections.base import Row
+from projections.governance_measures import MEASURES
 
 pack_cli = typer.Typer(help="Evidence packs an inspector reads: HTML, or PDF.",
                        no_args_is_help=True)  # fmt: skip
@@ -78,6 +80,72 @@ def person(
     console.print(f"Wrote {target}")
 
 
+@pack_cli.command("service")
+def service(
+    service_id: Annotated[str, typer.Argument(help="The service's id")],
+    tenant: Annotated[str, typer.Option(help="The provider the service belongs to")],
+    purpose: Annotated[str, typer.Option(help="Why it is produced; kept in the access log")],
+    first: Annotated[datetime | None, typer.Option(
+        "--from", formats=[DAY], help="First day (default: a year before --to)")] = None,
+    last: Annotated[datetime | None, typer.Option(
+        "--to", formats=[DAY], help="Last day (default: today)")] = None,
+    known_at: Annotated[str | None, typer.Option(
+        "--as-known-at", help="As the records stood then (default: now)")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="File to write: .html, or .pdf for a PDF (default: pack-<service>.html)")] = None,
+) -> None:  # fmt: skip
+    """A service's governance measures over a window: each team side by side, monthly trends
+    charted, and the records behind each figure."""
+    target = out or Path(f"pack-{service_id}.html")
+    if target.suffix.lower() not in (".html", ".pdf"):
+        raise typer.BadParameter("name an .html or a .pdf file", param_hint="--out")
+    runtime = runtime_from(Settings(), inspecting=True)
+    try:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=console) as progress:
+            total = steps(len(MEASURES)) + 1 + (target.suffix == ".pdf")
+            task = progress.add_task("producing the pack", total=total)
+
+            def step(what: str) -> None:
+                progress.update(task, description=what, advance=1)
+
+            try:
+                asked = window(runtime, first.date() if first else None,
+                               last.date() if last else None, _instant(known_at))  # fmt: skip
+            except RulesViolated as refused:
+                raise typer.BadParameter(str(refused)) from None
+            with runtime.store.transaction() as tx:
+                pack = service_query(runtime, tenant, service_id, asked, step)(tx)
+            user = getpass.getuser()
+            html = service_page(runtime, pack, f"{user} at the command line ({purpose})")
+            if target.suffix.lower() == ".pdf":
+                step("printing the PDF")
+                target.write_bytes(pdf(html))
+            else:
+                target.write_text(html, encoding="utf-8")
+            step(f"written to {target}")
+            listed = [(row["person_id"], row["record_id"]) for part in pack.areas
+                      for found in part.listed.values() for row in found.rows]  # fmt: skip
+            _log_service(runtime, tenant, user, purpose, listed)
+    finally:
+        runtime.close()
+    console.print(f"Wrote {target}")
+
+
+def _log_service(runtime: Runtime, tenant: str, user: str, purpose: str,
+                 listed: list[tuple[str | None, str]]) -> None:  # fmt: skip
+    """The records a service pack lists, each logged as read, for what purpose."""
+    one = AccessEntry(tenant_id=tenant, field="pack/service", actor=_actor(user), outcome=READ,
+                      read_at=datetime.now(UTC), purpose=purpose).cleaned()  # fmt: skip
+    runtime.access_log.start()
+    runtime.access_log.record(*(one.about(person, record) for person, record in listed))
+    runtime.access_log.flush(10)
+
+
+def _actor(user: str) -> Actor:
+    return Actor(f"cli:{user}", f"{user} (command line)", Role.TENANT_ADMIN)
+
+
 def _instant(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -91,8 +159,7 @@ def _instant(text: str | None) -> datetime | None:
 
 def _log(runtime: Runtime, person: Row, user: str, purpose: str) -> None:
     """Who produced the pack, from where, and why: the access log's entry for it."""
-    actor = Actor(f"cli:{user}", f"{user} (command line)", Role.TENANT_ADMIN)
-    entry = AccessEntry(tenant_id=person["tenant_id"], field="pack/person", actor=actor,
+    entry = AccessEntry(tenant_id=person["tenant_id"], field="pack/person", actor=_actor(user),
                         outcome=READ, read_at=datetime.now(UTC), person_id=person["person_id"],
                         record_id=person["person_id"], purpose=purpose).cleaned()  # fmt: skip
     runtime.access_log.start()

@@ -20,6 +20,7 @@ from infra.demo import DEMO_TENANT, STAFF, load_demo
 from tests.e2e.helpers import (
     MANAGER,
     OTHER_PROVIDER,
+    TENANT,
     TENANT_ADMIN,
     WAIT_FOR_POSITION,
     Api,
@@ -150,3 +151,37 @@ def test_the_command_writes_the_pack_and_logs_it(
     api.reader = MANAGER
     log = [e["node"] for e in api.query(ACCESS_LOG, {"p": plan.person_id})["accessLog"]["edges"]]
     assert any(e["field"] == "pack/person" and e["purpose"] == "Safeguarding" for e in log)
+
+    service = tmp_path / "svc-1.html"
+    result = CliRunner().invoke(cli, ["pack", "service", "svc-1", "--tenant", TENANT,
+                                      "--purpose", "Audit", "--out", str(service)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Service pack: svc-1" in service.read_text(encoding="utf-8")
+
+
+def test_the_demo_service_s_pack_shows_each_area_by_team_with_trends_and_the_records_behind(
+    api: Api, demo: list[str], tmp_path: Path
+) -> None:
+    service = "riverside-supported-living"
+    answer = api.client.get(f"/packs/service/{service}", params={"from": "2026-06-01"},
+                            headers={**HELEN.headers(), WAIT_FOR_POSITION: str(api.last_written),
+                                     "X-Stepwise-Purpose": "Inspection, December"})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+
+    dom = rendered_in_chromium(answer.text, tmp_path)
+    printed = api.client.get(f"/packs/service/{service}", params={"format": "pdf"},
+                             headers=HELEN.headers())  # fmt: skip
+    text = "\n".join(page.get_textpage().get_text_range()
+                     for page in pdfium.PdfDocument(printed.content))  # fmt: skip
+    log = [edge["node"] for edge in api.query(ACCESS_LOG, {"p": demo[0]})["accessLog"]["edges"]]
+
+    assert f"Service pack: {service}" in dom
+    for area in ("Review timeliness", "Restrictive practice", "Care-plan audit", "Progression",
+                 "Language", "Workforce", "Incidents", "Integrity"):  # fmt: skip
+        assert f"{area}</h2>" in dom, area
+    assert "riverside-east</th>" in dom and "riverside-west</th>" in dom  # teams side by side
+    assert dom.count("<svg") >= 3  # monthly trends
+    assert "Behind “" in dom and "Daniel Price" in dom  # the records behind a figure, named
+    assert printed.status_code == 200 and f"Service pack: {service}" in text
+    assert any(e["field"] == "pack/service" and e["purpose"] == "Inspection, December"
+               for e in log)  # fmt: skip
