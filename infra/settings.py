@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         default="Europe/London",
         description="The time zone an evidence pack shows its times in (an IANA name)",
     )
+    pack_rows_per_list: int = Field(
+        default=500,
+        ge=1,
+        description="The most rows an evidence pack lists in one table (the most recent; the "
+        "table says how many it leaves out), so a pack's size and memory stay bounded",
+    )
     pack_locale: str = Field(
         default="en_GB",
         description="The locale an evidence pack writes its dates in (e.g. en_GB, cy_GB)",

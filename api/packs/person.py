@@ -30,6 +30,23 @@ ALL_VERSIONS = 1_000_000  # a plan's versions in one read: thousands at most
 
 
 @dataclass(frozen=True)
+class Latest:
+    """The most recent rows of a list, at most a pack's limit, in their order, and how many
+    the list holds: a pack stays readable, and its size bounded, however long the history."""
+
+    rows: list[Row]
+    total: int
+
+    @classmethod
+    def of(cls, rows: list[Row], limit: int) -> Latest:
+        return cls(rows[-limit:] if limit else [], len(rows))
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.rows)
+
+
+@dataclass(frozen=True)
 class Window:
     """The span of effective time the pack covers, as the records stood at `known_at`."""
 
@@ -52,7 +69,7 @@ class Outcome:
     retired: bool
     stages: list[dict[str, Any]]
     weeks: list[Row]  # evidence per week: median prompt rung, mean confidence, steps
-    entries: list[Row]  # what happened on the pathway: stages, setbacks, hours, reviews
+    entries: Latest  # what happened on the pathway: stages, setbacks, hours, reviews
 
 
 @dataclass
@@ -61,7 +78,7 @@ class Kept:
 
     row: Row
     document: dict[str, Any]
-    history: list[Row]
+    history: Latest
 
 
 @dataclass
@@ -86,29 +103,26 @@ class PersonPack:
     window: Window
     plan: dict[str, Any] | None
     plan_version: int | None
-    versions: list[Row]  # the plan's changes that took effect in the window
+    versions: Latest  # the plan's changes that took effect in the window
     outcomes: list[Outcome]
     risk_decisions: list[Kept]
     restrictions: list[Kept]
-    chronology: list[Row]  # every fact in the window, each with `late` and `corrected`
+    chronology: Latest  # the facts in the window, each with `late` and `corrected`
     reviews: list[Review]  # the plan's reviews held in the window
     incidents: list[IncidentPart]  # those that happened in the window
     last_position: int
     checkpoint: Row | None
+    late_entries: int  # among every fact in the window, listed or not
+    corrections: int
     late_after: timedelta = field(default=timedelta(hours=24))
-
-    @property
-    def late_entries(self) -> int:
-        return sum(1 for row in self.chronology if row["late"])
-
-    @property
-    def corrections(self) -> int:
-        return sum(1 for row in self.chronology if row["corrected"])
 
 
 def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Window,
-                late_after: timedelta, last_position: int) -> PersonPack | None:  # fmt: skip
-    """The pack, or None if the person's record had not begun by the window's end."""
+                late_after: timedelta, last_position: int,
+                limit: int) -> PersonPack | None:  # fmt: skip
+    """The pack, or None if the person's record had not begun by the window's end. Each long
+    list (versions, facts, a pathway's entries, a record's history) shows its `limit` most
+    recent rows."""
     at_end = window.at_end
     person = get_person(tx, person_id, at_end)
     if person is None:
@@ -121,16 +135,21 @@ def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Wi
     every = plan_versions_page(tx, person_id, 0, ALL_VERSIONS, window.until, window.known_at)
     versions = [{**row, "changes": json.loads(row["changes"] or "[]")} for row in every
                 if instant(row["effective_at"]) >= window.since]  # fmt: skip
+    in_window = [row for row in facts if instant(row["effective_at"]) >= window.since]
+    decisions = decisions_of(tx, person_id, at_end)
+    restrictions = restrictions_of(tx, person_id, None, at_end)
     return PersonPack(
         person={**person, "document": json.loads(person["document"])},
         window=window,
         plan=document,
         plan_version=plan["version"] if plan else None,
-        versions=versions,
-        outcomes=_outcomes(tx, person_id, document, window),
-        risk_decisions=_kept(decisions_of(tx, person_id, at_end), "risk_decision_id", facts),
-        restrictions=_kept(restrictions_of(tx, person_id, None, at_end), "restriction_id", facts),
-        chronology=[row for row in facts if instant(row["effective_at"]) >= window.since],
+        versions=Latest.of(versions, limit),
+        outcomes=_outcomes(tx, person_id, document, window, limit),
+        risk_decisions=_kept(decisions, "risk_decision_id", facts, limit),
+        restrictions=_kept(restrictions, "restriction_id", facts, limit),
+        chronology=Latest.of(in_window, limit),
+        late_entries=sum(1 for row in in_window if row["late"]),
+        corrections=sum(1 for row in in_window if row["corrected"]),
         reviews=[
             Review(row, json.loads(row["details"] or "{}"))
             for row in reviews_of(tx, person_id, at_end)
@@ -162,7 +181,7 @@ def _flagged(row: Row, known_at: datetime, late_after: timedelta) -> Row:
 
 
 def _outcomes(tx: Transaction, person_id: str, plan: dict[str, Any] | None,
-              window: Window) -> list[Outcome]:  # fmt: skip
+              window: Window, limit: int) -> list[Outcome]:  # fmt: skip
     if plan is None:
         return []
     found = []
@@ -179,18 +198,18 @@ def _outcomes(tx: Transaction, person_id: str, plan: dict[str, Any] | None,
             outcome_id=outcome_id, title=outcome["title"], baseline=outcome["baseline"],
             target=outcome["target"], retired=outcome["status"] == "retired",
             stages=outcome["stages"], weeks=weeks,
-            entries=[{**row, "detail": json.loads(row["detail"])} for row in timeline_entries(
-                tx, person_id, outcome_id, window.since, window.until, window.at_end)],
+            entries=Latest.of(timeline_entries(tx, person_id, outcome_id, window.since,
+                                               window.until, window.at_end), limit),
         ))  # fmt: skip
     return found
 
 
-def _kept(rows: list[Row], key: str, facts: list[Row]) -> list[Kept]:
+def _kept(rows: list[Row], key: str, facts: list[Row], limit: int) -> list[Kept]:
     by_record: dict[str, list[Row]] = {}
     for fact in facts:
         by_record.setdefault(fact["record_id"], []).append(fact)
     return [Kept(row, json.loads(row["document"]) if row.get("document") else {},
-                 by_record.get(row[key], [])) for row in rows]  # fmt: skip
+                 Latest.of(by_record.get(row[key], []), limit)) for row in rows]  # fmt: skip
 
 
 def plan_id(person_id: str) -> str:

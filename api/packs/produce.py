@@ -61,7 +61,8 @@ def pack_query(runtime: Runtime, person_id: str,
     built_from = min(positions[name] for name in READ_MODELS)
     plans = cast(SupportPlans, runtime.projector.model(SupportPlans.name))
     late_after = timedelta(hours=runtime.settings.late_entry_hours)
-    return lambda tx: person_pack(tx, plans, person_id, asked, late_after, built_from)
+    limit = runtime.settings.pack_rows_per_list
+    return lambda tx: person_pack(tx, plans, person_id, asked, late_after, built_from, limit)
 
 
 def service_query(runtime: Runtime, tenant_id: str, service_id: str, asked: Window,

@@ -69,9 +69,12 @@ _templates.filters["happened"] = lambda event_type: re.sub(
 
 def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_at: datetime,
                 verify_command: str) -> str:  # fmt: skip
-    charts = {outcome.outcome_id: Markup(progression_chart(
-        f"{outcome.title}: prompt rung and confidence per week", outcome.weeks, outcome.entries))
-        for outcome in pack.outcomes if outcome.weeks}  # fmt: skip
+    charts = {}
+    for outcome in pack.outcomes:
+        if outcome.weeks:
+            title = f"{outcome.title}: prompt rung and confidence per week"
+            drawn = progression_chart(title, outcome.weeks, outcome.entries.rows)
+            charts[outcome.outcome_id] = Markup(drawn)  # pygal draws the SVG: markup to keep
     link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
     return _templates.get_template("person.html").render(
         pack=pack,

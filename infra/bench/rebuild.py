@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from infra.bench.processes import run_measured
 from infra.bench.report import Figure
 from infra.bootstrap import Runtime
 from infra.rebuild import BATCH_SIZE, rebuild
@@ -115,13 +115,10 @@ def peak_rebuild_memory_mb(settings: Settings) -> float:
         env["STEPWISE_DATABASE_SCHEMA"] = settings.database_schema
     command = [sys.executable, "-c", "from infra.cli.app import main; main()", "projections",
                "rebuild"]  # fmt: skip
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    output = child.stdout.read().decode(errors="replace") if child.stdout else ""
-    if child.returncode != 0:
-        raise RuntimeError(f"the rebuild failed ({child.returncode}):\n{output[-2000:]}")
-    return usage.ru_maxrss / 1024  # KiB on Linux
+    measured = run_measured(command, env, keep_output=True)
+    if measured.exit_code != 0:
+        raise RuntimeError(f"the rebuild failed ({measured.exit_code}):\n{measured.output[-2000:]}")
+    return measured.peak_mb
 
 
 def read_whole_log(runtime: Runtime, progress: Callable[[int], None] | None = None) -> int:

@@ -26,6 +26,7 @@ SECTIONS = (
     "reconstruction",
     "governance",
     "webhooks",
+    "packs",
 )
 
 

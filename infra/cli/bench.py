@@ -27,6 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infra.bench.governance import PEOPLE as GOVERNED_PEOPLE
 from infra.bench.governance import governance_figures, write_service
+from infra.bench.packs import SERVICE_PEOPLE, pack_figures, write_person_histories
+from infra.bench.packs import write_service as write_packs_service
 from infra.bench.rebuild import (
     first_audit_figure,
     measure_rebuild,
@@ -106,8 +108,8 @@ def bench(
     keep: Annotated[bool, typer.Option(help="Keep the schemas (or files) afterwards")] = False,
 ) -> None:
     """Measure reads, writes, freshness, rebuilds, memory, point-in-time reads, incident
-    reconstructions and the governance dashboard on simulated records, and webhook delivery
-    lag, in schemas made for the run; write JSON and Markdown to --out."""
+    reconstructions and the governance dashboard on simulated records, webhook delivery lag,
+    and evidence packs, in schemas made for the run; write JSON and Markdown to --out."""
     sections = _sections(only)
     # Stopped, it still drops what it made (Ctrl-C raises; a plain kill would not unwind).
     stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -131,6 +133,8 @@ def bench(
             with delivering(delivered) as server:
                 figures += webhook_figures(server, max(seconds, 10.0), console.print)
             large = large or delivered
+        if "packs" in sections:
+            large = _packs(scratch, seed, rounds, counts, figures) or large
         if large is not None and sections & HTTP_SECTIONS:
             try:
                 figures += _http(large, seconds, rounds, sections)
@@ -164,6 +168,22 @@ def _governance(scratch: Scratch, seed: int, counts: dict[str, object]) -> dict[
         console.print(f"governance: {people:,} people, {written:,} events")
         made[people] = settings
     return made
+
+
+def _packs(scratch: Scratch, seed: int, rounds: int, counts: dict[str, object],
+           figures: list[Figure]) -> Settings:  # fmt: skip
+    """People with long and short histories, and two simulated services, then their packs."""
+    people = scratch.settings("packs_people")
+    with console.status("packs: writing people with 100- and 10,000-event histories") as status:
+        person_ids = write_person_histories(people, lambda told: status.update(told))
+    services = {}
+    for size in SERVICE_PEOPLE:
+        services[size] = scratch.settings(f"packs_service_{size}")
+        with console.status(f"packs: simulating one service of {size:,} people"):
+            written = write_packs_service(services[size], size, seed)
+            counts[f"events_packs_service_{size}"] = written
+    figures += pack_figures(people, services, person_ids, rounds, console.print)
+    return people
 
 
 def _sections(only: Sequence[str] | None) -> set[str]:

@@ -5,12 +5,14 @@ its own behind."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 from typer.testing import CliRunner
 
+from infra.bench import packs
 from infra.bench.incident_history import write_people
 from infra.bench.rebuild import (
     first_audit_figure,
@@ -99,3 +101,21 @@ def test_the_reconstruction_figures_compare_a_long_history_with_a_short_one(
         assert figure.detail["failed"] == figure.detail["baseline_failed"] == 0
         assert figure.detail["rounds"] == 2 and figure.detail["p99_limit_ms"] == 50.0
     assert "reconstruction, round 2/2: 3/3 reads of each, in turn" in told
+
+
+def test_a_pack_is_timed_and_weighed_in_its_own_process_and_a_failed_one_counts(
+    runtime: Runtime,
+) -> None:
+    people = write_people(runtime.records, datetime.now(UTC) - timedelta(days=2), (20,),
+                          progress=lambda _: None)  # fmt: skip
+    runtime.projector.catch_up()
+
+    floor = packs._run(runtime.settings, ["--version"])
+    made = packs._run(runtime.settings, packs._person(people[20].person_id, "html"))
+    missing = packs._run(runtime.settings, packs._person(str(uuid.uuid4()), "html"))
+    figures = packs._figures("person pack", "smaller", made, missing, floor)
+
+    assert not floor.failed and not made.failed and missing.failed
+    assert 20 < floor.peak_mb < made.peak_mb < 2_000 and made.seconds > 0
+    assert [figure.met for figure in figures] == [None, None]  # no target: figures to quote
+    assert figures[0].detail["baseline_failed"] == 1.0
