@@ -148,6 +148,15 @@ def test_the_command_writes_the_pack_and_logs_it(
 
     assert result.exit_code == 0, result.output
     assert "Evidence pack: Ruth Evans" in out.read_text(encoding="utf-8")
+
+    monkeypatch.setenv("STEPWISE_PACK_ROWS_PER_LIST", "3")  # a pack stays bounded
+    short = tmp_path / "short.html"
+    result = CliRunner().invoke(cli, ["pack", "person", plan.person_id, "--purpose",
+                                      "Safeguarding", "--out", str(short)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = short.read_text(encoding="utf-8")
+    assert f"The 3 most recent of {plan.version} versions are listed" in page
+    assert re.search(r"The 3 most recent of \d+ facts are listed", page)
     api.reader = MANAGER
     log = [e["node"] for e in api.query(ACCESS_LOG, {"p": plan.person_id})["accessLog"]["edges"]]
     assert any(e["field"] == "pack/person" and e["purpose"] == "Safeguarding" for e in log)
