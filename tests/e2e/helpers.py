@@ -48,9 +48,10 @@ class Staff:
         return self.role.upper()
 
     def headers(self) -> dict[str, str]:
-        """Their bearer token, as the identity provider would issue it."""
-        return bearer(self.id, self.name, self.role, self.tenant, self.services,
-                      self.grant_days, self.scope, self.organisation)  # fmt: skip
+        """Their bearer token, as the identity provider would issue it (a copy each time: the
+        tokens are cached, and a caller may add headers)."""
+        return dict(bearer(self.id, self.name, self.role, self.tenant, self.services,
+                           self.grant_days, self.scope, self.organisation))  # fmt: skip
 
 
 SERVICES = ("svc-1", "svc-2")  # the services the tests' staff work in
