@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pygal
@@ -70,4 +70,16 @@ def trend_chart(title: str, months: list[str], series: dict[str, list[float | No
     chart.x_labels = months
     for name, values in series.items():
         chart.add(name, values)
+    return str(chart.render(is_unicode=True))
+
+
+def hours_chart(points: list[tuple[datetime, float]]) -> str:
+    """The weekly support hours the plan set, each from when it took effect."""
+    chart = pygal.DateTimeLine(
+        style=STYLE, js=[], disable_xml_declaration=True, width=760, height=240,
+        title="Support hours a week", x_label_rotation=30, show_legend=False, dots_size=4,
+        include_x_axis=True, y_title="Hours a week",
+        x_value_formatter=lambda at: at.strftime("%d %b %Y"),
+    )  # fmt: skip
+    chart.add("Support hours a week", points)
     return str(chart.render(is_unicode=True))

@@ -19,7 +19,12 @@ from projections.incidents import incidents_of
 from projections.people import get_person
 from projections.plan_parts import reviews_of
 from projections.plan_versions import plan_versions_page
-from projections.progression import evidence_by_week, median_rung, timeline_entries
+from projections.progression import (
+    PLAN_LEVEL,
+    evidence_by_week,
+    median_rung,
+    timeline_entries,
+)
 from projections.reconstruction import Reconstruction, reconstruct
 from projections.restrictions import restrictions_of
 from projections.risk_decisions import decisions_of
@@ -108,6 +113,7 @@ class PersonPack:
     risk_decisions: list[Kept]
     restrictions: list[Kept]
     chronology: Latest  # the facts in the window, each with `late` and `corrected`
+    hours: list[tuple[datetime, float]]  # weekly support hours, as set in the window
     reviews: list[Review]  # the plan's reviews held in the window
     incidents: list[IncidentPart]  # those that happened in the window
     last_position: int
@@ -150,6 +156,7 @@ def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Wi
         chronology=Latest.of(in_window, limit),
         late_entries=sum(1 for row in in_window if row["late"]),
         corrections=sum(1 for row in in_window if row["corrected"]),
+        hours=_hours(tx, person_id, window, limit),
         reviews=[
             Review(row, json.loads(row["details"] or "{}"))
             for row in reviews_of(tx, person_id, at_end)
@@ -160,6 +167,14 @@ def person_pack(tx: Transaction, plans: SupportPlans, person_id: str, window: Wi
         checkpoint=latest_checkpoint(tx),
         late_after=late_after,
     )
+
+
+def _hours(tx: Transaction, person_id: str, window: Window,
+           limit: int) -> list[tuple[datetime, float]]:  # fmt: skip
+    """Each weekly support hours the plan set in the window (its `limit` most recent)."""
+    rows = timeline_entries(tx, person_id, PLAN_LEVEL, window.since, window.until, window.at_end)
+    return [(instant(row["effective_at"]), json.loads(row["detail"])["hoursPerWeek"])
+            for row in rows if row["kind"] == "hours"][-limit:]  # fmt: skip
 
 
 def _incidents(tx: Transaction, plans: SupportPlans, person: Row,

@@ -13,7 +13,7 @@ from babel.dates import format_date, format_datetime
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from api.packs.charts import progression_chart, trend_chart
+from api.packs.charts import hours_chart, progression_chart, trend_chart
 from api.packs.person import PersonPack
 from api.packs.service import ServicePack
 from projections.chronology import instant
@@ -75,6 +75,8 @@ def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_a
             title = f"{outcome.title}: prompt rung and confidence per week"
             drawn = progression_chart(title, outcome.weeks, outcome.entries.rows)
             charts[outcome.outcome_id] = Markup(drawn)  # pygal draws the SVG: markup to keep
+    if pack.hours:
+        charts["hours"] = Markup(hours_chart(pack.hours))  # pygal draws the SVG: markup to keep
     link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
     return _templates.get_template("person.html").render(
         pack=pack,

@@ -86,6 +86,7 @@ def test_the_demo_person_s_pack_opens_offline_with_its_sections_and_charts(
         assert f"{section}</h2>" in dom, section
     assert dom.count("<svg") >= 1  # a progression chart per outcome with evidence
     assert 'role="img" aria-label="Line chart of Takes his morning medication' in dom
+    assert 'aria-label="Line chart of the weekly support hours the plan set' in dom
     assert "stepwise audit verify" in dom
     assert "In their words: “I don" in dom  # a review, with Daniel's own words
     amira = pack(api, demo[1]).text  # the demo's incident, and what was in force then
