@@ -10,13 +10,14 @@ that month). Staff count where they worked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from projections.base import Row, Transaction
 from projections.governance_measures import MEASURES, Measure
 from projections.governance_query import POINTS, SHARES, MarksQuery, Phrases, Scope
 from projections.states import Moment
 
-__all__ = ["Figure", "Phrases", "Scope", "dashboard", "evidence", "months_to"]
+__all__ = ["Figure", "Phrases", "Scope", "dashboard", "evidence", "held_each_month", "months_to"]
 
 
 @dataclass
@@ -78,3 +79,22 @@ def evidence(
     order they took effect: each names its record."""
     query = MarksQuery(tx, scope, moment, phrases, [month] if month else months)
     return query.rows(measure, offset, limit)
+
+
+def held_each_month(
+    tx: Transaction, scope: Scope, until: datetime, known_at: datetime, phrases: Phrases,
+    months: list[str], measure: Measure,
+) -> dict[str, list[int]]:  # fmt: skip
+    """A measure of what holds (not of what happened) as it stood at the end of each month (the
+    last at `until`), as recorded by `known_at`: [count, out of] per month."""
+    found = {}
+    for month in months:
+        year, number = int(month[:4]), int(month[5:])
+        after = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+        end = min(after - timedelta(microseconds=1), until)
+        per_team, _ = MarksQuery(tx, scope, Moment(end, known_at), phrases, [month]).counts(measure)
+        found[month] = [
+            sum(n for n, _ in per_team.values()),
+            sum(of for _, of in per_team.values()),
+        ]
+    return found

@@ -17,6 +17,7 @@ from api.packs.charts import hours_chart, progression_chart, trend_chart
 from api.packs.person import PersonPack
 from api.packs.service import ServicePack
 from projections.chronology import instant
+from projections.governance import Figure
 
 
 class Formats:
@@ -95,7 +96,7 @@ def service_html(pack: ServicePack, formats: Formats, produced_by: str, produced
     charts = {}
     for part in pack.areas:
         for percent in (True, False):
-            series = {figure.measure.description: [_per_month(n, of, percent) for n, of in
+            series = {_series(figure, pack): [_per_month(n, of, percent) for n, of in
                                                    (figure.months or {}).values()]
                       for figure in part.figures if figure.months is not None
                       and (figure.out_of is not None) == percent}  # fmt: skip
@@ -117,6 +118,11 @@ def service_html(pack: ServicePack, formats: Formats, produced_by: str, produced
         checkpoint_link=link,
         lang=formats.locale.split("_")[0],
     )
+
+
+def _series(figure: Figure, pack: ServicePack) -> str:
+    held = figure.measure.name in pack.held_monthly
+    return figure.measure.description + (" (at each month's end)" if held else "")
 
 
 def _per_month(count: int, out_of: int, percent: bool) -> float | None:

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from api.packs.person import Window
 from projections.audit_chain import latest_checkpoint
 from projections.base import Row, Transaction
-from projections.governance import Figure, Phrases, Scope, dashboard, evidence
+from projections.governance import Figure, Phrases, Scope, dashboard, evidence, held_each_month
 from projections.governance_measures import Area
 from projections.settings import governance_settings
 
 LISTED = 50  # records shown behind each figure; the rest are counted, and a query away
+# Measures of what holds, charted as they stood at each month's end: competency coverage, and
+# restrictions in force.
+HELD_MONTHLY = ("STAFF_WITHOUT_CURRENT_SIGN_OFF", "RESTRICTIONS_IN_FORCE")
 
 
 @dataclass
@@ -42,6 +45,7 @@ class ServicePack:
     settings: Row
     last_position: int
     checkpoint: Row | None
+    held_monthly: tuple[str, ...] = HELD_MONTHLY  # their months are each month's end
 
 
 def months_between(window: Window) -> list[str]:
@@ -66,6 +70,11 @@ def service_pack(tx: Transaction, tenant_id: str, service_id: str, window: Windo
     scope, months = Scope(tenant_id, service_id, None), months_between(window)
     step("counting every measure")
     figures = dashboard(tx, scope, at, phrases, months)
+    for figure in figures:
+        if figure.measure.name in HELD_MONTHLY:
+            step(f"{figure.measure.name} at each month's end")
+            figure.months = held_each_month(tx, scope, window.until, window.known_at, phrases,
+                                            months, figure.measure)  # fmt: skip
     areas: dict[Area, AreaPart] = {}
     for figure in figures:
         part = areas.setdefault(figure.measure.area, AreaPart(figure.measure.area, []))
@@ -92,4 +101,4 @@ def _names(tx: Transaction, people: set[str]) -> dict[str, str]:
 
 def steps(measures: int) -> int:
     """How many steps a service pack's progress bar counts."""
-    return 1 + measures
+    return 1 + len(HELD_MONTHLY) + measures

@@ -191,6 +191,11 @@ def test_the_demo_service_s_pack_shows_each_area_by_team_with_trends_and_the_rec
         assert f"{area}</h2>" in dom, area
     assert "riverside-east</th>" in dom and "riverside-west</th>" in dom  # teams side by side
     assert dom.count("<svg") >= 3  # monthly trends
+    # Competency coverage and restrictions in force, as they stood at each month's end.
+    assert (
+        "Staff holding no current competency sign-off, out of those working (at each month" in dom
+    )
+    assert "Restrictions in force (at each month" in dom
     assert "Behind “" in dom and "Daniel Price" in dom  # the records behind a figure, named
     assert printed.status_code == 200 and f"Service pack: {service}" in text
     assert any(e["field"] == "pack/service" and e["purpose"] == "Inspection, December"
