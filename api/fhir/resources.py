@@ -1,7 +1,8 @@
 """FHIR resources built from the read models' rows: each is checked against the FHIR model
 library's definition as it is built, so nothing leaves that a FHIR client would reject.
 
-The resources are R4's; the library's R4B models define every one served here as R4 does."""
+The library ships R4B (4.3.0) models, the closest to R4 (4.0.1): every element used here is the
+same in both."""
 
 from __future__ import annotations
 
