@@ -124,8 +124,10 @@ def test_any_json_posted_is_answered_with_a_status_and_a_code(api: Api, body: An
 
 
 @FUZZ
-@given(token=st.one_of(st.text(st.characters(exclude_characters="\r\n\x00"), max_size=60),
-                       claims.map(_signed)))  # fmt: skip
+@given(token=st.one_of(  # what a header can carry: no line breaks, NUL or lone surrogates
+    st.text(st.characters(exclude_characters="\r\n\x00", exclude_categories=["Cs"]),
+            max_size=60),
+    claims.map(_signed)))  # fmt: skip
 def test_any_token_is_answered_with_a_status_and_a_code(api: Api, token: str) -> None:
     headers = {b"Authorization": f"Bearer {token}".encode()}  # a header is bytes on the wire
     answered_without_server_error(
