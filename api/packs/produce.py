@@ -46,6 +46,18 @@ def window(runtime: Runtime, first: date | None, last: date | None,
     )
 
 
+def instant_param(text: str | None, name: str) -> datetime | None:
+    """An instant a request or command names, refused unless it is one."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        violation = Violation("input.time.invalid", name,
+                              "an instant with its offset, e.g. 2026-05-14T18:00:00Z")  # fmt: skip
+        raise RulesViolated([violation]) from None
+
+
 def read_pack(runtime: Runtime, person_id: str, asked: Window,
               step: Callable[[str], None] = lambda _: None) -> PersonPack | None:  # fmt: skip
     step("reading the records")

@@ -70,7 +70,7 @@ _templates.filters["happened"] = lambda event_type: re.sub(
 
 def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_at: datetime,
                 verify_command: str) -> str:  # fmt: skip
-    charts = {}
+    charts: dict[Any, Markup] = {}
     for outcome in pack.outcomes:
         if outcome.weeks:
             title = f"{outcome.title}: prompt rung and confidence per week"
@@ -78,22 +78,12 @@ def person_html(pack: PersonPack, formats: Formats, produced_by: str, produced_a
             charts[outcome.outcome_id] = Markup(drawn)  # pygal draws the SVG: markup to keep
     if pack.hours:
         charts["hours"] = Markup(hours_chart(pack.hours))  # pygal draws the SVG: markup to keep
-    link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
-    return _templates.get_template("person.html").render(
-        pack=pack,
-        charts=charts,
-        f=formats,
-        produced_by=produced_by,
-        produced_at=produced_at,
-        verify_command=verify_command,
-        checkpoint_link=link,
-        lang=formats.locale.split("_")[0],
-    )
+    return _page("person.html", pack, charts, formats, produced_by, produced_at, verify_command)
 
 
 def service_html(pack: ServicePack, formats: Formats, produced_by: str, produced_at: datetime,
                  verify_command: str) -> str:  # fmt: skip
-    charts = {}
+    charts: dict[Any, Markup] = {}
     for part in pack.areas:
         for percent in (True, False):
             series = {_series(figure, pack): [_per_month(n, of, percent) for n, of in
@@ -107,17 +97,17 @@ def service_html(pack: ServicePack, formats: Formats, produced_by: str, produced
                         f"{part.area.value.capitalize()}, per month", pack.months, series, percent
                     )
                 )
+    return _page("service.html", pack, charts, formats, produced_by, produced_at, verify_command)
+
+
+def _page(template: str, pack: PersonPack | ServicePack, charts: dict[Any, Markup],
+          formats: Formats, produced_by: str, produced_at: datetime,
+          verify_command: str) -> str:  # fmt: skip
     link = bytes(pack.checkpoint["link"]).hex() if pack.checkpoint else ""
-    return _templates.get_template("service.html").render(
-        pack=pack,
-        charts=charts,
-        f=formats,
-        produced_by=produced_by,
-        produced_at=produced_at,
-        verify_command=verify_command,
-        checkpoint_link=link,
-        lang=formats.locale.split("_")[0],
-    )
+    return _templates.get_template(template).render(
+        pack=pack, charts=charts, f=formats, produced_by=produced_by, produced_at=produced_at,
+        verify_command=verify_command, checkpoint_link=link, lang=formats.locale.split("_")[0],
+    )  # fmt: skip
 
 
 def _series(figure: Figure, pack: ServicePack) -> str:

@@ -23,6 +23,7 @@ from api.packs.person import Window
 from api.packs.produce import (
     READ_MODELS,
     SERVICE_READ_MODELS,
+    instant_param,
     pack_query,
     page,
     service_page,
@@ -114,7 +115,7 @@ def _asked(runtime: Runtime, request: Request) -> tuple[str, Window]:
     if violations:
         raise RulesViolated(violations)
     return kind, window(runtime, _day(params.get("from"), "from"), _day(params.get("to"), "to"),
-                        _instant(params.get("asKnownAt")))  # fmt: skip
+                        instant_param(params.get("asKnownAt"), "asKnownAt"))  # fmt: skip
 
 
 def _may_read(context: Context, field: str, readers: frozenset[Role],
@@ -150,17 +151,6 @@ def _day(text: str | None, name: str) -> date | None:
         raise RulesViolated(
             [Violation("input.time.invalid", name, "a day, e.g. 2026-05-14")]
         ) from None
-
-
-def _instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        violation = Violation("input.time.invalid", "asKnownAt",
-                              "an instant with its offset, e.g. 2026-05-14T18:00:00Z")  # fmt: skip
-        raise RulesViolated([violation]) from None
 
 
 def _error(code: str, message: str, status: int, headers: dict[str, str] | None = None,

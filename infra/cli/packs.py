@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +12,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from api.packs.produce import page, read_pack, service_page, service_query, window
+from api.packs.person import Window
+from api.packs.produce import (
+    instant_param,
+    page,
+    read_pack,
+    service_page,
+    service_query,
+    window,
+)
 from api.packs.render import pdf
 from api.packs.service import steps
 from domain.envelope import Actor, Role
@@ -19,7 +29,6 @@ from infra.access_log import READ, AccessEntry
 from infra.bootstrap import Runtime
 from infra.cli.support import console, runtime_from
 from infra.settings import Settings
-from projections.base import Row
 from projections.governance_measures import MEASURES
 
 pack_cli = typer.Typer(help="Evidence packs an inspector reads: HTML, or PDF.",
@@ -44,39 +53,21 @@ def person(
 ) -> None:  # fmt: skip
     """A person's story over a window: the plan and how it changed, progression charts, risk
     decisions and restrictions, the chronology with late entries and corrections flagged."""
-    target = out or Path(f"pack-{person_id}.html")
-    if target.suffix.lower() not in (".html", ".pdf"):
-        raise typer.BadParameter("name an .html or a .pdf file", param_hint="--out")
-    runtime = runtime_from(Settings(), inspecting=True)
-    try:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task("producing the pack", total=STEPS + (target.suffix == ".pdf"))
-
-            def step(what: str) -> None:
-                progress.update(task, description=what, advance=1)
-
-            try:
-                asked = window(runtime, first.date() if first else None,
-                               last.date() if last else None, _instant(known_at))  # fmt: skip
-            except RulesViolated as refused:
-                raise typer.BadParameter(str(refused)) from None
-            pack = read_pack(runtime, person_id, asked, step)
-            if pack is None:
-                console.print(f"[red]No person {person_id}[/red] had been registered by "
-                              f"{asked.until:%Y-%m-%d}, as the records stood then.")  # fmt: skip
-                raise typer.Exit(1)
-            user = getpass.getuser()
-            html = page(runtime, pack, f"{user} at the command line ({purpose})", step)
-            if target.suffix.lower() == ".pdf":
-                step("printing the PDF")
-                target.write_bytes(pdf(html))
-            else:
-                target.write_text(html, encoding="utf-8")
-            step(f"written to {target}")
-            _log(runtime, pack.person, user, purpose)
-    finally:
-        runtime.close()
+    target = _target(out, person_id)
+    with _producing(target, STEPS) as (runtime, step):
+        asked = _asked(runtime, first, last, known_at)
+        pack = read_pack(runtime, person_id, asked, step)
+        if pack is None:
+            console.print(f"[red]No person {person_id}[/red] had been registered by "
+                          f"{asked.until:%Y-%m-%d}, as the records stood then.")  # fmt: skip
+            raise typer.Exit(1)
+        user = getpass.getuser()
+        _write(target, page(runtime, pack, f"{user} at the command line ({purpose})", step), step)
+        person = pack.person
+        _record(runtime, AccessEntry(
+            tenant_id=person["tenant_id"], field="pack/person", actor=_actor(user), outcome=READ,
+            read_at=datetime.now(UTC), person_id=person["person_id"],
+            record_id=person["person_id"], purpose=purpose).cleaned())  # fmt: skip
     console.print(f"Wrote {target}")
 
 
@@ -96,72 +87,79 @@ def service(
 ) -> None:  # fmt: skip
     """A service's governance measures over a window: each team side by side, monthly trends
     charted, and the records behind each figure."""
-    target = out or Path(f"pack-{service_id}.html")
+    target = _target(out, service_id)
+    with _producing(target, steps(len(MEASURES)) + 1) as (runtime, step):
+        asked = _asked(runtime, first, last, known_at)
+        with runtime.store.transaction() as tx:
+            pack = service_query(runtime, tenant, service_id, asked, step)(tx)
+        user = getpass.getuser()
+        _write(target, service_page(runtime, pack, f"{user} at the command line ({purpose})"),
+               step)  # fmt: skip
+        # The records the pack lists, each logged as read, for what purpose.
+        one = AccessEntry(
+            tenant_id=tenant,
+            field="pack/service",
+            actor=_actor(user),
+            outcome=READ,
+            read_at=datetime.now(UTC),
+            purpose=purpose,
+        ).cleaned()
+        _record(runtime, *(one.about(row["person_id"], row["record_id"]) for part in pack.areas
+                           for found in part.listed.values() for row in found.rows))  # fmt: skip
+    console.print(f"Wrote {target}")
+
+
+def _target(out: Path | None, subject: str) -> Path:
+    target = out or Path(f"pack-{subject}.html")
     if target.suffix.lower() not in (".html", ".pdf"):
         raise typer.BadParameter("name an .html or a .pdf file", param_hint="--out")
+    return target
+
+
+@contextmanager
+def _producing(target: Path,
+               total: int) -> Iterator[tuple[Runtime, Callable[[str], None]]]:  # fmt: skip
+    """The runtime, only looking, and a progress bar of `total` steps (one more to print a
+    PDF)."""
     runtime = runtime_from(Settings(), inspecting=True)
     try:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=console) as progress:
-            total = steps(len(MEASURES)) + 1 + (target.suffix == ".pdf")
-            task = progress.add_task("producing the pack", total=total)
+            pdf_step = target.suffix.lower() == ".pdf"
+            task = progress.add_task("producing the pack", total=total + pdf_step)
 
             def step(what: str) -> None:
                 progress.update(task, description=what, advance=1)
 
-            try:
-                asked = window(runtime, first.date() if first else None,
-                               last.date() if last else None, _instant(known_at))  # fmt: skip
-            except RulesViolated as refused:
-                raise typer.BadParameter(str(refused)) from None
-            with runtime.store.transaction() as tx:
-                pack = service_query(runtime, tenant, service_id, asked, step)(tx)
-            user = getpass.getuser()
-            html = service_page(runtime, pack, f"{user} at the command line ({purpose})")
-            if target.suffix.lower() == ".pdf":
-                step("printing the PDF")
-                target.write_bytes(pdf(html))
-            else:
-                target.write_text(html, encoding="utf-8")
-            step(f"written to {target}")
-            listed = [(row["person_id"], row["record_id"]) for part in pack.areas
-                      for found in part.listed.values() for row in found.rows]  # fmt: skip
-            _log_service(runtime, tenant, user, purpose, listed)
+            yield runtime, step
     finally:
         runtime.close()
-    console.print(f"Wrote {target}")
 
 
-def _log_service(runtime: Runtime, tenant: str, user: str, purpose: str,
-                 listed: list[tuple[str | None, str]]) -> None:  # fmt: skip
-    """The records a service pack lists, each logged as read, for what purpose."""
-    one = AccessEntry(tenant_id=tenant, field="pack/service", actor=_actor(user), outcome=READ,
-                      read_at=datetime.now(UTC), purpose=purpose).cleaned()  # fmt: skip
+def _asked(runtime: Runtime, first: datetime | None, last: datetime | None,
+           known_at: str | None) -> Window:  # fmt: skip
+    try:
+        return window(runtime, first.date() if first else None, last.date() if last else None,
+                      instant_param(known_at, "--as-known-at"))  # fmt: skip
+    except RulesViolated as refused:
+        raise typer.BadParameter(str(refused)) from None
+
+
+def _write(target: Path, html: str, step: Callable[[str], None]) -> None:
+    if target.suffix.lower() == ".pdf":
+        step("printing the PDF")
+        target.write_bytes(pdf(html))
+    else:
+        target.write_text(html, encoding="utf-8")
+    step(f"written to {target}")
+
+
+def _record(runtime: Runtime, *entries: AccessEntry) -> None:
+    """Who produced the pack, from where, and why: the access log's entries for it."""
     runtime.access_log.start()
-    runtime.access_log.record(*(one.about(person, record) for person, record in listed))
+    runtime.access_log.record(*entries)
     runtime.access_log.flush(10)
 
 
 def _actor(user: str) -> Actor:
     return Actor(f"cli:{user}", f"{user} (command line)", Role.TENANT_ADMIN)
-
-
-def _instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            "an instant with its offset, e.g. 2026-05-14T18:00:00Z", param_hint="--as-known-at"
-        ) from None
-
-
-def _log(runtime: Runtime, person: Row, user: str, purpose: str) -> None:
-    """Who produced the pack, from where, and why: the access log's entry for it."""
-    entry = AccessEntry(tenant_id=person["tenant_id"], field="pack/person", actor=_actor(user),
-                        outcome=READ, read_at=datetime.now(UTC), person_id=person["person_id"],
-                        record_id=person["person_id"], purpose=purpose).cleaned()  # fmt: skip
-    runtime.access_log.start()
-    runtime.access_log.record(entry)
-    runtime.access_log.flush(10)
