@@ -6,7 +6,10 @@ anything runs: each refusal has its own code.
 - TOO_MANY_ROOT_FIELDS: more root fields in one query;
 - TOO_MANY_ALIASES: more aliased fields in the document (aliases multiply work cheaply);
 - QUERY_TOO_DEEP: fields nested deeper than allowed (introspection fields are not counted, so
-  GraphiQL and code generators keep working).
+  GraphiQL and code generators keep working);
+- QUERY_TOO_LARGE: more fields than allowed once every fragment is expanded (what execution
+  would walk), measured with each fragment counted once, so the measure costs what the
+  document is long, not what it would expand to (introspection is not counted either).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Limits:
     root_fields: int = 10
     aliases: int = 30
     depth: int = 10
+    fields: int = 2_000
 
 
 def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
@@ -50,6 +54,7 @@ def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
             }
             self.aliases = 0
             self.depths: dict[int, int] = {}  # by selection set (id of its node)
+            self.sizes: dict[str, int] = {}  # by fragment: fields once expanded (capped)
 
         def enter_field(self, node: FieldNode, *_: Any) -> None:
             if node.alias is not None:
@@ -87,6 +92,38 @@ def limit_rules(limits: Limits) -> list[type[ASTValidationRule]]:
                     f"fields may nest at most {limits.depth} deep (this asks for {depth})",
                     node,
                 )
+
+            size = self.size(node.selection_set)
+            if size > limits.fields:
+                self.refuse(
+                    "QUERY_TOO_LARGE",
+                    f"a document may ask for at most {limits.fields} fields once its fragments "
+                    "are expanded; this asks for more: ask for fewer, or page",
+                    node,
+                )
+
+        def size(self, selections: SelectionSetNode | None) -> int:
+            """Fields once every fragment is expanded, counted no higher than just over the
+            limit: each fragment's own count is kept, so none is walked twice."""
+            total = 0
+            for selection in selections.selections if selections else ():
+                if isinstance(selection, FieldNode):
+                    if selection.name.value not in ("__schema", "__type"):
+                        total += 1 + self.size(selection.selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    total += self.size(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    total += self.fragment_size(selection.name.value)
+                if total > limits.fields:
+                    return limits.fields + 1
+            return total
+
+        def fragment_size(self, name: str) -> int:
+            if name not in self.sizes:
+                self.sizes[name] = 0  # while it is counted: a cycle adds nothing (and is refused)
+                fragment = self.fragments.get(name)
+                self.sizes[name] = self.size(fragment.selection_set) if fragment else 0
+            return self.sizes[name]
 
         def fields(self, selections: SelectionSetNode) -> list[FieldNode]:
             """The fields of a selection set, with those of its fragments: each fragment taken

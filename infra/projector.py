@@ -382,6 +382,7 @@ class Projector:
         failure, backing off while the database is away."""
         wake = self._lane_wakes[lane.tracking]
         failures, stored_at = 0, time.monotonic()
+        timed_at = stored_at
         while not self._stop.is_set():
             try:
                 wake.clear()
@@ -389,11 +390,21 @@ class Projector:
                 if time.monotonic() - stored_at >= STORE_PASSED_EVERY:
                     self._store_passed(lane)
                     stored_at = time.monotonic()
+                every = lane.model.on_time_every
+                if every is not None and time.monotonic() - timed_at >= every:
+                    self._on_time(lane)
+                    timed_at = time.monotonic()
                 failures = 0
             except Exception:
                 failures += 1
                 log.exception("%s failed; retrying (attempt %d)", lane.tracking, failures)
             wake.wait(min(self.poll_interval * 2**failures, MAX_RETRY_WAIT))
+
+    def _on_time(self, lane: Lane) -> None:
+        """The lane's timed work, serialised with its batches by the lane's lock."""
+        with self.store.transaction(write=True) as tx:
+            if not tracking.lock(tx, lane.tracking).parked:
+                lane.model.on_time(tx, lane.tables)
 
     def start(self) -> None:
         self._stop.clear()

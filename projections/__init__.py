@@ -25,7 +25,10 @@ from projections.webhooks import Webhooks
 
 
 def all_read_models(
-    codec: AggregateCodec, read_stored: ReadStored, signing_key: Ed25519PrivateKey | None
+    codec: AggregateCodec,
+    read_stored: ReadStored,
+    signing_key: Ed25519PrivateKey | None,
+    checkpoint_seconds: float | None = None,
 ) -> list[ReadModel]:
     return [
         People(codec),
@@ -43,5 +46,5 @@ def all_read_models(
         Chronology(),
         Feed(),
         Practice(),
-        AuditChain(read_stored, signing_key),
+        AuditChain(read_stored, signing_key, checkpoint_seconds),
     ]

@@ -4,9 +4,10 @@ event deleted or slipped in later, can be pinpointed.
 Each link hashes the link before it, the event's position and the event's stored bytes (record,
 version, topic, state) exactly as the store holds them. A read model builds the chain by
 following the log, so writers never wait on it. Every CHECKPOINT_EVERY links it signs the
-latest one with the provider's Ed25519 key: whoever keeps a signed checkpoint can later show
-that the log they are shown still extends it, and a chain rewritten by someone without the key
-no longer matches the checkpoints.
+latest one with the provider's Ed25519 key, and it signs the head on time as well (each
+STEPWISE_AUDIT_CHECKPOINT_SECONDS with new links): whoever keeps a signed checkpoint can later
+show that the log they are shown still extends it, and a chain rewritten by someone without the
+key no longer matches the checkpoints.
 """
 
 from __future__ import annotations
@@ -75,9 +76,11 @@ class AuditChain(ReadModel):
         ),
     )
 
-    def __init__(self, read_stored: ReadStored, signing_key: Ed25519PrivateKey | None) -> None:
+    def __init__(self, read_stored: ReadStored, signing_key: Ed25519PrivateKey | None,
+                 checkpoint_seconds: float | None = None) -> None:  # fmt: skip
         self._read_stored = read_stored
         self._signing_key = signing_key
+        self.on_time_every = checkpoint_seconds
 
     @handles(*ALL_EVENTS)
     def _every_event(self, *_: Any) -> None:
@@ -96,6 +99,17 @@ class AuditChain(ReadModel):
                 signed.append(self._checkpoint(notification.id, previous))
         tx.copy(chain, ("position", "length", "link"), links)
         tx.copy(checkpoints, ("position", "link", "signature", "public_key"), signed)
+
+    def on_time(self, tx: Transaction, tables: Tables) -> None:
+        """Between the counted checkpoints, the head is signed on time too, so a quiet log's
+        last events are not left to the chain alone for long."""
+        chain, checkpoints = tables["audit_chain"], tables["audit_checkpoints"]
+        head = tx.fetchone(f"SELECT position, link FROM {chain} ORDER BY position DESC LIMIT 1")
+        signed = tx.fetchone(f"SELECT max(position) AS position FROM {checkpoints}")
+        if head is None or int(head["position"]) <= int((signed or {}).get("position") or 0):
+            return
+        taken = self._checkpoint(int(head["position"]), bytes(head["link"]))
+        tx.copy(checkpoints, ("position", "link", "signature", "public_key"), [taken])
 
     def _checkpoint(self, position: int, chain_link: bytes) -> tuple[Any, ...]:
         if self._signing_key is None:

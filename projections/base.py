@@ -116,6 +116,8 @@ class ReadModel(ABC):
     # Applies each event's stored bytes, read by itself, so an event nobody can decode is
     # applied like any other (it gets a placeholder in the batch).
     stored_bytes: ClassVar[bool] = False
+    # Seconds between calls of on_time() while the projector follows the log (None: never).
+    on_time_every: float | None = None
     tables: ClassVar[tuple[Table, ...]]
     _handlers: ClassVar[dict[type, Callable[..., Any]]] = {}
 
@@ -161,6 +163,9 @@ class ReadModel(ABC):
 
     def forget(self) -> None:  # noqa: B027 - most read models keep nothing between batches
         """Drops anything kept between batches (a rebuild starts and ends with this)."""
+
+    def on_time(self, tx: Transaction, tables: Tables) -> None:  # noqa: B027 - seldom needed
+        """Work due by the clock rather than by an event, in the lane's own transaction."""
 
 
 def live_tables(model: ReadModel) -> dict[str, str]:

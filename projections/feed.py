@@ -26,7 +26,7 @@ COLUMNS = ("position", "tenant_id", "record_id", "record_type", "version", "even
 
 class Feed(ReadModel):
     name = "feed"
-    version = 1
+    version = 2
     tables = (
         Table(
             "feed",
@@ -43,6 +43,8 @@ class Feed(ReadModel):
                 Index("by_tenant", "tenant_id, position"),
                 Index("by_type", "tenant_id, event_type, position"),
                 Index("by_person", "person_id, position"),
+                # An integration client's page: records of no person, and consenting people's.
+                Index("by_tenant_person", "tenant_id, person_id, position"),
                 Index("by_record", "record_id, version"),
             ),
         ),
@@ -132,15 +134,26 @@ def feed_page(
     if wanted.service_id is not None:
         where.append(f"{service} = %(service)s")
         params["service"] = wanted.service_id
-    if wanted.shared_with is not None:
-        where.append("(f.person_id IS NULL OR EXISTS (SELECT 1 FROM sharing_consents c "
-                     "WHERE c.person_id = f.person_id "
-                     f"AND {sharing_in_force('c', wanted.shared_with)}))")  # fmt: skip
-        params |= sharing_parameters(wanted.shared_with)
-    return tx.fetchall(
+    select = (
         f"SELECT f.position, f.record_id, f.person_id, {service} AS service_id FROM feed f "
-        "LEFT JOIN people p ON p.person_id = f.person_id "
-        f"WHERE {' AND '.join(where)} ORDER BY f.position LIMIT %(limit)s",
+        "LEFT JOIN people p ON p.person_id = f.person_id WHERE "
+    )
+    ordered = " ORDER BY f.position LIMIT %(limit)s"
+    if wanted.shared_with is None:
+        return tx.fetchall(select + " AND ".join(where) + ordered, params)
+    # Only records of no person, and those of people whose consent names the recipient: each
+    # found through the index by person, so a page costs what the caller may read, not what
+    # the provider wrote.
+    params |= sharing_parameters(wanted.shared_with)
+    consenting = (
+        "f.person_id IN (SELECT c.person_id FROM sharing_consents c "
+        f"WHERE {sharing_in_force('c', wanted.shared_with)})"
+    )
+    parts = [select + " AND ".join([*where, gate]) + ordered
+             for gate in ("f.person_id IS NULL", consenting)]  # fmt: skip
+    return tx.fetchall(
+        f"SELECT * FROM ({parts[0]}) AS unowned UNION ALL SELECT * FROM ({parts[1]}) AS shared "
+        "ORDER BY position LIMIT %(limit)s",
         params,
     )
 

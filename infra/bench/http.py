@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from infra.bench.as_of import TENANT as HISTORY_TENANT
 from infra.bench.as_of import as_of_figures, write_plans
+from infra.bench.feed import feed_figures
 from infra.bench.freshness import freshness_figures
 from infra.bench.in_force import TENANT as IN_FORCE_TENANT
 from infra.bench.in_force import in_force_figures, write_services
@@ -60,6 +61,7 @@ def http_figures(
             figures = []
             if "reads" in sections:
                 figures += read_figures(server, data, seconds, rounds, say)
+                figures += feed_figures(server, data, seconds, rounds, say)
             if "as_of" in sections:
                 figures += as_of_figures(server, plans, began, say)
                 figures += in_force_figures(server, service_began, service_written)

@@ -26,6 +26,7 @@ SECTIONS = (
     "reconstruction",
     "governance",
     "webhooks",
+    "limits",
     "packs",
 )
 
@@ -50,13 +51,18 @@ class Figure:
     def met(self) -> bool | None:
         """The ratio within its target and, where a p99 limit is given, the p99 under it; never
         met with requests failed (either side), which measured something else."""
-        if self.target is None or self.ratio != self.ratio:  # no target, or no baseline (NaN)
-            return None if self.target is None else False
+        limited = "p99_limit_ms" in self.detail  # a limit alone is a target too
+        if self.target is None and not limited:
+            return None
+        if self.target is not None and self.ratio != self.ratio:  # no baseline (NaN)
+            return False
         counted = ("failed", "baseline_failed", "refused", "baseline_refused")
         if any(self.detail.get(name, 0) for name in counted):
             return False
         if self.detail.get("p99_ms", 0.0) > self.detail.get("p99_limit_ms", float("inf")):
             return False
+        if self.target is None:
+            return True
         return self.ratio <= self.target if self.lower_is_better else self.ratio >= self.target
 
     def as_dict(self) -> dict[str, object]:
@@ -133,7 +139,8 @@ def _header(machine: dict[str, object]) -> list[str]:
 def _row(figure: Figure) -> str:
     ratio = figure.ratio
     if figure.target is None:
-        target = ""
+        limit = figure.detail.get("p99_limit_ms")
+        target = "" if limit is None else f"p99 ≤ {limit:g} ms"
     else:
         target = f"{'≤' if figure.lower_is_better else '≥'} {figure.target:g}x"
     met = {True: "yes", False: "**no**", None: ""}[figure.met]

@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infra.bench.governance import PEOPLE as GOVERNED_PEOPLE
 from infra.bench.governance import governance_figures, write_service
+from infra.bench.limits import limits_figures
 from infra.bench.packs import SERVICE_PEOPLE, pack_figures, write_person_histories
 from infra.bench.packs import write_service as write_packs_service
 from infra.bench.rebuild import (
@@ -37,6 +38,7 @@ from infra.bench.rebuild import (
     rebuild_figures,
 )
 from infra.bench.report import SECTIONS, Figure, machine_facts, markdown, write_report
+from infra.bench.server import serving
 from infra.bench.webhooks import delivering, webhook_figures
 from infra.bootstrap import Runtime, build
 from infra.cli.support import console, describe
@@ -133,6 +135,11 @@ def bench(
             with delivering(delivered) as server:
                 figures += webhook_figures(server, max(seconds, 10.0), console.print)
             large = large or delivered
+        if "limits" in sections:
+            limited = scratch.settings("limits")
+            with serving(limited) as server, console.status("limits") as status:
+                figures += limits_figures(server, rounds * 100, lambda told: status.update(told))
+            large = large or limited
         if "packs" in sections:
             large = _packs(scratch, seed, rounds, counts, figures) or large
         if large is not None and sections & HTTP_SECTIONS:

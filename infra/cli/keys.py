@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,13 +14,14 @@ from eventsourcing.cryptography import AESCipher
 from infra.cli.support import console
 from projections.audit_chain import public_bytes, setting_text
 
-keys_cli = typer.Typer(help="Keys for encryption at rest and for signing the audit chain.",
+keys_cli = typer.Typer(help="Keys for encryption at rest, event MACs and the audit chain.",
                        no_args_is_help=True)  # fmt: skip
 
 
 class Kind(StrEnum):
     cipher = "cipher"
     audit = "audit"
+    mac = "mac"
 
 
 @keys_cli.command("generate")
@@ -27,7 +29,8 @@ def generate(
     kind: Annotated[
         Kind,
         typer.Argument(
-            help="cipher: encrypts stored events; audit: signs the audit chain's checkpoints"
+            help="cipher: encrypts stored events; audit: signs the audit chain's checkpoints; "
+            "mac: puts a MAC on every event as it is written"
         ),
     ] = Kind.cipher,
 ) -> None:
@@ -37,6 +40,12 @@ def generate(
         console.print("# AES-256-GCM key for every stored event and snapshot. Set it before the")
         console.print("# first event is stored: events stored without it cannot be read with it.")
         console.print(f"STEPWISE_CIPHER_KEY={AESCipher.create_key(32)}", soft_wrap=True)
+        return
+    if kind is Kind.mac:
+        console.print("# HMAC-SHA256 key for every event's MAC. Keep it outside the database:")
+        console.print("# whoever holds it can forge events that verify.")
+        console.print(f"STEPWISE_EVENT_MAC_KEY={base64.b64encode(os.urandom(32)).decode()}",
+                      soft_wrap=True)  # fmt: skip
         return
     key = Ed25519PrivateKey.generate()
     console.print("# Ed25519 key signing the audit chain's checkpoints; publish the public key.")

@@ -29,9 +29,10 @@ OUTAGE_SECONDS = 8.0
 RECOVERY_BOUND = 2.0
 # A request waits for a connection at most twice: once to write, and once more, after a
 # connection lost mid-commit, to ask whether the commit happened; plus time to be scheduled on
-# a loaded two-core machine where a dozen background threads (one per read model, the access
-# log's writer) are retrying too (5.27 s was seen once against 2 x 2 s).
-ANSWER_BOUND = 2 * CONNECT_TIMEOUT + 2.0
+# a loaded two-core machine where the clients, the server and a dozen background threads (one
+# per read model, the access log's writer) share one interpreter and are retrying too (5.27 s
+# and 7.54 s were each seen once against 2 x 2 s).
+ANSWER_BOUND = 2 * CONNECT_TIMEOUT + 4.0
 REGISTER = mutation_document("registerPerson")
 READ = "{ people(first: 1) { edges { node { id } } } }"
 PROBE_KEY = "recovery-probe"
@@ -43,6 +44,7 @@ class Tally:
 
     acknowledged: dict[str, str] = field(default_factory=dict)  # idempotency key -> record
     codes: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)  # what each failed write said
     unexpected: list[str] = field(default_factory=list)
     waits: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +84,8 @@ def write_until(stop: threading.Event, base: str, tally: Tally) -> None:
                     break
                 if code != "UNAVAILABLE":
                     return
+                with tally.lock:
+                    tally.outcomes[str(body["errors"][0]["extensions"].get("outcome"))] += 1
                 time.sleep(0.05)
 
 
@@ -150,6 +154,7 @@ def test_a_crash_of_the_database_loses_no_acknowledged_write_and_everything_resu
         "acknowledged before the crash": written_before,
         "lost": len(lost),
         "answers": dict(tally.codes) | {"ok": len(tally.waits) - sum(tally.codes.values())},
+        "failed writes by outcome": dict(tally.outcomes),
         "longest client wait (s)": round(max(tally.waits), 2),
         "recovered (s)": {
             "reads": round(to_read, 2),
@@ -161,6 +166,8 @@ def test_a_crash_of_the_database_loses_no_acknowledged_write_and_everything_resu
 
     assert tally.unexpected == []
     assert tally.codes["UNAVAILABLE"] > 0  # the outage was seen
+    # Every failed write says whether anything may have been written.
+    assert sum(tally.outcomes.values()) > 0 and set(tally.outcomes) <= {"not_written", "unknown"}
     assert len(tally.acknowledged) > written_before  # ... and writing went on after it
     assert lost == []
     assert len(stored) == len(set(stored.values())) == len(tally.acknowledged) + 1  # + probe

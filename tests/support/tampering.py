@@ -4,8 +4,10 @@ SQL someone with access to the database could run."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import psycopg
 from eventsourcing.persistence import StoredEvent
@@ -50,3 +52,57 @@ def on_stored_events(runtime: Runtime, statement: str, *params: object) -> None:
     )
     with psycopg.connect(settings.postgres.conninfo()) as connection:
         connection.execute(composed, params)
+
+
+def alter(runtime: Runtime, position: int) -> None:
+    """One more space at the end of the stored bytes: a change only the evidence can show."""
+    (stored,) = runtime.records.read_stored(position, position)
+    update = "UPDATE {events} SET state = %s WHERE {position} = %s"
+    on_stored_events(runtime, update, stored.state + b" ", position)
+
+
+def append_copy(runtime: Runtime, position: int) -> None:
+    """A new record's first event, its bytes copied from the event at a position, added at the
+    end of the log by SQL (the database gives it the next position)."""
+    (template,) = runtime.records.read_stored(position, position)
+    record = uuid4() if runtime.settings.is_postgres else uuid4().hex
+    on_stored_events(
+        runtime,
+        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
+        "VALUES (%s, 1, %s, %s)",
+        record, template.topic, template.state,
+    )  # fmt: skip
+
+
+def swap(runtime: Runtime, first: int, second: int) -> None:
+    """The stored bytes of two events of one kind exchanged."""
+    (one,) = runtime.records.read_stored(first, first)
+    (other,) = runtime.records.read_stored(second, second)
+    update = "UPDATE {events} SET state = %s WHERE {position} = %s"
+    on_stored_events(runtime, update, other.state, first)
+    on_stored_events(runtime, update, one.state, second)
+
+
+def rechain_from(runtime: Runtime, position: int, link: Callable[[bytes, Any], bytes]) -> None:
+    """What someone with database access and this code could do after a change: recompute
+    every link from a position to the head, and move the (unsigned) checkpoint links to match."""
+    with runtime.store.transaction(write=True) as tx:
+        before = tx.fetchone(
+            "SELECT link FROM audit_chain WHERE position < %(p)s ORDER BY position DESC LIMIT 1",
+            {"p": position},
+        )
+        previous = bytes(before["link"]) if before else bytes(32)
+        for stored in runtime.records.read_stored(position, runtime.records.last_position()):
+            previous = link(previous, stored)
+            tx.execute("UPDATE audit_chain SET link = %(l)s WHERE position = %(p)s",
+                       {"l": previous, "p": stored.id})  # fmt: skip
+            tx.execute("UPDATE audit_checkpoints SET link = %(l)s WHERE position = %(p)s",
+                       {"l": previous, "p": stored.id})  # fmt: skip
+
+
+def cut_after(runtime: Runtime, position: int) -> None:
+    """The log's tail deleted after a position, with its links and checkpoints."""
+    on_stored_events(runtime, "DELETE FROM {events} WHERE {position} > %s", position)
+    with runtime.store.transaction(write=True) as tx:
+        tx.execute("DELETE FROM audit_chain WHERE position > %(p)s", {"p": position})
+        tx.execute("DELETE FROM audit_checkpoints WHERE position > %(p)s", {"p": position})

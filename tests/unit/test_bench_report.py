@@ -113,3 +113,14 @@ def test_the_report_is_written_as_json_and_markdown_side_by_side(tmp_path: Path)
     assert figure["met"] is False
     assert figure["lower_is_better"] is False
     assert "rebuild of every read model" in md_path.read_text()
+
+
+def test_a_figure_with_only_a_p99_limit_meets_it_under_the_limit_and_without_failures() -> None:
+    def figure(p99: float, failed: int = 0) -> Figure:
+        return Figure("limits", "refused", 4, "ms", "{ __typename }", 3, lower_is_better=True,
+                      detail={"p99_ms": p99, "p99_limit_ms": 50.0, "failed": failed})  # fmt: skip
+
+    assert figure(12).met is True
+    assert figure(51).met is False
+    assert figure(12, failed=1).met is False
+    assert "p99 ≤ 50 ms" in markdown([figure(12)], {})
