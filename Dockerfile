@@ -14,18 +14,19 @@ ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
 
-# Dependencies first, from pyproject's own list, so a source change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+# Dependencies first, exactly as locked (versions and hashes: `make lock`), so that neither a
+# source change nor a pyproject.toml edit reinstalls them; the tests ran against these versions.
+COPY requirements/app.lock ./requirements/
+RUN pip install --require-hashes --requirement requirements/app.lock
 
-# Then the project itself: a regular (not editable) install, no dev/test extras.
+# Then the project itself: a regular (not editable) install that resolves nothing more.
+COPY pyproject.toml README.md ./
 COPY domain ./domain
 COPY projections ./projections
 COPY api ./api
 COPY infra ./infra
-RUN pip install . \
+RUN pip install --no-deps . \
+    && pip check \
     && stepwise --help > /dev/null
 
 # --- runtime: slim base + the venv, run as an unprivileged user ------------------------------
@@ -37,12 +38,21 @@ ENV PATH=/opt/venv/bin:$PATH \
     STEPWISE_HOST=0.0.0.0 \
     STEPWISE_PORT=8000
 
+# WeasyPrint (evidence packs as PDF) loads Pango and HarfBuzz at run time, and needs a font;
+# the slim image has none of them. As WeasyPrint's install notes list them for Debian.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 stepwise \
     && useradd --system --uid 10001 --gid stepwise --home-dir /app --shell /usr/sbin/nologin stepwise \
     && mkdir /app \
     && chown stepwise:stepwise /app
 
 COPY --from=build /opt/venv /opt/venv
+# Stepwise imports WeasyPrint only when a PDF is asked for; find a missing library here instead.
+RUN python -c "import weasyprint"
 
 # The working directory is writable so the SQLite default (sqlite:///stepwise.db) also works
 # for a bare `docker run`; compose points STEPWISE_DATABASE_URL at PostgreSQL instead.

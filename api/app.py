@@ -1,5 +1,6 @@
-"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser), read-only FHIR R4 at
-/fhir, evidence packs at /packs, /health (liveness) and /ready (readiness)."""
+"""The FastAPI application: GraphQL at /graphql (GraphiQL in a browser, its assets served from
+/graphiql/assets), read-only FHIR R4 at /fhir, evidence packs at /packs, /health (liveness)
+and /ready (readiness)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException  # what strawberry raises for a request that is not GraphQL
 from fastapi import FastAPI, Request, Response, WebSocket
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketDisconnect
@@ -24,8 +25,12 @@ from strawberry.types.unset import UNSET
 
 from api.auth import Authenticator, IdentityProviderUnavailable, Unauthenticated
 from api.context import Context
+from api.errors import without_data_if_not_run
 from api.fhir.routes import fhir_routes
+from api.graphiql.page import ASSETS_ROUTE, graphiql_assets, graphiql_page
 from api.limits import Limits
+from api.metrics import metrics_routes, sampling
+from api.observed import Observed, OperationNames, note_outcome, outcome_of
 from api.packs.routes import pack_routes
 from api.request_body import malformed
 from api.schema import build_schema
@@ -33,6 +38,7 @@ from api.waiting import ReadModelWatch
 from infra.bootstrap import Runtime
 from infra.cli.support import runtime_from
 from infra.settings import Settings
+from infra.tracing import trace
 
 # Young objects are collected after this many allocations (Python's default is 700): a request
 # makes thousands, and each young collection also walks what the last ones promoted.
@@ -74,6 +80,10 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
             raise ConnectionRejectionError({"code": code, "message": str(refused)}) from None
         context.sign_in(caller)
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL from the app's own assets: strawberry's page loads them from a CDN."""
+        return graphiql_page(request.scope.get("root_path", ""))
+
     def encode_json(self, data: object) -> bytes:
         # A service-wide list of hundreds of records took json.dumps a few milliseconds.
         return orjson.dumps(data)
@@ -85,11 +95,17 @@ class GraphQLEndpoint(GraphQLRouter[Context, None]):
         if isinstance(request, WebSocket):
             return await super().run(request, context, root_value)
         if (reason := await malformed(request)) is not None:
+            note_outcome(request, "BAD_REQUEST")
             return bad_request(reason, 400)
         try:
             return await super().run(request, context, root_value)
         except HTTPException as refused:
+            note_outcome(request, "BAD_REQUEST")
             return bad_request(refused.reason, refused.status_code)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        note_outcome(request, outcome_of(result.errors))  # counted in /metrics, logged
+        return without_data_if_not_run(result, await super().process_result(request, result))
 
 
 def bad_request(reason: str, status: int) -> Response:
@@ -117,7 +133,8 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
         if owns_process:
             settle_garbage_collection()
         try:
-            yield
+            async with sampling(runtime):
+                yield
         finally:
             await watch.stop()
             runtime.deliveries.stop()
@@ -143,19 +160,24 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
     app = FastAPI(title="Stepwise", lifespan=lifespan)
 
     @app.exception_handler(IdentityProviderUnavailable)
-    async def provider_unavailable(_: Request, error: IdentityProviderUnavailable) -> JSONResponse:
+    async def provider_unavailable(
+        request: Request, error: IdentityProviderUnavailable
+    ) -> JSONResponse:
+        note_outcome(request, "UNAVAILABLE")
         extensions = {"code": "UNAVAILABLE", "retryable": True}
         body = {"errors": [{"message": str(error), "extensions": extensions}]}
         return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(Unauthenticated)
-    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
+    async def unauthenticated(request: Request, error: Unauthenticated) -> JSONResponse:
+        note_outcome(request, "UNAUTHENTICATED")
         body = {"errors": [{"message": str(error), "extensions": {"code": "UNAUTHENTICATED"}}]}
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
     settings = runtime.settings
     limits = Limits(settings.max_mutations_per_request, settings.max_root_fields,
-                    settings.max_aliases, settings.max_query_depth)  # fmt: skip
+                    settings.max_aliases, settings.max_query_depth,
+                    settings.max_fields)  # fmt: skip
     schema = build_schema(limits)
     app.include_router(
         GraphQLEndpoint(
@@ -167,8 +189,14 @@ def create_app(runtime: Runtime, *, owns_process: bool = False) -> FastAPI:
         ),
         prefix="/graphql",
     )
+    app.mount(ASSETS_ROUTE, graphiql_assets(), name="graphiql-assets")
     app.include_router(fhir_routes(runtime, watch, authenticator))
     app.include_router(pack_routes(runtime, watch, authenticator))
+    if settings.metrics:
+        app.include_router(metrics_routes(runtime))
+    operations = OperationNames(settings.metrics_max_operations)
+    app.add_middleware(Observed, request_log=settings.http_access_log, operations=operations)
+    trace(app, settings)
 
     @app.get("/health")
     async def health() -> JSONResponse:

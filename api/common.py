@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, NewType
+from typing import Annotated, Any, NewType
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
@@ -22,26 +23,102 @@ from domain.shapes import has_control_characters, has_lone_surrogates
 from domain.staff import InductionPart
 from projections.states import Moment
 
+
+def describe_values(kind: Any, descriptions: Mapping[str, str]) -> None:
+    """Describes each value of a GraphQL enum by name: the domain's enums know nothing of
+    GraphQL, and an enum built at run time cannot carry strawberry.enum_value."""
+    values = kind.__strawberry_definition__.values
+    unknown = set(descriptions) - {value.name for value in values}
+    if unknown:
+        raise ValueError(f"{kind.__name__} has no values {sorted(unknown)}")
+    for value in values:
+        value.description = descriptions.get(value.name, value.description)
+
+
 # The domain's own enums, the same in inputs and outputs.
 strawberry.enum(Role, description="What a member of staff (or a reader) may do")
+describe_values(Role, {
+    "SUPPORT_WORKER": "Writes a person's day-to-day records in the services of their token",
+    "SENIOR_SUPPORT_WORKER": "As a support worker",
+    "MANAGER": "Also agrees plans, holds reviews, agrees risk decisions, imposes and reviews "
+    "restrictions; reads the audit and access logs",
+    "COMMISSIONER": "Reads records (and the audit chain's integrity); writes nothing",
+    "INSPECTOR": "Reads records in the services of their token until their grant ends; "
+    "writes nothing",
+    "INTEGRATION_CLIENT": "Another system: reads records and the change feed (people who "
+    "consent to share with it); writes only with the records:write scope",
+    "TENANT_ADMIN": "Sets the provider's and services' settings; reads no care records",
+})  # fmt: skip
 strawberry.enum(Section, description="The sections of a strengths-led assessment")
+describe_values(Section, {
+    "STRENGTHS": "What the person is good at and values",
+    "INDEPENDENT_SKILLS": "What the person already does for themselves",
+    "PREFERRED_OUTCOMES": "What the person wants to achieve",
+    "INFORMAL_SUPPORT": "Family, friends and community who help",
+    "COMMUNICATION_PREFERENCES": "How the person prefers to be spoken and written to",
+})  # fmt: skip
 strawberry.enum(ContributionMode, description="How the person took part in their assessment")
+describe_values(ContributionMode, {
+    "DIRECT": "The person took part themselves",
+    "THROUGH_ADVOCATE": "An advocate (or someone else named) spoke for them",
+    "NOT_POSSIBLE": "They could not take part; the summary says why",
+})  # fmt: skip
 strawberry.enum(SetbackResponse, description="What was decided about a stage after a setback")
+describe_values(SetbackResponse, {
+    "REPEAT_STAGE": "Do the stage under way (or else the last completed) again",
+    "STEP_BACK": "Go back from the stage under way to the one before",
+    "DELAY_NEXT_STAGE": "Between stages: the next stays planned, and waits",
+})  # fmt: skip
 strawberry.enum(
     RestrictionBasis,
     description="The basis of a restriction: the person's "
     "consent, a best-interests decision under the Mental Capacity Act, a "
     "deprivation of liberty authorisation, a court order, or another (detailed)",
 )
+describe_values(RestrictionBasis, {
+    "CONSENT": "The person consents to it",
+    "BEST_INTERESTS": "A best-interests decision under the Mental Capacity Act",
+    "DEPRIVATION_OF_LIBERTY": "A deprivation of liberty (DoLS or LPS) authorisation",
+    "COURT_ORDER": "A court order",
+    "OTHER": "Another basis, given in basisDetail",
+})  # fmt: skip
 strawberry.enum(ReviewOutcome, description="What a restriction's review decided")
+describe_values(ReviewOutcome, {
+    "CONTINUED": "It stays as it is until its next review",
+    "REDUCED": "It stays, restricting less",
+    "LIFTED": "It ends",
+})  # fmt: skip
 strawberry.enum(RiskReviewOutcome, description="What a risk decision's review decided")
+describe_values(RiskReviewOutcome, {
+    "CONTINUE": "The decision and its safeguards stay as they are",
+    "RELAX_SAFEGUARDS": "Fewer or lighter safeguards from now on",
+    "TIGHTEN_SAFEGUARDS": "More or stronger safeguards from now on",
+})  # fmt: skip
 strawberry.enum(HarmLevel, description="The level of harm an incident caused")
+describe_values(HarmLevel, {
+    "NONE": "No harm came to anyone",
+    "LOW": "Minor harm, needing first aid at most",
+    "MODERATE": "Harm needing treatment or lasting some time",
+    "SEVERE": "Serious or lasting harm",
+})  # fmt: skip
 strawberry.enum(InductionPart, description="A part of a new starter's induction")
+describe_values(InductionPart, {
+    "COMPETENCY_CHECK": "A check of a competency",
+    "OBSERVED_PRACTICE_DISCUSSION": "A discussion of practice observed",
+    "LEARNING_OUTCOME": "A strengths-based learning outcome met",
+    "SUPERVISION_FOLLOW_UP": "A follow-up date agreed for supervision (followUpOn)",
+    "PROBATION_REVIEW": "The review at the end of probation",
+})  # fmt: skip
 strawberry.enum(
     PracticeChangeState,
     description="Where a practice change stands: open, done (put into practice) or reviewed "
     "(its effect looked at)",
 )
+describe_values(PracticeChangeState, {
+    "OPEN": "Agreed, not yet put into practice",
+    "DONE": "Put into practice",
+    "REVIEWED": "Its effect looked at",
+})  # fmt: skip
 
 
 def _parse_position(value: object) -> int:
@@ -82,9 +159,13 @@ class Actor:
 
 @strawberry.enum(description="What a projection is doing")
 class ReadModelState(Enum):
-    LIVE = "live"
-    PARKED = "parked"
-    OUTDATED = "outdated"
+    LIVE = strawberry.enum_value("live", description="Reading the log as it grows")
+    PARKED = strawberry.enum_value(
+        "parked", description="Stopped at an event it failed on; its rows stand as they were"
+    )
+    OUTDATED = strawberry.enum_value(
+        "outdated", description="Built by an earlier version of its code: it is to be rebuilt"
+    )
 
 
 def record_id(value: object, field: str) -> str:
@@ -121,6 +202,27 @@ AS_KNOWN_AT = strawberry.argument(
     description="Describe it as the record stood at this time (default: now; a later time "
     "reads as now): changes recorded later are left out, whenever they took effect."
 )
+# The arguments many root fields take, described once.
+AsOf = Annotated[datetime | None, AS_OF]
+AsKnownAt = Annotated[datetime | None, AS_KNOWN_AT]
+PersonId = Annotated[
+    strawberry.ID,
+    strawberry.argument(
+        description="The person supported (their record's id); another provider's person, or "
+        "one the caller's services do not support, reads as absent"
+    ),
+]
+ServiceId = Annotated[
+    strawberry.ID,
+    strawberry.argument(
+        description="The service (as tokens name it); one outside the caller's services is "
+        "refused with FORBIDDEN (rule access.service)"
+    ),
+]
+TeamId = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only this team of the service (default: every team)"),
+]
 
 
 @strawberry.type(description="The moment a record's state describes")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeVar
-from uuid import uuid4
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -16,6 +15,8 @@ from strawberry.fastapi import BaseContext
 
 from api.auth import Caller, Unauthenticated
 from api.common import moment, plain_text
+from api.correlation import correlation
+from api.metrics import counted
 from api.waiting import WAIT_FOR_POSITION, ReadModelWatch
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Written
 from domain.commands import Command
@@ -30,10 +31,9 @@ from projections.support_plans import current_plans_for
 
 T = TypeVar("T")
 
-CORRELATION_ID = "X-Correlation-Id"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 PURPOSE = "X-Stepwise-Purpose"  # why records are read, kept in the access log
-MAX_HEADER = 200  # characters in a correlation or purpose header
+MAX_HEADER = 200  # characters in a purpose header
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class Context(BaseContext):
         self.runtime = runtime
         self.watch = watch
         self.headers = request.headers
-        self.correlation_id = request.headers.get(CORRELATION_ID) or str(uuid4())
+        self.correlation = correlation(request)
+        self.correlation_id = self.correlation.id
         self._wait_header = request.headers.get(WAIT_FOR_POSITION)
         self.plans_by_person: DataLoader[str, Row | None] = DataLoader(load_fn=self._load_plans)
 
@@ -211,8 +212,9 @@ class Context(BaseContext):
             raise RulesViolated([violation])
 
     async def execute(self, command: Command, request: RequestFields) -> Written:
-        context = self.command_context(request)
-        return await run_in_threadpool(self.runtime.records.execute, context, command)
+        with counted(command):
+            context = self.command_context(request)
+            return await run_in_threadpool(self.runtime.records.execute, context, command)
 
     def sign_in(self, caller: Caller) -> None:
         """A subscription's caller, verified once its socket's connection_init arrives."""
@@ -237,12 +239,8 @@ class Context(BaseContext):
 
     def command_context(self, request: RequestFields) -> CommandContext:
         caller = self.caller()
-        if len(self.correlation_id) > MAX_HEADER:
-            violation = Violation(
-                "input.header.too_long", CORRELATION_ID, f"at most {MAX_HEADER} characters"
-            )
-            raise RulesViolated([violation])
-        plain_text(self.correlation_id, CORRELATION_ID)  # it is stored on every event
+        if self.correlation.refused is not None:  # a write names the request it came from
+            raise RulesViolated([self.correlation.refused])
         return CommandContext(
             actor=caller.actor,
             tenant_id=caller.tenant_id,

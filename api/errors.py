@@ -8,6 +8,8 @@ from typing import Any
 from graphql.error import GraphQLError
 from pydantic import ValidationError
 from strawberry.extensions import MaskErrors
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from api.waiting import NotReady, TooManyWaiting
 from domain.errors import (
@@ -91,3 +93,16 @@ class ErrorCodes(MaskErrors):
             path=error.path,
             extensions={"code": code, **extra},
         )
+
+
+def without_data_if_not_run(
+    result: ExecutionResult, response: GraphQLHTTPResponse
+) -> GraphQLHTTPResponse:
+    """A request refused before it ran (a document that does not parse or validate, variables
+    that do not fit their types) answers without `data`, as the GraphQL spec asks, not with
+    `"data": null`: a client can tell it from a run whose non-null root field failed. Only
+    errors raised by a field carry a path, so only they mean the request ran."""
+    errors = result.errors or []
+    if result.data is None and errors and all(error.path is None for error in errors):
+        response.pop("data", None)
+    return response

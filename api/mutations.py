@@ -60,6 +60,12 @@ class _Request:
 _REQUEST = TypeAdapter(_Request)
 
 
+INPUT = strawberry.argument(
+    description="The command's fields, and what any write may say: when it takes effect, why, "
+    "an idempotency key and the version expected"
+)
+
+
 def mutation_type(registry: Registry) -> type:
     fields = [_mutation(registration) for registration in registry]
     return create_type("Mutation", fields, description="Every change, one command each")
@@ -91,7 +97,7 @@ def _mutation(registration: Registration) -> StrawberryField:
 
     resolve.__annotations__ = {
         "info": Info[Context, None],
-        "input": input_type,
+        "input": Annotated[input_type, INPUT],
         "return": WriteResult | None,  # a refusal nulls this mutation, not the others
     }
     resolve.__name__ = command.command_name()

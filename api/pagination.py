@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -16,6 +16,14 @@ Node = TypeVar("Node")
 Row = TypeVar("Row")
 
 MAX_PAGE = 100
+First = Annotated[int, strawberry.argument(description=f"How many items to list: 1 to {MAX_PAGE}")]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="List what follows this cursor (an edge's `cursor` or `pageInfo.endCursor` "
+        "from this same list); default: from the start"
+    ),
+]
 
 
 def encode_cursor(kind: str, value: int) -> str:
@@ -81,3 +89,17 @@ def connection(
     return Connection(
         edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=end_cursor)
     )
+
+
+def listed(
+    rows: Sequence[Row], first: int, after: str | None, kind: str, to_node: Callable[[Row], Node]
+) -> tuple[Connection[Node], Sequence[Row]]:
+    """A page of a list its read model answers whole and ordered, and the rows it shows. The
+    cursor is a place in that order: asked with the same asOf and asKnownAt, the list stays put
+    from page to page (at "now", what was recorded in between may shift it)."""
+    check_page_size(first)
+    start = decode_cursor(kind, after)
+    window = list(enumerate(rows[start : start + first + 1], start=start + 1))
+    page = connection(window, first, after, kind, lambda item: item[0],
+                      lambda item: to_node(item[1]))  # fmt: skip
+    return page, [row for _, row in window[:first]]

@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 
-from api.common import day, shown_technique, when
+from api.common import day, describe_values, shown_technique, when
 from projections.base import Row
 from projections.states import Moment
 
@@ -20,10 +20,22 @@ class PlanStatus(Enum):
     AGREED = "agreed"
 
 
+describe_values(PlanStatus, {
+    "DRAFT": "Being drafted: changes need no reason",
+    "AGREED": "Agreed by a manager: every change needs a reason",
+})  # fmt: skip
+
+
 @strawberry.enum(description="Whether an outcome is still worked towards")
 class OutcomeStatus(Enum):
     ACTIVE = "active"
     RETIRED = "retired"
+
+
+describe_values(OutcomeStatus, {
+    "ACTIVE": "Still worked towards",
+    "RETIRED": "No longer worked towards (retired with a reason)",
+})  # fmt: skip
 
 
 @strawberry.enum(description="Where a stage of a pathway stands")
@@ -31,6 +43,13 @@ class StageStatus(Enum):
     PLANNED = "planned"
     CURRENT = "current"
     COMPLETED = "completed"
+
+
+describe_values(StageStatus, {
+    "PLANNED": "Added, not yet started",
+    "CURRENT": "Under way",
+    "COMPLETED": "Done: its exit criteria met",
+})  # fmt: skip
 
 
 @strawberry.type(description="strength -> weekly micro-step -> evidence route")

@@ -22,6 +22,7 @@ from api.common import SCALARS
 from api.errors import ErrorCodes
 from api.limits import Limits, limit_rules
 from api.mutations import mutation_type
+from api.observed import OperationLabels
 from domain.catalogue import REGISTRY
 
 SLICES = [
@@ -83,6 +84,7 @@ def build_schema(limits: Limits) -> StepwiseSchema:
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
             ErrorCodes,
+            OperationLabels,  # for /metrics and the request's log line
         ],
         config=StrawberryConfig(scalar_map=SCALARS),
     )

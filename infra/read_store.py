@@ -230,6 +230,11 @@ class PostgresReadStore:
             finally:
                 connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
+    @property
+    def pool(self) -> ConnectionPool[Any]:
+        """For the pool's use in /metrics."""
+        return self._pool
+
     def close(self) -> None:
         self._pool.close()
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -71,6 +72,25 @@ class Settings(BaseSettings):
         "kept by the serving command's own process",
     )
     http_access_log: bool = Field(default=True, description="Log every HTTP request line")
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="json: one JSON object per line; text: for people; auto: text when "
+        "stderr is a terminal, json otherwise",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The least severe log records written"
+    )
+    metrics: bool = Field(default=True, description="Serve /metrics (Prometheus text format)")
+    metrics_max_operations: int = Field(
+        default=100,
+        ge=1,
+        description="Distinct GraphQL operation names counted in /metrics per server process; "
+        "others are counted as `other`",
+    )
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP endpoint traces are sent to (needs `stepwise[tracing]`)",
+    )
     run_projector: bool = Field(
         default=True, description="Run projections inside the API process (off when a worker runs)"
     )
@@ -126,6 +146,7 @@ class Settings(BaseSettings):
     max_root_fields: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
     max_query_depth: int = Field(default=10, ge=2)
+    max_fields: int = Field(default=2_000, ge=10)
     auth_secret: SecretStr | None = Field(
         default=None,
         description="Secret signing local tokens (HS256) that `stepwise token` mints; "
@@ -147,6 +168,18 @@ class Settings(BaseSettings):
         default=None,
         description="AES-GCM key encrypting every stored event and snapshot: base64 of 16, 24 "
         "or 32 bytes (`stepwise keys generate cipher` makes one). Set it before the first event",
+    )
+    event_mac_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key (base64 of 32 bytes; `stepwise keys generate mac` makes one) "
+        "that puts a MAC on every event as it is written, so `stepwise audit verify` names "
+        "any row forged, changed or appended by SQL. Keep it outside the database",
+    )
+    audit_checkpoint_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A signed checkpoint of the audit chain is also taken this long after the "
+        "last one whenever events came since, bounding the tail no checkpoint covers",
     )
     webhook_key: SecretStr | None = Field(
         default=None,
@@ -219,6 +252,18 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # as compose passes an unset variable on
 
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.lower() if value.lower() in ("auto", "json", "text") else value.upper()
+
+    @field_validator("otel_endpoint", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # as compose passes an unset variable on
+
     @field_validator("auth_jwks_url")
     @classmethod
     def _keys_over_tls(cls, url: str | None) -> str | None:
@@ -251,14 +296,21 @@ class Settings(BaseSettings):
     def _usable_cipher_key(cls, key: SecretStr | None) -> SecretStr | None:
         if key is None or not key.get_secret_value():
             return None
-        try:
-            size = len(base64.b64decode(key.get_secret_value(), validate=True))
-        except ValueError:
-            size = 0
-        if size not in (16, 24, 32):
+        if _decoded_size(key) not in (16, 24, 32):
             raise ValueError(
                 "give the base64 of a 16, 24 or 32-byte key; `stepwise keys generate cipher` "
                 "makes one"
+            )
+        return key
+
+    @field_validator("event_mac_key")
+    @classmethod
+    def _usable_mac_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None
+        if _decoded_size(key) < 32:
+            raise ValueError(
+                "give the base64 of 32 bytes or more; `stepwise keys generate mac` makes one"
             )
         return key
 
@@ -287,11 +339,17 @@ class Settings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The library reads its configuration from this dict, never from os.environ."""
-        env = {"CREATE_TABLE": "y"}
+        # The mapper always reads a MAC off an event, so events stay readable without the key.
+        env = {"CREATE_TABLE": "y", "MAPPER_TOPIC": "infra.event_mac:MacMapper"}
         if self.cipher_key is not None:
             env |= {
                 "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",
                 "CIPHER_KEY": self.cipher_key.get_secret_value(),
+            }
+        if self.event_mac_key is not None:  # the key rides in the cipher's slot (infra.event_mac)
+            env |= {
+                "CIPHER_TOPIC": "infra.event_mac:MacKey",
+                "EVENT_MAC_KEY": self.event_mac_key.get_secret_value(),
             }
         if not self.is_postgres:
             # No limit asked for: wait long (the library would take 0 to mean 5 s).
@@ -321,3 +379,11 @@ class Settings(BaseSettings):
         if self.database_schema:
             env["POSTGRES_SCHEMA"] = self.database_schema
         return env
+
+
+def _decoded_size(key: SecretStr) -> int:
+    """The bytes a base64 key setting holds (0 if it is not base64)."""
+    try:
+        return len(base64.b64decode(key.get_secret_value(), validate=True))
+    except ValueError:
+        return 0

@@ -148,6 +148,6 @@ def repeat_reviews(tx: Transaction, tenant_id: str, service_id: str, moment: Mom
     return tx.fetchall(
         f"SELECT p.* FROM {_parts_at(moment)} p WHERE p.tenant_id = %(tenant)s "
         f"AND p.person_id IN ({members(moment)}) AND p.repeat_finding IS NOT NULL "
-        "ORDER BY p.held_at",
+        "ORDER BY p.held_at, p.item_id",
         {"tenant": tenant_id, "service": service_id, **parameters(moment)},
     )

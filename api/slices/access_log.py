@@ -11,9 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.access import GOVERNANCE, readable_by
-from api.common import Actor, aware, record_id, when
+from api.common import (
+    Actor,
+    PersonId,
+    aware,
+    describe_values,
+    record_id,
+    when,
+)
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import After, Connection, First, check_page_size, connection, decode_cursor
 from domain.envelope import EARLIEST_EFFECTIVE_AT
 from domain.errors import RulesViolated, Violation
 from infra.access_log import AccessLogFull, access_page
@@ -27,6 +34,12 @@ FLUSH_WAIT = 10.0  # seconds
 class AccessOutcome(Enum):
     READ = "read"
     DENIED = "denied"
+
+
+describe_values(AccessOutcome, {
+    "READ": "The record was shown",
+    "DENIED": "The read was refused (detail says why)",
+})  # fmt: skip
 
 
 @strawberry.type(description="One read of a person's records, or one refused")
@@ -63,11 +76,16 @@ class AccessRecord:
 
 async def access_log(
     info: ContextInfo,
-    person_id: strawberry.ID,
-    from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
-    to: datetime | None = None,
-    first: int = 50,
-    after: str | None = None,
+    person_id: PersonId,
+    from_: Annotated[
+        datetime | None,
+        strawberry.argument(name="from", description="Reads from then (default: the first)"),
+    ] = None,
+    to: Annotated[
+        datetime | None, strawberry.argument(description="Reads by then (default: now)")
+    ] = None,
+    first: First = 50,
+    after: After = None,
 ) -> Connection[AccessRecord]:
     check_page_size(first)
     start = decode_cursor("access", after)

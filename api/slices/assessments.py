@@ -11,7 +11,14 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, moment, record_id, when
+from api.common import (
+    AsKnownAt,
+    AsOf,
+    describe_values,
+    moment,
+    record_id,
+    when,
+)
 from api.context import Context
 from domain.assessment import Assessment as AssessmentRecord
 from domain.assessment import ContributionMode
@@ -26,6 +33,12 @@ ContextInfo = Info[Context, None]
 class AssessmentStatus(Enum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
+
+
+describe_values(AssessmentStatus, {
+    "IN_PROGRESS": "Sections are still being recorded",
+    "COMPLETED": "Completed with every section and the person's contribution; no longer changes",
+})  # fmt: skip
 
 
 @strawberry.type(description="How the person took part in their assessment.")
@@ -84,9 +97,9 @@ class Assessment:
 
 async def assessment(
     info: ContextInfo,
-    id: strawberry.ID,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The assessment")],
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> Assessment | None:
     assessment_id, at = record_id(id, "id"), moment(as_of, as_known_at)
 

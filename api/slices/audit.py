@@ -4,6 +4,7 @@ shown now still passes through one kept earlier."""
 from __future__ import annotations
 
 import base64
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -50,7 +51,12 @@ class AuditIntegrity:
     )
 
 
-async def audit_integrity(info: ContextInfo, kept: KeptCheckpoint | None = None) -> AuditIntegrity:
+async def audit_integrity(
+    info: ContextInfo,
+    kept: Annotated[KeptCheckpoint | None, strawberry.argument(
+        description="A checkpoint kept from an earlier answer: the answer says whether the log "
+        "still extends it (default: none to compare)")] = None,
+) -> AuditIntegrity:  # fmt: skip
     kept_link = _hash(kept.hash) if kept else None
     # The key is the one this server signs with, never one read back from the database.
     signing = info.context.runtime.settings.audit_signing_key()

@@ -17,8 +17,10 @@ from api.access import EVERYONE, readable_by
 from api.common import Actor, Position, record_id, when
 from api.context import Context
 from api.pagination import (
+    After,
     Connection,
     Edge,
+    First,
     check_page_size,
     connection,
     decode_cursor,
@@ -38,6 +40,13 @@ from projections.feed import FeedFilter
 from projections.people import People, owners
 
 ContextInfo = Info[Context, None]
+FeedAfter = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Resume after this cursor: `pageInfo.endCursor` or an edge's `cursor`, from "
+        "`events` or the subscription (default: the start of the log)"
+    ),
+]
 
 
 async def reachable(context: Context, rows: list[Row]) -> list[Row]:
@@ -107,8 +116,13 @@ class RecordedEvent:
 
 
 async def audit_trail(
-    info: ContextInfo, stream_id: strawberry.ID, first: int = 20, after: str | None = None
-) -> Connection[RecordedEvent]:
+    info: ContextInfo,
+    stream_id: Annotated[strawberry.ID, strawberry.argument(
+        description="The record (its id), of any kind; one out of the caller's reach reads as "
+        "having no events")],
+    first: First = 20,
+    after: After = None,
+) -> Connection[RecordedEvent]:  # fmt: skip
     check_page_size(first)
     start = decode_cursor("position", after)
     stream = parse_id(str(stream_id), "streamId")
@@ -149,8 +163,8 @@ LIVE_BATCH = 100  # events read at a time while catching up
 
 async def events(
     info: ContextInfo,
-    after: str | None = None,
-    first: int = 50,
+    after: FeedAfter = None,
+    first: First = 50,
     types: Types = None,
     record_types: RecordTypes = None,
     person_id: PersonId = None,
@@ -174,7 +188,7 @@ async def events(
 
 async def live_events(
     info: ContextInfo,
-    after: str | None = None,
+    after: FeedAfter = None,
     types: Types = None,
     record_types: RecordTypes = None,
     person_id: PersonId = None,
@@ -291,7 +305,8 @@ class Query:
     published_event_types: list[PublishedEventType] = strawberry.field(
         resolver=published_event_types,
         description="Every event type the change feed publishes: its payload's schema version "
-        "and the documentation of each field",
+        "and the documentation of each field. A plain list, not paged: the event types are "
+        "declared in the code, the same for every provider",
         extensions=readable_by(EVERYONE),  # documentation of the feed, no records
     )
 

@@ -15,18 +15,20 @@ from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
     Actor,
+    AsKnownAt,
+    AsOf,
+    PersonId,
     Position,
     aware,
+    describe_values,
     moment,
     optional_id,
     record_id,
     when,
 )
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import After, Connection, First, check_page_size, connection, decode_cursor
 from api.payloads import EventPayload, payload_object
 from domain.catalogue import DECLARED
 from domain.errors import RulesViolated, Violation
@@ -51,6 +53,19 @@ else:
         Enum("RecordType", {_constant(kind.name): kind.name for kind in DECLARED}),
         description="A kind of record Stepwise keeps",
     )
+    describe_values(RecordType, {
+        "ASSESSMENT": "A strengths-led assessment of a person",
+        "EVIDENCE_NOTE": "A note of evidence towards a person's outcome",
+        "INCIDENT": "An incident involving a person, and what was learned from it",
+        "PERSON": "A person supported: who they are and which service supports them",
+        "PROVIDER_POLICY": "The provider's own settings and techniques (one per provider)",
+        "RESTRICTION": "A restriction of a person's rights or freedom",
+        "RISK_DECISION": "A positive risk-taking decision",
+        "SERVICE_PRACTICE": "A service's own settings (one per service)",
+        "STAFF_MEMBER": "A member of staff: induction, supervision and sign-offs",
+        "SUPPORT_PLAN": "A person's living support plan (one per person)",
+        "WEBHOOK": "A webhook the provider registered",
+    })  # fmt: skip
 
 
 @strawberry.type(description="Where to read a record in full")
@@ -124,17 +139,17 @@ class PersonChronology(Connection[ChronologyEntry]):
 
 async def person_chronology(
     info: ContextInfo,
-    person_id: strawberry.ID,
+    person_id: PersonId,
     from_: Annotated[datetime | None, strawberry.argument(
         name="from", description="Entries that took effect from then (default: any)")] = None,
     to: Annotated[datetime | None, strawberry.argument(
         description="Entries that took effect by then (default: asOf)")] = None,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
     record_types: Annotated[list[RecordType] | None, strawberry.argument(
         description="Only entries of these kinds of record (default: every kind)")] = None,
-    first: int = 50,
-    after: str | None = None,
+    first: First = 50,
+    after: After = None,
 ) -> PersonChronology:  # fmt: skip
     check_page_size(first)
     start = decode_cursor(CURSOR, after)

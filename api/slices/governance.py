@@ -13,9 +13,19 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, moment, plain_text, when
+from api.common import (
+    AsKnownAt,
+    AsOf,
+    MomentFields,
+    ServiceId,
+    TeamId,
+    describe_values,
+    moment,
+    plain_text,
+    when,
+)
 from api.context import Context
-from api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from api.pagination import After, First, PageInfo, check_page_size, decode_cursor, encode_cursor
 from api.slices.chronology import RecordType
 from domain.errors import RulesViolated, Violation
 from projections.base import Row, Transaction
@@ -27,9 +37,21 @@ from projections.settings import ProviderPolicies, governance_settings
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 MAX_MONTHS = 24
+Months = Annotated[
+    int,
+    strawberry.argument(
+        description=f"How many calendar months (UTC) what happened is counted over, ending with "
+        f"asOf's month: 1 to {MAX_MONTHS}"
+    ),
+]
+Month = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Only the records of this month of the window, YYYY-MM (default: the whole "
+        "window); for measures of what happened"
+    ),
+]
 SOURCES = {source for measure in MEASURES for _, source in measure.marks}
 READ_MODELS = sorted({source.name for source in SOURCES} | {People.name, ProviderPolicies.name})
 READERS = readers_of(*{s.aggregate for s in SOURCES if issubclass(s, RecordTable)})
@@ -46,6 +68,22 @@ else:
         Enum("GovernanceArea", {area.name: area.value for area in Area}),
         description="What a governance measure is about",
     )
+    describe_values(GovernanceMeasure, {m.name: m.description for m in MEASURES})
+    describe_values(GovernanceArea, {
+        "REVIEW_TIMELINESS": "Whether plan, stage and risk reviews are held by when they are due",
+        "RESTRICTIVE_PRACTICE": "Restrictions in force, imposed, reviewed, reduced and lifted",
+        "STATIC_PLANS": "Plans that do not change, and reviews that decide nothing",
+        "CARE_PLAN_AUDIT": "Whether plans hold what a strengths-based plan needs",
+        "PROGRESSION": "Stages completed, independence gained, support reshaped, setbacks",
+        "LANGUAGE": "Whether records speak of doing for the person or supporting them to do",
+        "WORKFORCE": "Induction, supervision and sign-offs of the staff",
+        "INCIDENTS": "Incidents open, and practice changes past their review",
+    })  # fmt: skip
+
+
+Measured = Annotated[
+    GovernanceMeasure, strawberry.argument(description="The figure whose records to list")
+]
 
 
 @strawberry.type(description="A figure for one team (teamId null: people with no team)")
@@ -151,8 +189,8 @@ def _scope(info: ContextInfo, field: str, service_id: str, team_id: str | None) 
 
 
 async def governance(
-    info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
-    as_of: MomentOf = None, as_known_at: KnownAt = None, months: int = 6,
+    info: ContextInfo, service_id: ServiceId, team_id: TeamId = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None, months: Months = 6,
 ) -> Governance:  # fmt: skip
     scope = _scope(info, "governance", str(service_id), team_id)
     at = moment(as_of, as_known_at)
@@ -183,9 +221,9 @@ async def governance(
 
 
 async def governance_evidence(
-    info: ContextInfo, service_id: strawberry.ID, measure: GovernanceMeasure,
-    team_id: strawberry.ID | None = None, month: str | None = None, as_of: MomentOf = None,
-    as_known_at: KnownAt = None, months: int = 6, first: int = 50, after: str | None = None,
+    info: ContextInfo, service_id: ServiceId, measure: Measured, team_id: TeamId = None,
+    month: Month = None, as_of: AsOf = None, as_known_at: AsKnownAt = None, months: Months = 6,
+    first: First = 50, after: After = None,
 ) -> GovernanceEvidencePage:  # fmt: skip
     scope = _scope(info, "governanceEvidence", str(service_id), team_id)
     at = moment(as_of, as_known_at)

@@ -13,10 +13,12 @@ from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
+    AsKnownAt,
+    AsOf,
     MomentFields,
+    ServiceId,
     aware,
+    describe_values,
     moment,
     optional_id,
     optional_when,
@@ -24,6 +26,7 @@ from api.common import (
     when,
 )
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from domain.errors import RulesViolated, Violation
 from domain.incident import HarmLevel, PracticeChangeState
 from domain.incident import Incident as IncidentRecord
@@ -34,14 +37,18 @@ from projections.states import Moment
 
 ContextInfo = Info[Context, None]
 READERS = readers_of(IncidentRecord)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 
 
 @strawberry.enum(description="Whether an incident is open, or closed once learned from")
 class IncidentStatus(Enum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+describe_values(IncidentStatus, {
+    "OPEN": "Still being analysed and learned from",
+    "CLOSED": "Closed once learned from",
+})  # fmt: skip
 
 
 @strawberry.type(description="How an incident was analysed")
@@ -160,9 +167,30 @@ class Incident(MomentFields):
         )  # fmt: skip
 
 
+IncidentId = Annotated[strawberry.ID, strawberry.argument(description="The incident")]
+OfService = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The incidents of the people this service supported at asOf (name this or "
+        "personId); one outside the caller's services is refused with FORBIDDEN"
+    ),
+]
+OfPerson = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The incidents of this person (name this or serviceId); a person out of "
+        "the caller's reach reads as having none"
+    ),
+]
+Status = Annotated[
+    IncidentStatus | None,
+    strawberry.argument(description="Only incidents of this status (default: either)"),
+]
+
+
 async def incident(
-    info: ContextInfo, incident_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
+    info: ContextInfo, incident_id: IncidentId, as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> Incident | None:  # fmt: skip
     found, at = record_id(incident_id, "incidentId"), moment(as_of, as_known_at)
     row = await info.context.read_record("incident", found,
@@ -173,16 +201,18 @@ async def incident(
 
 async def incidents(
     info: ContextInfo,
-    service_id: strawberry.ID | None = None,
-    person_id: strawberry.ID | None = None,
-    status: IncidentStatus | None = None,
+    service_id: OfService = None,
+    person_id: OfPerson = None,
+    status: Status = None,
     from_: Annotated[datetime | None, strawberry.argument(
         name="from", description="Incidents that happened from then (default: any)")] = None,
     to: Annotated[datetime | None, strawberry.argument(
         description="Incidents that happened by then (default: any)")] = None,
-    as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[Incident]:  # fmt: skip
+    first: First = 50,
+    after: After = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
+) -> Connection[Incident]:  # fmt: skip
     if (service_id is None) == (person_id is None):
         message = "name either a serviceId or a personId"
         raise RulesViolated([Violation("input.scope.one_of", "serviceId", message)])
@@ -198,27 +228,31 @@ async def incidents(
             "incidents", person,
             lambda tx: incidents_of(tx, tenant, at, person_id=person, **window), Incidents.name,
         )  # fmt: skip
-        return [Incident.from_row(row, at) for row in of_person or []]
+        page, _ = listed(of_person or [], first, after, "incidents",
+                         lambda row: Incident.from_row(row, at))  # fmt: skip
+        return page
     service = info.context.reached_service("incidents", str(service_id))
     rows = await info.context.read(
         lambda tx: incidents_of(tx, tenant, at, service_id=service, **window),
         Incidents.name, People.name)  # fmt: skip
-    info.context.log_reads("incidents", tenant, [(r["person_id"], r["incident_id"]) for r in rows])
-    return [Incident.from_row(row, at) for row in rows]
+    page, shown = listed(rows, first, after, "incidents", lambda row: Incident.from_row(row, at))
+    info.context.log_reads("incidents", tenant, [(r["person_id"], r["incident_id"]) for r in shown])
+    return page
 
 
 async def open_changes(
-    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[PracticeChange]:  # fmt: skip
+    info: ContextInfo, service_id: ServiceId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[PracticeChange]:  # fmt: skip
     service = info.context.reached_service("openPracticeChanges", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: incidents_of(tx, tenant, at, service_id=service),
                                    Incidents.name, People.name)  # fmt: skip
-    found = open_practice_changes(rows, at)
-    read = [(row["person_id"], row["incident_id"]) for row, _ in found]
+    page, shown = listed(open_practice_changes(rows, at), first, after, "openPracticeChanges",
+                         lambda found: PracticeChange.of(found[0], found[1], at))  # fmt: skip
+    read = [(row["person_id"], row["incident_id"]) for row, _ in shown]
     info.context.log_reads("openPracticeChanges", tenant, read)
-    return [PracticeChange.of(row, change, at) for row, change in found]
+    return page
 
 
 @strawberry.type
@@ -228,14 +262,14 @@ class Query:
         description="An incident as it stood at a moment (null if out of reach)",
         extensions=readable_by(READERS),
     )
-    incidents: list[Incident] = strawberry.field(
+    incidents: Connection[Incident] = strawberry.field(
         resolver=incidents,
         description="The incidents of a person, or of the people a service supported at asOf, "
         "that happened between `from` and `to` (of one status, if given), as they stood at a "
         "moment, in the order they happened",
         extensions=readable_by(READERS),
     )
-    open_practice_changes: list[PracticeChange] = strawberry.field(
+    open_practice_changes: Connection[PracticeChange] = strawberry.field(
         resolver=open_changes,
         description="Practice changes still open at a moment, from incidents of the people a "
         "service supported then: those past their review date first (longest past first), "

@@ -10,9 +10,16 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, day, moment, record_id, when
+from api.common import (
+    AsKnownAt,
+    AsOf,
+    day,
+    moment,
+    record_id,
+    when,
+)
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import After, Connection, First, check_page_size, connection, decode_cursor
 from api.plan_types import SupportPlan
 from api.slices.support_plans import plans_model
 from domain.person import Person as PersonRecord
@@ -98,9 +105,9 @@ class Person:
 
 async def person(
     info: ContextInfo,
-    id: strawberry.ID,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    id: Annotated[strawberry.ID, strawberry.argument(description="The person's record")],
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> Person | None:
     person_id, at = record_id(id, "id"), moment(as_of, as_known_at)
     row = await info.context.read_person("person", person_id,
@@ -110,11 +117,17 @@ async def person(
 
 async def people(
     info: ContextInfo,
-    service_id: strawberry.ID | None = None,
-    first: int = 20,
-    after: str | None = None,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    service_id: Annotated[
+        strawberry.ID | None,
+        strawberry.argument(
+            description="Only the people of this service (default: of every service the caller "
+            "reaches); one outside the caller's services is refused with FORBIDDEN"
+        ),
+    ] = None,
+    first: First = 20,
+    after: After = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> Connection[Person]:
     check_page_size(first)
     start = decode_cursor("person", after)

@@ -13,10 +13,12 @@ from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
+    AsKnownAt,
+    AsOf,
     MomentFields,
+    PersonId,
     aware,
+    describe_values,
     moment,
     plain_text,
     record_id,
@@ -36,8 +38,6 @@ from projections.progression import Progression, evidence_by_week, median_rung, 
 
 ContextInfo = Info[Context, None]
 READERS = readers_of(SupportPlan, EvidenceNote)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 START, SPAN_END = "The start of the span (default: the beginning)", "Its end (default: now)"
 
 
@@ -52,6 +52,19 @@ class TimelineEntryKind(Enum):
     STAGE_STEPPED_BACK = "stage_stepped_back"
     HOURS = "hours"
     REVIEW = "review"
+
+
+describe_values(TimelineEntryKind, {
+    "BASELINE": "Where the person was when the outcome was agreed",
+    "STAGE_ADDED": "A pathway stage was added",
+    "STAGE_STARTED": "A stage was started",
+    "STAGE_PROGRESS": "Progress on a stage was recorded",
+    "STAGE_COMPLETED": "A stage was completed",
+    "SETBACK": "A setback was recorded, with what was decided",
+    "STAGE_STEPPED_BACK": "The pathway stepped back to an earlier stage",
+    "HOURS": "The support hours per week were changed",
+    "REVIEW": "A plan review was held",
+})  # fmt: skip
 
 
 @strawberry.type(description="The particulars of a timeline entry: those of its kind are set")
@@ -149,12 +162,14 @@ class ProgressionTimeline(MomentFields):
 
 async def progression_timeline(
     info: ContextInfo,
-    person_id: strawberry.ID,
-    outcome_id: strawberry.ID,
+    person_id: PersonId,
+    outcome_id: Annotated[
+        strawberry.ID, strawberry.argument(description="The outcome, within the person's plan")
+    ],
     from_: Annotated[datetime | None, strawberry.argument(name="from", description=START)] = None,
     to: Annotated[datetime | None, strawberry.argument(description=SPAN_END)] = None,
-    as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> ProgressionTimeline:
     person, outcome = record_id(person_id, "personId"), plain_text(str(outcome_id), "outcomeId")
     since, until = _range(from_, to)

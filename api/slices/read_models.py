@@ -51,6 +51,7 @@ async def projection_positions(info: ContextInfo) -> list[ProjectionPosition]:
 class Query:
     projection_positions: list[ProjectionPosition] = strawberry.field(
         resolver=projection_positions,
-        description="How far each read model has read the log, and whether it is parked",
+        description="How far each read model has read the log, and whether it is parked. A "
+        "plain list, not paged: one entry per read model the server runs (a fixed few)",
         extensions=readable_by(EVERYONE),
     )

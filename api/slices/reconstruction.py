@@ -12,7 +12,14 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, MomentFields, aware, moment, record_id
+from api.common import (
+    AsKnownAt,
+    MomentFields,
+    aware,
+    describe_values,
+    moment,
+    record_id,
+)
 from api.context import Context
 from api.plan_types import SupportPlan
 from api.slices.chronology import ChronologyEntry
@@ -40,6 +47,16 @@ class ReconstructionSection(Enum):
     REVIEWS = "reviews"
     PRACTICE_CHANGES = "practice_changes"
     STAFF_COMPETENCE = "staff_competence"
+
+
+describe_values(ReconstructionSection, {
+    "PLAN": "The support plan",
+    "RISK_DECISIONS": "The risk decisions",
+    "RESTRICTIONS": "The restrictions",
+    "REVIEWS": "The plan reviews",
+    "PRACTICE_CHANGES": "The practice changes from earlier incidents",
+    "STAFF_COMPETENCE": "The sign-offs of the staff involved",
+})  # fmt: skip
 
 
 @strawberry.type(description="A member of staff involved in an incident, and their competence "
@@ -141,10 +158,10 @@ class IncidentReconstruction:
 
 async def incident_reconstruction(
     info: ContextInfo,
-    incident_id: strawberry.ID,
+    incident_id: Annotated[strawberry.ID, strawberry.argument(description="The incident")],
     at: Annotated[datetime | None, strawberry.argument(
         description="The moment to reconstruct (default: when the incident happened)")] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    as_known_at: AsKnownAt = None,
 ) -> IncidentReconstruction | None:  # fmt: skip
     incident, known = record_id(incident_id, "incidentId"), moment(None, as_known_at)
     at = aware(at, "at")

@@ -14,9 +14,12 @@ from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
+    AsKnownAt,
+    AsOf,
     MomentFields,
+    PersonId,
+    ServiceId,
+    describe_values,
     moment,
     optional_id,
     optional_when,
@@ -24,6 +27,7 @@ from api.common import (
     when,
 )
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from domain.errors import RulesViolated, Violation
 from domain.restriction import Restriction as RestrictionRecord
 from domain.restriction import RestrictionBasis, ReviewOutcome
@@ -36,14 +40,18 @@ from projections.states import Moment
 ContextInfo = Info[Context, None]
 DECISION_READERS = readers_of(RiskDecisionRecord)
 RESTRICTION_READERS = readers_of(RestrictionRecord)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 
 
 @strawberry.enum(description="Whether a restriction is in force")
 class RestrictionStatus(Enum):
     IN_FORCE = "in_force"
     LIFTED = "lifted"
+
+
+describe_values(RestrictionStatus, {
+    "IN_FORCE": "Restricting the person now (at asOf)",
+    "LIFTED": "Lifted by a review",
+})  # fmt: skip
 
 
 @strawberry.type(description="A restriction of a person's rights or freedom, as it stood at a "
@@ -119,52 +127,75 @@ class RestrictivePracticeMonth:
     lifted: int = strawberry.field(description="Restrictions lifted")
 
 
+Status = Annotated[
+    RestrictionStatus | None,
+    strawberry.argument(description="Only restrictions of this status (default: either)"),
+]
+Before = Annotated[
+    date, strawberry.argument(description="The last review-by date to list (on or before it)")
+]
+
+
 async def restrictions(
-    info: ContextInfo, person_id: strawberry.ID, status: RestrictionStatus | None = None,
-    as_of: MomentOf = None, as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
+    info: ContextInfo, person_id: PersonId, status: Status = None, first: First = 50,
+    after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[Restriction]:  # fmt: skip
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     wanted = status.value if status else None
     rows = await info.context.read_person("restrictions", person,
                                           lambda tx: restrictions_of(tx, person, wanted, at),
                                           Restrictions.name)  # fmt: skip
-    return [Restriction.from_row(row, at) for row in rows or []]
+    page, _ = listed(rows or [], first, after, "restrictions",
+                     lambda row: Restriction.from_row(row, at))  # fmt: skip
+    return page
 
 
 async def restrictions_due_for_review(
-    info: ContextInfo, service_id: strawberry.ID, before: date, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
-    return await _in_force(info, "restrictionsDueForReview", service_id, as_of, as_known_at,
+    info: ContextInfo, service_id: ServiceId, before: Before, first: First = 50,
+    after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[Restriction]:  # fmt: skip
+    read = await _in_force(info, "restrictionsDueForReview", service_id, as_of, as_known_at,
                            before)  # fmt: skip
+    return _page(info, "restrictionsDueForReview", read, first, after)
 
 
 async def restrictions_in_force(
-    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[Restriction]:  # fmt: skip
-    return await _in_force(info, "restrictionsInForce", service_id, as_of, as_known_at, None)
+    info: ContextInfo, service_id: ServiceId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[Restriction]:  # fmt: skip
+    read = await _in_force(info, "restrictionsInForce", service_id, as_of, as_known_at, None)
+    return _page(info, "restrictionsInForce", read, first, after)
 
 
 async def _in_force(
     info: ContextInfo, field: str, service_id: strawberry.ID, as_of: datetime | None,
     as_known_at: datetime | None, due_by: date | None,
-) -> list[Restriction]:  # fmt: skip
+) -> tuple[list[Row], Moment, str]:  # fmt: skip
     service = info.context.reached_service(field, str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: in_force(tx, tenant, service, at, due_by),
                                    Restrictions.name, People.name)  # fmt: skip
-    info.context.log_reads(field, tenant, [(r["person_id"], r["restriction_id"]) for r in rows])
-    return [Restriction.from_row(row, at) for row in rows]
+    return rows, at, tenant
+
+
+def _page(
+    info: ContextInfo, field: str, read: tuple[list[Row], Moment, str], first: int,
+    after: str | None,
+) -> Connection[Restriction]:  # fmt: skip
+    """The page asked for: only the restrictions it shows are logged as read."""
+    rows, at, tenant = read
+    page, shown = listed(rows, first, after, field, lambda row: Restriction.from_row(row, at))
+    info.context.log_reads(field, tenant, [(r["person_id"], r["restriction_id"]) for r in shown])
+    return page
 
 
 async def restrictive_practice_trend(
     info: ContextInfo,
-    service_id: strawberry.ID,
+    service_id: ServiceId,
     from_: Annotated[date, strawberry.argument(name="from", description="The first month")],
     to: Annotated[date, strawberry.argument(description="The last month")],
-    as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> list[RestrictivePracticeMonth]:
     service = info.context.reached_service("restrictivePracticeTrend", str(service_id))
     if from_ > to or (to.year - from_.year) * 12 + to.month - from_.month >= 120:
@@ -179,27 +210,30 @@ async def restrictive_practice_trend(
 
 @strawberry.type
 class Query:
-    restrictions: list[Restriction] = strawberry.field(
+    restrictions: Connection[Restriction] = strawberry.field(
         resolver=restrictions,
         description="A person's restrictions (of one status, if given) as they stood at a "
-        "moment, with days overdue then",
+        "moment, with days overdue then, in the order they were imposed",
         extensions=readable_by(RESTRICTION_READERS),
     )
-    restrictions_due_for_review: list[Restriction] = strawberry.field(
+    restrictions_due_for_review: Connection[Restriction] = strawberry.field(
         resolver=restrictions_due_for_review,
         description="Restrictions in force at a moment, for the people a service supported "
-        "then, whose review-by date falls on or before `before`, with days overdue then",
+        "then, whose review-by date falls on or before `before`, with days overdue then, "
+        "earliest review-by date first",
         extensions=readable_by(RESTRICTION_READERS),
     )
-    restrictions_in_force: list[Restriction] = strawberry.field(
+    restrictions_in_force: Connection[Restriction] = strawberry.field(
         resolver=restrictions_in_force,
         description="Restrictions in force at a moment for the people a service supported "
-        "then, each with the review-by date in force then and its days overdue then",
+        "then, each with the review-by date in force then and its days overdue then, earliest "
+        "review-by date first",
         extensions=readable_by(RESTRICTION_READERS),
     )
     restrictive_practice_trend: list[RestrictivePracticeMonth] = strawberry.field(
         resolver=restrictive_practice_trend,
         description="Per month from `from` to `to`, for the people a service supported at asOf: "
-        "restrictions imposed, reviewed on time or late, overdue, reduced and lifted",
+        "restrictions imposed, reviewed on time or late, overdue, reduced and lifted. A plain "
+        "list, not paged: one entry per month, and the range is at most ten years (120 months)",
         extensions=readable_by(RESTRICTION_READERS),
     )

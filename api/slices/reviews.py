@@ -13,15 +13,19 @@ from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
+    AsKnownAt,
+    AsOf,
+    PersonId,
+    ServiceId,
     day,
+    describe_values,
     moment,
     record_id,
     snaked,
     when,
 )
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from domain.evidence_note import EvidenceNote
 from domain.shapes import camel
 from domain.support_plan import SupportPlan
@@ -32,8 +36,6 @@ from projections.support_plans import SupportPlans
 
 ContextInfo = Info[Context, None]
 READERS = readers_of(SupportPlan, EvidenceNote)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 START, SPAN_END = "The start of the span (default: the beginning)", "Its end (default: now)"
 
 
@@ -117,18 +119,26 @@ class PlanReview:
 
 
 async def reviews(
-    info: ContextInfo, person_id: strawberry.ID, as_of: MomentOf = None, as_known_at: KnownAt = None
-) -> list[PlanReview]:
+    info: ContextInfo, person_id: PersonId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[PlanReview]:  # fmt: skip
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     rows = await info.context.read_person("reviews", person, lambda tx: reviews_of(tx, person, at),
                                           SupportPlans.name)  # fmt: skip
-    return [PlanReview.from_row(row) for row in rows or []]
+    page, _ = listed(rows or [], first, after, "reviews", PlanReview.from_row)
+    return page
 
 
 @strawberry.enum(description="What is due for review")
 class DueReviewKind(Enum):
     PLAN = "plan"
     STAGE = "stage"
+
+
+describe_values(DueReviewKind, {
+    "PLAN": "The support plan's review",
+    "STAGE": "A pathway stage's review",
+})  # fmt: skip
 
 
 @strawberry.type(description="A review due: of a plan, or of a stage of a pathway")
@@ -143,16 +153,24 @@ class DueReview:
     days_overdue: int = strawberry.field(description="At asOf; 0 if not yet due")
 
 
+DueBefore = Annotated[
+    date, strawberry.argument(description="The last due date to list (on or before it)")
+]
+
+
 async def review_schedule(
-    info: ContextInfo, service_id: strawberry.ID, due_before: date, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[DueReview]:  # fmt: skip
+    info: ContextInfo, service_id: ServiceId, due_before: DueBefore, first: First = 50,
+    after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[DueReview]:  # fmt: skip
     service = info.context.reached_service("reviewSchedule", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before, at),
                                    SupportPlans.name, People.name)  # fmt: skip
-    info.context.log_reads("reviewSchedule", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
-    return [_due(row, at.as_of.date()) for row in rows]
+    page, shown = listed(rows, first, after, "reviewSchedule",
+                         lambda row: _due(row, at.as_of.date()))  # fmt: skip
+    read = [(row["person_id"], row["plan_id"]) for row in shown]
+    info.context.log_reads("reviewSchedule", tenant, read)
+    return page
 
 
 def _due(row: Row, on: date) -> DueReview:
@@ -170,34 +188,36 @@ def _due(row: Row, on: date) -> DueReview:
 
 
 async def repeated_reviews(
-    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[PlanReview]:  # fmt: skip
+    info: ContextInfo, service_id: ServiceId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[PlanReview]:  # fmt: skip
     service = info.context.reached_service("repeatReviews", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service, at),
                                    SupportPlans.name, People.name)  # fmt: skip
-    info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in rows])
-    return [PlanReview.from_row(row) for row in rows]
+    page, shown = listed(rows, first, after, "repeatReviews", PlanReview.from_row)
+    info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in shown])
+    return page
 
 
 @strawberry.type
 class Query:
-    reviews: list[PlanReview] = strawberry.field(
+    reviews: Connection[PlanReview] = strawberry.field(
         resolver=reviews,
-        description="A person's plan reviews, scheduled and held, as the plan stood at a moment",
+        description="A person's plan reviews, scheduled and held, as the plan stood at a "
+        "moment, in the order they fall due",
         extensions=readable_by(READERS),
     )
-    review_schedule: list[DueReview] = strawberry.field(
+    review_schedule: Connection[DueReview] = strawberry.field(
         resolver=review_schedule,
         description="Plan and stage reviews not yet held at a moment, for the people a service "
-        "supported then, due by `dueBefore`, with days overdue then",
+        "supported then, due by `dueBefore`, with days overdue then, earliest due first",
         extensions=readable_by(READERS),
     )
-    repeat_reviews: list[PlanReview] = strawberry.field(
+    repeat_reviews: Connection[PlanReview] = strawberry.field(
         resolver=repeated_reviews,
         description="Reviews for the people a service supported at a moment that decided "
         "nothing and whose analysis was empty or repeated the previous review's: a governance "
-        "finding",
+        "finding; in the order they were held",
         extensions=readable_by(READERS),
     )

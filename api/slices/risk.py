@@ -7,22 +7,25 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
 from api.common import (
-    AS_KNOWN_AT,
-    AS_OF,
+    AsKnownAt,
+    AsOf,
     MomentFields,
+    PersonId,
     day,
+    describe_values,
     moment,
     optional_when,
     record_id,
 )
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from domain.restriction import Restriction as RestrictionRecord
 from domain.risk_decision import RiskDecision as RiskDecisionRecord
 from domain.risk_decision import RiskReviewOutcome
@@ -35,14 +38,18 @@ from projections.support_plans import SupportPlans
 ContextInfo = Info[Context, None]
 DECISION_READERS = readers_of(RiskDecisionRecord)
 RESTRICTION_READERS = readers_of(RestrictionRecord)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 
 
 @strawberry.enum(description="Where a positive risk-taking decision stands")
 class RiskDecisionStatus(Enum):
     DRAFT = "draft"
     AGREED = "agreed"
+
+
+describe_values(RiskDecisionStatus, {
+    "DRAFT": "Proposed, not yet agreed by a manager",
+    "AGREED": "Agreed by a manager; reviewed by its review-by date",
+})  # fmt: skip
 
 
 @strawberry.type(description="What a risk decision records; null (or empty) until given")
@@ -106,6 +113,12 @@ class AlignmentFindingKind(Enum):
     RISK_DECISION = "risk_decision"
 
 
+describe_values(AlignmentFindingKind, {
+    "RESTRICTION": "A restriction in force the guidance does not mention",
+    "RISK_DECISION": "A safeguard of an agreed risk decision the guidance does not mention",
+})  # fmt: skip
+
+
 @strawberry.type(description="A restriction or safeguard the staff guidance does not reflect")
 class AlignmentFinding:
     kind: AlignmentFindingKind = strawberry.field(description="Restriction or risk decision")
@@ -124,17 +137,20 @@ class AlignmentCheck(MomentFields):
 
 
 async def risk_decisions(
-    info: ContextInfo, person_id: strawberry.ID, as_of: MomentOf = None, as_known_at: KnownAt = None
-) -> list[RiskDecision]:
+    info: ContextInfo, person_id: PersonId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[RiskDecision]:  # fmt: skip
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     rows = await info.context.read_person("riskDecisions", person,
                                           lambda tx: decisions_of(tx, person, at),
                                           RiskDecisions.name)  # fmt: skip
-    return [RiskDecision.from_row(row, at) for row in rows or []]
+    page, _ = listed(rows or [], first, after, "riskDecisions",
+                     lambda row: RiskDecision.from_row(row, at))  # fmt: skip
+    return page
 
 
 async def alignment(
-    info: ContextInfo, person_id: strawberry.ID, as_of: MomentOf = None, as_known_at: KnownAt = None
+    info: ContextInfo, person_id: PersonId, as_of: AsOf = None, as_known_at: AsKnownAt = None
 ) -> AlignmentCheck | None:
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     plans = cast(SupportPlans, info.context.runtime.projector.model(SupportPlans.name))
@@ -155,10 +171,10 @@ async def alignment(
 
 @strawberry.type
 class Query:
-    risk_decisions: list[RiskDecision] = strawberry.field(
+    risk_decisions: Connection[RiskDecision] = strawberry.field(
         resolver=risk_decisions,
         description="A person's positive risk-taking decisions, proposed and agreed, as they "
-        "stood at a moment",
+        "stood at a moment, in the order they were proposed",
         extensions=readable_by(DECISION_READERS),
     )
     alignment_findings: AlignmentCheck | None = strawberry.field(

@@ -11,9 +11,18 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, Actor, Position, moment, record_id, when
+from api.common import (
+    Actor,
+    AsKnownAt,
+    AsOf,
+    PersonId,
+    Position,
+    moment,
+    record_id,
+    when,
+)
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import After, Connection, First, check_page_size, connection, decode_cursor
 from api.plan_types import SupportPlan
 from api.plan_values import PlanValue, plan_value
 from domain.errors import RulesViolated, Violation
@@ -103,9 +112,9 @@ class PlanHistory(Connection[PlanVersion]):
 
 async def support_plan(
     info: ContextInfo,
-    person_id: strawberry.ID,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    person_id: PersonId,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> SupportPlan | None:
     person, at = record_id(person_id, "personId"), moment(as_of, as_known_at)
     plans = plans_model(info)
@@ -117,11 +126,11 @@ async def support_plan(
 
 async def plan_history(
     info: ContextInfo,
-    person_id: strawberry.ID,
-    first: int = 20,
-    after: str | None = None,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    person_id: PersonId,
+    first: First = 20,
+    after: After = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> PlanHistory:
     check_page_size(first)
     start = decode_cursor("version", after)
@@ -168,10 +177,10 @@ class PlanDiff:
 
 async def plan_diff_between(
     info: ContextInfo,
-    person_id: strawberry.ID,
+    person_id: PersonId,
     from_: Annotated[datetime, strawberry.argument(name="from", description=SINCE)],
     to: Annotated[datetime, strawberry.argument(description="The later moment")],
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    as_known_at: AsKnownAt = None,
 ) -> PlanDiff:
     person = record_id(person_id, "personId")
     since, until = moment(from_, as_known_at, "from"), moment(to, as_known_at, "to")

@@ -12,9 +12,18 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, Position, moment, record_id, when
+from api.common import (
+    AsKnownAt,
+    AsOf,
+    MomentFields,
+    Position,
+    describe_values,
+    moment,
+    record_id,
+    when,
+)
 from api.context import Context
-from api.pagination import Connection, check_page_size, connection, decode_cursor
+from api.pagination import After, Connection, First, check_page_size, connection, decode_cursor
 from domain.webhook import Webhook as WebhookRecord
 from projections.base import Row, Transaction
 from projections.states import latest_states, parameters
@@ -29,6 +38,12 @@ CURSOR = "attempt"
 class WebhookStatus(Enum):
     ACTIVE = "active"
     PAUSED = "paused"
+
+
+describe_values(WebhookStatus, {
+    "ACTIVE": "Events are delivered to it",
+    "PAUSED": "Paused: nothing is delivered until it is resumed",
+})  # fmt: skip
 
 
 @strawberry.type(description="How delivery to a webhook stands now")
@@ -113,8 +128,8 @@ class WebhookAttempt:
 
 async def webhooks(
     info: ContextInfo,
-    as_of: Annotated[datetime | None, AS_OF] = None,
-    as_known_at: Annotated[datetime | None, AS_KNOWN_AT] = None,
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> WebhookList:
     at = moment(as_of, as_known_at)
     tenant = info.context.caller().tenant_id
@@ -136,8 +151,11 @@ async def webhooks(
 
 
 async def webhook_attempts(
-    info: ContextInfo, webhook_id: strawberry.ID, first: int = 50, after: str | None = None
-) -> Connection[WebhookAttempt]:
+    info: ContextInfo,
+    webhook_id: Annotated[strawberry.ID, strawberry.argument(description="The webhook")],
+    first: First = 50,
+    after: After = None,
+) -> Connection[WebhookAttempt]:  # fmt: skip
     check_page_size(first)
     start = decode_cursor(CURSOR, after)
     webhook, tenant = record_id(webhook_id, "webhookId"), info.context.caller().tenant_id

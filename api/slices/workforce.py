@@ -5,6 +5,7 @@ the records stood at any moment, as recorded at any time."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -12,8 +13,9 @@ import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, day, moment, plain_text
+from api.common import AsKnownAt, AsOf, MomentFields, ServiceId, TeamId, day, moment, plain_text
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from domain.envelope import RECORD_READERS, Role
 from domain.staff import STANDARD_DESCRIPTIONS, STANDARD_TECHNIQUES, InductionPart, Technique
 from domain.staff import StaffMember as StaffRecord
@@ -24,8 +26,6 @@ from projections.states import Moment
 
 ContextInfo = Info[Context, None]
 READERS = readers_of(StaffRecord)
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 EXPIRING_WITHIN = timedelta(days=30)
 
 
@@ -144,8 +144,11 @@ class TeamCoverage(MomentFields):
 
 
 async def staff(
-    info: ContextInfo, staff_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
+    info: ContextInfo,
+    staff_id: Annotated[strawberry.ID, strawberry.argument(
+        description="The member of staff, by the subject (sub claim) their tokens carry")],
+    as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> StaffMember | None:  # fmt: skip
     subject, at = plain_text(str(staff_id), "staffId"), moment(as_of, as_known_at)
     caller = info.context.caller()
@@ -165,7 +168,7 @@ class TechniqueKnown:
 
 
 async def techniques(
-    info: ContextInfo, as_of: MomentOf = None, as_known_at: KnownAt = None
+    info: ContextInfo, as_of: AsOf = None, as_known_at: AsKnownAt = None
 ) -> list[TechniqueKnown]:
     """The standard techniques and the provider's own, at the moment."""
     tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
@@ -178,19 +181,23 @@ async def techniques(
 
 
 async def workforce_status(
-    info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
-    as_of: MomentOf = None, as_known_at: KnownAt = None,
-) -> list[StaffMember]:  # fmt: skip
+    info: ContextInfo, service_id: ServiceId, team_id: TeamId = None, first: First = 50,
+    after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[StaffMember]:  # fmt: skip
     rows, at = await _workforce(info, "workforceStatus", service_id, team_id, as_of, as_known_at)
-    return [StaffMember.from_row(row, at) for row in rows]
+    page, shown = listed(rows, first, after, "workforceStatus",
+                         lambda row: StaffMember.from_row(row, at))  # fmt: skip
+    _log(info, "workforceStatus", shown)
+    return page
 
 
 async def competency_coverage(
-    info: ContextInfo, service_id: strawberry.ID, team_id: strawberry.ID | None = None,
-    as_of: MomentOf = None, as_known_at: KnownAt = None,
+    info: ContextInfo, service_id: ServiceId, team_id: TeamId = None, as_of: AsOf = None,
+    as_known_at: AsKnownAt = None,
 ) -> list[TeamCoverage]:  # fmt: skip
     rows, at = await _workforce(info, "competencyCoverage", service_id, team_id, as_of,
                                 as_known_at)  # fmt: skip
+    _log(info, "competencyCoverage", rows)  # every member of staff is counted
     tenant = info.context.caller().tenant_id
     own = await info.context.read(lambda tx: provider_techniques(tx, tenant, at),
                                   ProviderPolicies.name)  # fmt: skip
@@ -231,8 +238,12 @@ async def _workforce(
     tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
     rows = await info.context.read(lambda tx: workforce(tx, tenant, service, team, at),
                                    Staff.name)  # fmt: skip
-    info.context.log_reads(field, tenant, [(None, row["staff_record_id"]) for row in rows])
     return rows, at
+
+
+def _log(info: ContextInfo, field: str, rows: Sequence[Row]) -> None:
+    tenant = info.context.caller().tenant_id
+    info.context.log_reads(field, tenant, [(None, row["staff_record_id"]) for row in rows])
 
 
 @strawberry.type
@@ -243,21 +254,25 @@ class Query:
         "stood at a moment (null if out of reach)",
         extensions=readable_by(READERS),
     )
-    workforce_status: list[StaffMember] = strawberry.field(
+    workforce_status: Connection[StaffMember] = strawberry.field(
         resolver=workforce_status,
         description="Who worked in a service (and team) at a moment: induction, supervision "
-        "due or overdue, and competencies current or lapsed then",
+        "due or overdue, and competencies current or lapsed then; by team, then name",
         extensions=readable_by(READERS),
     )
     techniques: list[TechniqueKnown] = strawberry.field(
         resolver=techniques,
         description="The techniques of the provider at a moment: the standard ones and its own "
-        "(added with addTechnique); outcomes, pathway stages and sign-offs name one of these",
+        "(added with addTechnique); outcomes, pathway stages and sign-offs name one of these. "
+        "A plain list, not paged: the provider's vocabulary, held whole in its one policy "
+        "record, which every write naming a technique reads whole too",
         extensions=readable_by(RECORD_READERS | {Role.TENANT_ADMIN}),
     )
     competency_coverage: list[TeamCoverage] = strawberry.field(
         resolver=competency_coverage,
         description="Per team of a service (or the team given) at a moment, for each technique: "
-        "staff signed off and current, expiring within 30 days, lapsed, and never signed off",
+        "staff signed off and current, expiring within 30 days, lapsed, and never signed off. "
+        "A plain list, not paged: one entry per team of the service with staff then (and one "
+        "for staff of no team), each counting every member of it",
         extensions=readable_by(READERS),
     )

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.access import readable_by, readers_of
-from api.common import AS_KNOWN_AT, AS_OF, MomentFields, moment, shown_technique, when
+from api.common import AsKnownAt, AsOf, MomentFields, ServiceId, moment, shown_technique, when
 from api.context import Context
+from api.pagination import After, Connection, First, listed
 from api.slices.chronology import RecordType
 from domain.staff import StaffMember as StaffRecord
 from projections.base import Row, Transaction
@@ -29,8 +29,6 @@ from projections.staff import Staff, workforce
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]
-MomentOf = Annotated[datetime | None, AS_OF]
-KnownAt = Annotated[datetime | None, AS_KNOWN_AT]
 
 
 @strawberry.enum(description="What a workforce finding is about")
@@ -97,9 +95,9 @@ class WorkforceFinding(MomentFields):
 
 
 async def workforce_findings(
-    info: ContextInfo, service_id: strawberry.ID, as_of: MomentOf = None,
-    as_known_at: KnownAt = None,
-) -> list[WorkforceFinding]:  # fmt: skip
+    info: ContextInfo, service_id: ServiceId, first: First = 50, after: After = None,
+    as_of: AsOf = None, as_known_at: AsKnownAt = None,
+) -> Connection[WorkforceFinding]:  # fmt: skip
     service = info.context.reached_service("workforceFindings", str(service_id))
     tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
 
@@ -109,9 +107,10 @@ async def workforce_findings(
                 + _not_staff(written_by_non_staff(tx, tenant, service, at), at))  # fmt: skip
 
     findings = await info.context.read(found, Practice.name, Staff.name)
-    named = [(r.person_id, r.record_id) for finding in findings for r in finding.records]
+    page, shown = listed(findings, first, after, "workforceFindings", lambda finding: finding)
+    named = [(r.person_id, r.record_id) for finding in shown for r in finding.records]
     info.context.log_reads("workforceFindings", tenant, named)
-    return findings
+    return page
 
 
 def _unsigned(groups: list[Row], at: Moment) -> list[WorkforceFinding]:
@@ -175,11 +174,12 @@ def _staff_record(row: Row) -> FindingRecord:
 
 @strawberry.type
 class Query:
-    workforce_findings: list[WorkforceFinding] = strawberry.field(
+    workforce_findings: Connection[WorkforceFinding] = strawberry.field(
         resolver=workforce_findings,
         description="Where a service's records and its workforce records disagree at a moment: "
         "practice written without a current sign-off in the technique it relies on, "
         "supervision follow-ups agreed at induction and not honoured, records written by "
-        "integration clients; each finding names the records behind it",
+        "integration clients; each finding names the records behind it. Unsigned practice "
+        "first, then follow-ups not honoured, then writers not on the staff",
         extensions=readable_by(readers_of(StaffRecord)),
     )

@@ -37,8 +37,8 @@ P99_LIMIT_MS = 50.0
 LIMIT = timedelta(days=92)
 MANAGER = Actor("bench-manager", "Bench manager", Role.MANAGER)
 IN_FORCE = """query($s: ID!, $asOf: DateTime, $asKnownAt: DateTime) {
-  restrictionsInForce(serviceId: $s, asOf: $asOf, asKnownAt: $asKnownAt) {
-    restrictionId personId what basis reviewBy daysOverdue lastOutcome } }"""
+  restrictionsInForce(serviceId: $s, asOf: $asOf, asKnownAt: $asKnownAt, first: 100) {
+    edges { node { restrictionId personId what basis reviewBy daysOverdue lastOutcome } } } }"""
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,8 @@ async def _read_in_turn(
                     reads.refused += 1
                     continue
                 reads.timings.append(time.perf_counter() - started)
-                reads.rows.append(len(json.loads(answer)["data"]["restrictionsInForce"]))
+                page = json.loads(answer)["data"]["restrictionsInForce"]
+                reads.rows.append(len(page["edges"]))
     finally:
         await connection.close()
     return now, then

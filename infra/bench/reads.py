@@ -38,18 +38,22 @@ TIMELINE = """query($p: ID!, $o: ID!) { progressionTimeline(personId: $p, outcom
   weeks { weekStart notes
   medianPromptRung meanConfidence stepsCompleted stepsOf refusals } } }"""
 RESTRICTION = "restrictionId personId what basis status reviewBy daysOverdue lastOutcome"
-DUE = f"""query($s: ID!, $d: Date!) {{ restrictionsDueForReview(serviceId: $s, before: $d) {{
-  {RESTRICTION} }} }}"""
-IN_FORCE = f"query($s: ID!) {{ restrictionsInForce(serviceId: $s) {{ {RESTRICTION} }} }}"
-SCHEDULE = """query($s: ID!, $d: Date!) { reviewSchedule(serviceId: $s, dueBefore: $d) {
-  kind personId itemId title dueOn lastHeld daysOverdue } }"""
-REPEATS = "query($s: ID!) { repeatReviews(serviceId: $s) { reviewId personId dueOn } }"
+PAGE = "pageInfo { hasNextPage endCursor }"
+DUE = f"""query($s: ID!, $d: Date!) {{ restrictionsDueForReview(serviceId: $s, before: $d,
+  first: 100) {{ edges {{ node {{ {RESTRICTION} }} }} {PAGE} }} }}"""
+IN_FORCE = f"""query($s: ID!) {{ restrictionsInForce(serviceId: $s, first: 100) {{
+  edges {{ node {{ {RESTRICTION} }} }} {PAGE} }} }}"""
+SCHEDULE = f"""query($s: ID!, $d: Date!) {{ reviewSchedule(serviceId: $s, dueBefore: $d,
+  first: 100) {{ edges {{ node {{ kind personId itemId title dueOn lastHeld daysOverdue }} }}
+  {PAGE} }} }}"""
+REPEATS = f"""query($s: ID!) {{ repeatReviews(serviceId: $s, first: 100) {{
+  edges {{ node {{ reviewId personId dueOn }} }} {PAGE} }} }}"""
 TREND = """query($s: ID!, $f: Date!, $t: Date!) { restrictivePracticeTrend(serviceId: $s,
   from: $f, to: $t) { month imposed reviewedOnTime reviewedLate overdue reduced lifted } }"""
 ALIGNMENT = """query($p: ID!) { alignmentFindings(personId: $p) { personId guidance
   findings { kind recordId missing } } }"""
-RISK = """query($p: ID!) { riskDecisions(personId: $p) { riskDecisionId activity status
-  parts { safeguards reviewBy } restrictionIds lastReviewOutcome } }"""
+RISK = """query($p: ID!) { riskDecisions(personId: $p) { edges { node { riskDecisionId activity
+  status parts { safeguards reviewBy } restrictionIds lastReviewOutcome } } } }"""
 TYPENAME = "{ __typename }"
 
 

@@ -4,8 +4,10 @@ export and check the published GraphQL schema, verify the audit chain."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import tempfile
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
@@ -24,12 +26,21 @@ from infra.cli.keys import keys_cli
 from infra.cli.packs import pack_cli
 from infra.cli.simulate import simulate
 from infra.cli.support import console, describe, runtime_from, unhurried
-from infra.cli.tokens import print_demo_tokens, token, with_local_secret
+from infra.cli.tokens import (
+    print_demo_tokens,
+    token,
+    warn_of_development_secret,
+    with_local_secret,
+)
 from infra.demo import load_demo
+from infra.logs import uvicorn_log_config
 from infra.read_store import Busy
 from infra.rebuild import rebuild as rebuild_read_models
 from infra.settings import Settings
+from infra.tracing import missing as tracing_missing
 from projections.base import ReadModel
+
+PARKED = 3  # `projections status`: a read model is parked (1: no records or no database here)
 
 cli = typer.Typer(help="Stepwise: strengths-based care records over GraphQL.", no_args_is_help=True)
 projections_cli = typer.Typer(help="Read models kept from the event log.", no_args_is_help=True)
@@ -58,6 +69,9 @@ def serve(
     given = {"host": host, "port": port, "workers": workers}
     overrides = {key: value for key, value in given.items() if value is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    if (problem := tracing_missing(settings)) is not None:
+        console.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
     if not _can_listen(settings.host, settings.port):
         console.print(f"Port {settings.port} on {settings.host} is in use: stop what listens "
                       "there, or pass --port (STEPWISE_PORT)", markup=False, highlight=False,
@@ -72,6 +86,7 @@ def serve(
             print_demo_tokens(settings)
     finally:
         runtime.close()
+    warn_of_development_secret(settings)  # last before the server's own lines: hard to miss
     console.print(f"Records: {describe(settings)}")
     console.print(f"GraphiQL: [bold]http://{settings.host}:{settings.port}/graphql[/bold]")
     # Each serving process builds its app from the environment, so it must hold what was
@@ -83,6 +98,7 @@ def serve(
     if settings.auth_secret is not None:
         os.environ["STEPWISE_AUTH_SECRET"] = settings.auth_secret.get_secret_value()
     keeper = runtime_from(settings) if keeps_read_models else None
+    counts = _shared_metrics_folder() if settings.workers > 1 else None
     try:
         if keeper is not None:
             keeper.keep_read_models()
@@ -92,11 +108,22 @@ def serve(
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            access_log=settings.http_access_log,
+            access_log=False,  # each request's line is logged by the app (api.observed)
+            log_config=uvicorn_log_config(settings),
         )
     finally:
         if keeper is not None:
             keeper.close()
+        if counts is not None:
+            shutil.rmtree(counts, ignore_errors=True)
+
+
+def _shared_metrics_folder() -> str:
+    """Where the workers keep their counts for /metrics to add up (prometheus_client's
+    multiprocess mode): a fresh folder each run, so no count outlives the run."""
+    folder = tempfile.mkdtemp(prefix="stepwise-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # prometheus_client's variable (api.metrics)
+    return folder
 
 
 def _can_listen(host: str, port: int) -> bool:
@@ -132,21 +159,29 @@ def _load_demo(runtime: Runtime) -> None:
 
 @projections_cli.command("status")
 def status() -> None:
-    """Show how far each read model has read the event log, and any that are parked."""
+    """Show how far each read model has read the event log, and any that are parked (then exit
+    3, so a health check fails until they are retried)."""
     runtime = runtime_from(inspecting=True)
     try:
         last = runtime.records.last_position()
+        statuses = runtime.projector.statuses()
         table = Table("read model", "position", "behind", "state", "error")
         for model in runtime.projector.models:
-            current = runtime.projector.statuses()[model.name]
+            current = statuses[model.name]
             state = "outdated" if current.version != model.version else current.state
             error = f"at {current.error_position}: {current.error}" if current.parked else ""
             table.add_row(model.name, str(current.position), str(last - current.position), state,
                           error)  # fmt: skip
         console.print(f"Event log: {describe(runtime.settings)}, last position {last}")
         console.print(table)
+        parked = [model.name for model in runtime.projector.models if statuses[model.name].parked]
     finally:
         runtime.close()
+    if parked:
+        retry = "`stepwise projections retry NAME`"
+        console.print(f"Parked: {', '.join(parked)}. Fix the cause in the error column, then "
+                      f"{retry}.", style="red", soft_wrap=True)  # fmt: skip
+        raise typer.Exit(PARKED)
 
 
 @projections_cli.command("rebuild")

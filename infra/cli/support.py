@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 from contextlib import closing
 
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from infra.bootstrap import Runtime, build
 from infra.event_store import events_table
+from infra.logs import configure_logging
 from infra.outages import is_transient
 from infra.settings import Settings
 from projections import tracking
@@ -22,8 +22,8 @@ console = Console()
 def runtime_from(settings: Settings | None = None, *, inspecting: bool = False) -> Runtime:
     """The parts, built from the settings. `inspecting`: for commands that only look (status,
     audit verify), which create nothing: a database without Stepwise's records is refused."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = settings or Settings()
+    configure_logging(settings)
     try:
         if inspecting and (missing := absent(settings)) is not None:
             console.print(

@@ -23,6 +23,9 @@ DEMO_READERS = {
     "admin": ADMIN,
 }
 DEMO_GRANT = timedelta(days=30)  # the demo inspector's grant
+# Published in .env.example so that `docker compose up` serves an API one can call at once.
+# Anyone who has read this repository can sign tokens with it, so `serve` warns while it is used.
+DEVELOPMENT_SECRET = "stepwise-development-secret-never-for-real-records"
 
 
 def token(
@@ -74,6 +77,19 @@ def with_local_secret(settings: Settings) -> Settings:
         "made for this run, and stop working when it stops."
     )
     return settings.model_copy(update={"auth_secret": SecretStr(secrets.token_urlsafe(32))})
+
+
+def warn_of_development_secret(settings: Settings) -> None:
+    secret = settings.auth_secret
+    if secret is None or secret.get_secret_value() != DEVELOPMENT_SECRET:
+        return
+    console.print(
+        "WARNING: STEPWISE_AUTH_SECRET is the published development secret (.env.example): "
+        "anyone can sign tokens this server accepts. For development only: set a secret of "
+        "your own, or STEPWISE_AUTH_JWKS_URL, before real records go in.",
+        style="bold red",
+        soft_wrap=True,
+    )
 
 
 def print_demo_tokens(settings: Settings) -> None:

@@ -87,6 +87,11 @@ def mutation_document(name: str) -> str:
     return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {WRITE_RESULT} }} }}"
 
 
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items of one page of a connection."""
+    return [edge["node"] for edge in connection["edges"]]
+
+
 def days_ago(days: float) -> datetime:
     return datetime.now(UTC) - timedelta(days=days)
 

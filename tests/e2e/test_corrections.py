@@ -15,6 +15,7 @@ from tests.e2e.helpers import (
     Api,
     backdated_plan,
     days_ago_iso,
+    nodes,
     plain_changes,
     rules,
 )
@@ -150,9 +151,9 @@ def test_a_restriction_review_entered_in_error_puts_back_the_review_by_date_befo
 
     mark(api, f"{restriction}/{version}", MANAGER, "Reviewed the wrong restriction")
 
-    query = """query($s: ID!) { restrictionsInForce(serviceId: $s) { restrictionId reviewBy
-      daysOverdue } }"""
-    (kept,) = api.query(query, {"s": "svc-1"})["restrictionsInForce"]
+    query = """query($s: ID!) { restrictionsInForce(serviceId: $s) { edges { node {
+      restrictionId reviewBy daysOverdue } } } }"""
+    (kept,) = nodes(api.query(query, {"s": "svc-1"})["restrictionsInForce"])
     assert (kept["restrictionId"], kept["reviewBy"], kept["daysOverdue"]) == (
         restriction, review_by, 5)  # fmt: skip
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from infra.bootstrap import Runtime
 from infra.demo import DEMO_TENANT, STAFF, load_demo
-from tests.e2e.helpers import CHANGES, Api, Staff, last_position, plain_changes
+from tests.e2e.helpers import CHANGES, Api, Staff, last_position, nodes, plain_changes
 
 PEOPLE = "{ people(first: 10) { edges { node { id name supportPlan { status } } } } }"
 HISTORY = f"""
@@ -89,7 +89,7 @@ def test_loading_the_demo_twice_adds_nothing(api: Api, runtime: Runtime) -> None
 PROGRESSION = """query($p: ID!) {
   supportPlan(personId: $p) { outcomes { id title pathway { title status startedAt completedAt
     setbacks } } }
-  reviews(personId: $p) { reviewId heldAt decisions { supportHoursPerWeek } }
+  reviews(personId: $p) { edges { node { reviewId heldAt decisions { supportHoursPerWeek } } } }
   planHistory(personId: $p, first: 100) { edges { node { version eventType causationId
     effectiveAt } } }
 }"""
@@ -112,7 +112,7 @@ def test_a_demo_outcome_shows_its_pathway_a_setback_and_the_review_that_changed_
     outcome = found["supportPlan"]["outcomes"][0]
     assert len(outcome["pathway"]) == 3
     assert sum(stage["setbacks"] for stage in outcome["pathway"]) >= 1
-    held = [review for review in found["reviews"] if review["heldAt"]]
+    held = [review for review in nodes(found["reviews"]) if review["heldAt"]]
     assert len(held) == 2
     history = [edge["node"] for edge in found["planHistory"]["edges"]]
     by_version = {node["version"]: node for node in history}
@@ -133,7 +133,7 @@ def test_a_demo_outcome_shows_its_pathway_a_setback_and_the_review_that_changed_
 
 
 IN_FORCE = """query($s: ID!, $on: DateTime!) { restrictionsInForce(serviceId: $s, asOf: $on) {
-  personId what reviewBy daysOverdue } }"""
+  edges { node { personId what reviewBy daysOverdue } } } }"""
 TREND = """query($s: ID!, $from: Date!, $to: Date!) {
   restrictivePracticeTrend(serviceId: $s, from: $from, to: $to) {
     month imposed reviewedOnTime overdue reduced lifted } }"""
@@ -150,8 +150,8 @@ def test_the_demo_shows_an_overdue_restriction_the_trend_and_an_alignment_gap_th
     today = datetime.now(UTC).date()
     service = "riverside-supported-living"
 
-    a_month_ago = api.query(IN_FORCE, {"s": service, "on": (datetime.now(UTC) - timedelta(
-        days=30)).isoformat()})["restrictionsInForce"]  # fmt: skip
+    a_month_ago = nodes(api.query(IN_FORCE, {"s": service, "on": (datetime.now(UTC) - timedelta(
+        days=30)).isoformat()})["restrictionsInForce"])  # fmt: skip
     (sensor,) = [r for r in a_month_ago if r["personId"] == george]
     assert sensor["daysOverdue"] == (today - timedelta(days=30) - date.fromisoformat(
         sensor["reviewBy"])).days > 0  # fmt: skip
@@ -173,8 +173,8 @@ def test_the_demo_shows_an_overdue_restriction_the_trend_and_an_alignment_gap_th
     assert api.query(ALIGNMENT, {"p": george})["alignmentFindings"]["findings"] == []
 
 
-DEMO_INCIDENT = """query($p: ID!) { incidents(personId: $p) { incidentId status happenedAt
-  restrictionIds } }"""
+DEMO_INCIDENT = """query($p: ID!) { incidents(personId: $p) { edges { node { incidentId status
+  happenedAt restrictionIds } } } }"""
 DEMO_RECONSTRUCTION = """query($i: ID!) { incidentReconstruction(incidentId: $i) {
   at knownThen { riskDecisions { status parts { safeguards } } restrictionsInForce { restrictionId }
     plan { staffGuidance } }
@@ -188,7 +188,7 @@ def test_the_demo_incident_reconstructs_what_was_in_force_and_what_was_written_u
     loaded(api, runtime)
     people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
               ["edges"]}  # fmt: skip
-    [incident] = api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"]
+    [incident] = nodes(api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"])
     assert incident["status"] == "CLOSED"
 
     found = api.query(DEMO_RECONSTRUCTION, {"i": incident["incidentId"]})["incidentReconstruction"]
@@ -221,7 +221,7 @@ def test_the_demo_incident_shows_the_lapsed_sign_off_of_the_staff_member_involve
     loaded(api, runtime)
     people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
               ["edges"]}  # fmt: skip
-    [incident] = api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"]
+    [incident] = nodes(api.query(DEMO_INCIDENT, {"p": people["Amira Hassan"]})["incidents"])
 
     found = api.query(DEMO_STAFF, {"i": incident["incidentId"],
                                    "s": "northgate-community-support"})  # fmt: skip
@@ -239,8 +239,8 @@ def test_the_demo_incident_shows_the_lapsed_sign_off_of_the_staff_member_involve
     assert now["northgate-day"]["PROMPT_LADDER"] == (1, 0)
 
 
-DEMO_FINDINGS = """query($s: ID!) { workforceFindings(serviceId: $s) { kind staffId technique
-  recordCount records { recordType eventType personId } } }"""
+DEMO_FINDINGS = """query($s: ID!) { workforceFindings(serviceId: $s) { edges { node { kind
+  staffId technique recordCount records { recordType eventType personId } } } } }"""
 
 
 def test_the_demo_note_by_a_staff_member_whose_sign_off_lapsed_is_a_workforce_finding(
@@ -250,7 +250,8 @@ def test_the_demo_note_by_a_staff_member_whose_sign_off_lapsed_is_a_workforce_fi
     people = {edge["node"]["name"]: edge["node"]["id"] for edge in api.query(PEOPLE)["people"]
               ["edges"]}  # fmt: skip
 
-    found = api.query(DEMO_FINDINGS, {"s": "northgate-community-support"})["workforceFindings"]
+    service = {"s": "northgate-community-support"}
+    found = nodes(api.query(DEMO_FINDINGS, service)["workforceFindings"])
 
     by = {(f["staffId"], f["kind"], f["technique"]): f for f in found}
     tom = by[("staff-tom", "UNSIGNED_PRACTICE", "PROMPT_LADDER")]

@@ -196,6 +196,31 @@ def test_asking_for_a_field_that_does_not_exist_is_a_bad_request(api: Api) -> No
     assert "shoeSize" in error["message"]
 
 
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        ("{ person(id: ) { id } }", {}),  # does not parse
+        ("{ people(first: 1) { edges { node { shoeSize } } } }", {}),  # does not validate
+        ("query($n: Int!) { events(first: $n) { pageInfo { endCursor } } }", {"n": "ten"}),
+    ],
+    ids=["parse", "validation", "variables"],
+)
+def test_a_request_refused_before_it_runs_answers_without_data(
+    api: Api, document: str, variables: dict[str, str]
+) -> None:
+    body = api.post(document, variables)
+
+    assert "data" not in body, body
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_REQUEST"]
+
+
+def test_a_refusal_while_running_answers_with_data_null(api: Api) -> None:
+    body = api.post("{ people(first: 0) { edges { node { id } } } }")
+
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["VALIDATION_FAILED"]
+
+
 def test_a_wrongly_typed_variable_is_a_bad_request(api: Api) -> None:
     error = api.failure("query($n: Int!) { events(first: $n) { pageInfo { endCursor } } }",
                         {"n": "ten"})  # fmt: skip

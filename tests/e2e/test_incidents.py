@@ -13,6 +13,7 @@ from tests.e2e.helpers import (
     Staff,
     backdated_plan,
     days_ago_iso,
+    nodes,
     rules,
 )
 
@@ -27,10 +28,10 @@ RECONSTRUCTION = """query($i: ID!, $k: DateTime) { incidentReconstruction(incide
     actor { name } record { recordType recordId } } }
   followed { eventType actor { name } reason causationId } } }"""
 INCIDENTS = """query($s: ID, $p: ID, $status: IncidentStatus) {
-  incidents(serviceId: $s, personId: $p, status: $status) { incidentId status harmLevel
-    practiceChanges { what state daysPastReview } } }"""
+  incidents(serviceId: $s, personId: $p, status: $status) { edges { node { incidentId status
+    harmLevel practiceChanges { what state daysPastReview } } } } }"""
 OPEN_CHANGES = """query($s: ID!, $on: DateTime) { openPracticeChanges(serviceId: $s, asOf: $on) {
-  changeId incidentId what reviewBy daysPastReview } }"""
+  edges { node { changeId incidentId what reviewBy daysPastReview } } } }"""
 PARTS = {"risks": ["Crossing the main road"], "couldGoRight": "Buys her own paper",
          "couldGoWrong": "Misses the turning", "safeguards": ["Carries a phone"],
          "escalation": "Call after 30 minutes",
@@ -106,13 +107,13 @@ def test_an_incident_is_closed_once_learned_from_and_answered(api: Api) -> None:
     restriction = answered(api, person, decision, incident)
     api.mutate("closeIncident", {"incidentId": incident}, MANAGER)
 
-    [listed] = api.query(INCIDENTS, {"p": person})["incidents"]
+    [listed] = nodes(api.query(INCIDENTS, {"p": person})["incidents"])
     assert (listed["incidentId"], listed["status"], listed["harmLevel"]) == (
         incident,
         "CLOSED",
         "LOW",
     )
-    assert api.query(INCIDENTS, {"s": "svc-1", "status": "OPEN"})["incidents"] == []
+    assert nodes(api.query(INCIDENTS, {"s": "svc-1", "status": "OPEN"})["incidents"]) == []
     found = api.query(RECONSTRUCTION, {"i": incident})["incidentReconstruction"]
     assert found["incident"]["restrictionIds"] == [restriction]
     followed = [entry["eventType"] for entry in found["followed"]]
@@ -167,7 +168,9 @@ def test_open_practice_changes_past_their_review_date_come_first(api: Api) -> No
 
     in_ten_days = (datetime.now(UTC) + timedelta(days=10)).isoformat()
     # asOf ten days ahead is read as now for what is recorded, but dates are counted then.
-    listed = api.query(OPEN_CHANGES, {"s": "svc-1", "on": in_ten_days})["openPracticeChanges"]
+    listed = nodes(
+        api.query(OPEN_CHANGES, {"s": "svc-1", "on": in_ten_days})["openPracticeChanges"]
+    )
 
     assert [(c["what"], c["daysPastReview"]) for c in listed] == [("Change 5", 5), ("Change 30", 0)]
 
@@ -178,9 +181,9 @@ def test_incidents_are_read_only_within_reach(api: Api) -> None:
     api.reader = OTHER_PROVIDER
 
     assert api.query(RECONSTRUCTION, {"i": incident})["incidentReconstruction"] is None
-    assert api.query(INCIDENTS, {"p": person})["incidents"] == []
+    assert nodes(api.query(INCIDENTS, {"p": person})["incidents"]) == []
     # Service ids are the provider's own: another provider's svc-1 is another service.
-    assert api.query(INCIDENTS, {"s": "svc-1"})["incidents"] == []
+    assert nodes(api.query(INCIDENTS, {"s": "svc-1"})["incidents"]) == []
     api.reader = Staff("u-eli", "Eli Ward", "support_worker", services=("svc-9",))
     error = api.failure(INCIDENTS, {"s": "svc-1"})
     assert error["extensions"]["code"] == "FORBIDDEN"
@@ -194,7 +197,8 @@ def test_a_list_of_incidents_names_a_service_or_a_person(api: Api) -> None:
 
 def test_a_time_without_an_offset_is_refused_with_a_code(api: Api) -> None:
     person = backdated_plan(api, 60).person_id
-    query = "query($p: ID!, $f: DateTime) { incidents(personId: $p, from: $f) { incidentId } }"
+    query = """query($p: ID!, $f: DateTime) { incidents(personId: $p, from: $f) {
+  edges { node { incidentId } } } }"""
 
     error = api.failure(query, {"p": person, "f": "2026-01-01T00:00:00"})
 

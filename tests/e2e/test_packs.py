@@ -5,7 +5,6 @@ pages and read back); scoped, consent-gated and logged like every read."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,8 @@ from tests.e2e.helpers import (
     register,
 )
 from tests.e2e.helpers import last_position as logged_up_to
+from tests.support.chromium import installed_chromium, offline
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; `make test` installs it
 HELEN = Staff(STAFF["helen"].id, STAFF["helen"].name, "manager", tenant=DEMO_TENANT)
 SECTIONS = ("The support plan", "How the plan changed", "Progression by outcome",
             "Reviews, and the person's part in them", "Positive risk-taking and restrictions",
@@ -56,13 +55,10 @@ def demo(api: Api, runtime: Runtime) -> list[str]:
 def rendered_in_chromium(html: str, folder: Path) -> str:
     """The page's DOM once headless Chromium has loaded it from a file, with its network
     switched off: what a reader's browser shows, scripts and all."""
-    assert shutil.which(CHROMIUM), "Debian's chromium is needed: `make test` installs it"
     page = folder / "pack.html"
     page.write_text(html, encoding="utf-8")
     ran = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        [installed_chromium(), "--headless", *offline(),
          f"--user-data-dir={folder / 'profile'}", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip

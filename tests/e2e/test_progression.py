@@ -14,6 +14,7 @@ from tests.e2e.helpers import (
     Plan,
     backdated_plan,
     days_ago_iso,
+    nodes,
     outcome_input,
     rules,
 )
@@ -29,10 +30,11 @@ TIMELINE = """query($p: ID!, $o: ID!, $known: DateTime) {
     entries { kind summary stageId }
     weeks { weekStart notes medianPromptLevel meanConfidence stepsCompleted stepsOf
       refusals } } }"""
-REPEATS = """query($s: ID!) { repeatReviews(serviceId: $s) { reviewId repeatFinding } }"""
+REPEATS = """query($s: ID!) { repeatReviews(serviceId: $s) { edges { node {
+  reviewId repeatFinding } } } }"""
 SCHEDULE = """query($s: ID!, $before: Date!, $on: DateTime) {
   reviewSchedule(serviceId: $s, dueBefore: $before, asOf: $on) {
-    kind title dueOn daysOverdue } }"""
+    edges { node { kind title dueOn daysOverdue } } } }"""
 
 
 def pathway(api: Api, plan: Plan, days_ago: float) -> list[str]:
@@ -124,9 +126,10 @@ def test_a_review_s_decisions_change_the_plan_as_changes_caused_by_the_review(ap
     caused = [v["eventType"] for v in history
               if v["causationId"] == f"{held['recordId']}/{review['version']}"]  # fmt: skip
     assert caused == ["SupportPlan.SupportHoursReduced", "SupportPlan.ReviewScheduled"]
-    reviews = api.query("query($p: ID!) { reviews(personId: $p) { reviewId heldAt decisions { "
-                        "supportHoursPerWeek } involvement { views } } }",
-                        {"p": plan.person_id})["reviews"]  # fmt: skip
+    reviews = nodes(api.query("query($p: ID!) { reviews(personId: $p) { edges { node { "
+                              "reviewId heldAt decisions { supportHoursPerWeek } "
+                              "involvement { views } } } } }",
+                              {"p": plan.person_id})["reviews"])  # fmt: skip
     assert reviews[0]["reviewId"] == review_id
     assert reviews[0]["decisions"]["supportHoursPerWeek"] == 10
     assert reviews[0]["involvement"]["views"] == "I want to go on my own now"
@@ -154,13 +157,14 @@ def test_a_review_that_decides_nothing_and_repeats_the_last_is_a_finding(api: Ap
     plan = backdated_plan(api, 100)
     first = schedule(api, plan, 90, due_in_days=10)
     hold(api, plan, first, 80, decideNextReviewOn=days_ago_iso(-30)[:10], barriers="Buses")
-    listed = api.query("query($p: ID!) { reviews(personId: $p) { reviewId heldAt } }",
-                       {"p": plan.person_id})["reviews"]  # fmt: skip
+    listed = nodes(api.query("query($p: ID!) { reviews(personId: $p) { edges { node { "
+                             "reviewId heldAt } } } }",
+                             {"p": plan.person_id})["reviews"])  # fmt: skip
     (second,) = [review["reviewId"] for review in listed if not review["heldAt"]]
 
     hold(api, plan, second, 1, barriers="Buses")  # the same analysis, and no decision
 
-    findings = api.query(REPEATS, {"s": "svc-1"})["repeatReviews"]
+    findings = nodes(api.query(REPEATS, {"s": "svc-1"})["repeatReviews"])
     assert [f["reviewId"] for f in findings] == [second]
     assert "repeats the previous review" in findings[0]["repeatFinding"]
 
@@ -173,8 +177,8 @@ def test_days_overdue_are_counted_to_the_date_asked_about(api: Api) -> None:
     def overdue(on: datetime | None) -> list[tuple[str, int]]:
         variables = {"s": "svc-1", "before": datetime.now(UTC).date().isoformat(),
                      "on": on.replace(tzinfo=UTC).isoformat() if on else None}  # fmt: skip
-        return [(r["kind"], r["daysOverdue"]) for r in api.query(SCHEDULE, variables)
-                ["reviewSchedule"]]  # fmt: skip
+        return [(r["kind"], r["daysOverdue"]) for r in nodes(api.query(SCHEDULE, variables)
+                ["reviewSchedule"])]  # fmt: skip
 
     assert overdue(None) == [("PLAN", 10)]
     assert overdue(datetime.combine(due, datetime.min.time()) - timedelta(days=3)) == [("PLAN", 0)]
@@ -235,12 +239,12 @@ def test_the_stages_of_a_retired_outcome_are_never_due(api: Api) -> None:
     api.mutate("agreeOutcome", successor)
     next_year = (datetime.now(UTC) + timedelta(days=365)).date().isoformat()
     due = {"s": "svc-1", "before": next_year, "on": None}
-    assert [r["kind"] for r in api.query(SCHEDULE, due)["reviewSchedule"]] == ["STAGE"] * 3
+    assert [r["kind"] for r in nodes(api.query(SCHEDULE, due)["reviewSchedule"])] == ["STAGE"] * 3
 
     api.mutate("retireOutcome", {"personId": plan.person_id, "outcomeId": plan.outcome_id,
                                  "reason": "Goal met another way"})  # fmt: skip
 
-    assert api.query(SCHEDULE, due)["reviewSchedule"] == []
+    assert nodes(api.query(SCHEDULE, due)["reviewSchedule"]) == []
 
 
 def test_a_timeline_from_a_time_without_a_timezone_is_refused_with_the_rule_for_it(

@@ -15,24 +15,25 @@ from tests.e2e.helpers import (
     Api,
     backdated_plan,
     days_ago_iso,
+    nodes,
     rules,
 )
 from tests.support.tables import snapshot
 
 IN_FORCE = """query($s: ID!, $on: DateTime) { restrictionsInForce(serviceId: $s, asOf: $on) {
-  restrictionId what reviewBy daysOverdue afterIncident } }"""
+  edges { node { restrictionId what reviewBy daysOverdue afterIncident } } } }"""
 OF_PERSON = """query($p: ID!, $status: RestrictionStatus) {
-  restrictions(personId: $p, status: $status) { restrictionId status reviewBy daysOverdue
-    lastOutcome } }"""
+  restrictions(personId: $p, status: $status) { edges { node { restrictionId status reviewBy
+    daysOverdue lastOutcome } } } }"""
 DUE = """query($s: ID!, $before: Date!) { restrictionsDueForReview(serviceId: $s,
-  before: $before) { restrictionId reviewBy daysOverdue } }"""
+  before: $before) { edges { node { restrictionId reviewBy daysOverdue } } } }"""
 TREND = """query($s: ID!, $from: Date!, $to: Date!) {
   restrictivePracticeTrend(serviceId: $s, from: $from, to: $to) {
     month imposed reviewedOnTime reviewedLate overdue reduced lifted } }"""
 ALIGNMENT = """query($p: ID!) { alignmentFindings(personId: $p) { guidance
   findings { kind recordId missing } } }"""
-DECISIONS = """query($p: ID!) { riskDecisions(personId: $p) { riskDecisionId status
-  parts { safeguards } agreedBy restrictionIds } }"""
+DECISIONS = """query($p: ID!) { riskDecisions(personId: $p) { edges { node { riskDecisionId
+  status parts { safeguards } agreedBy restrictionIds } } } }"""
 NAMES = {"risk_decisions", "restrictions"}
 ALL_PARTS = {"risks": ["Getting lost"], "couldGoRight": "Buys her own paper",
              "couldGoWrong": "Misses the turning", "safeguards": ["Texts staff on arrival"],
@@ -89,9 +90,9 @@ def test_restrictions_in_force_on_a_past_date_show_the_review_by_then_and_days_o
     review(api, overdue, days_ago_iso(30), "REDUCED", whatChanged="Knives in a drawer",
            nextReviewBy=day(-20))  # fmt: skip
 
-    then = api.query(IN_FORCE, {"s": "svc-1", "on": moment(50)})["restrictionsInForce"]
-    earlier = api.query(IN_FORCE, {"s": "svc-1", "on": moment(80)})["restrictionsInForce"]
-    now = api.query(IN_FORCE, {"s": "svc-1", "on": None})["restrictionsInForce"]
+    then = nodes(api.query(IN_FORCE, {"s": "svc-1", "on": moment(50)})["restrictionsInForce"])
+    earlier = nodes(api.query(IN_FORCE, {"s": "svc-1", "on": moment(80)})["restrictionsInForce"])
+    now = nodes(api.query(IN_FORCE, {"s": "svc-1", "on": None})["restrictionsInForce"])
 
     assert [(r["restrictionId"], r["reviewBy"], r["daysOverdue"], r["afterIncident"])
             for r in then] == [(overdue, day(70), 20, True),
@@ -176,9 +177,9 @@ def test_a_restriction_is_never_extended_without_a_review(api: Api) -> None:
     refused = api.refuse("reviewRestriction", {"restrictionId": restriction,
                          "outcome": "CONTINUED", "nextReviewBy": day(-30)}, MANAGER)  # fmt: skip
 
-    (kept,) = api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"]
-    due = api.query(DUE, {"s": "svc-1", "before": day(0)})["restrictionsDueForReview"]
-    (now,) = api.query(IN_FORCE, {"s": "svc-1", "on": moment(0)})["restrictionsInForce"]
+    (kept,) = nodes(api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"])
+    due = nodes(api.query(DUE, {"s": "svc-1", "before": day(0)})["restrictionsDueForReview"])
+    (now,) = nodes(api.query(IN_FORCE, {"s": "svc-1", "on": moment(0)})["restrictionsInForce"])
 
     assert rules(refused) == ["restriction.review.justification_required"]
     assert (kept["reviewBy"], kept["daysOverdue"], kept["lastOutcome"]) == (day(10), 10, None)
@@ -198,9 +199,9 @@ def test_lifting_a_restriction_needs_a_manager_and_a_reason(api: Api) -> None:
 
     assert refused["extensions"] == {"code": "FORBIDDEN", "rule": "access.role"}
     assert rules(unexplained) == ["restriction.review.reason_required"]
-    (lifted,) = api.query(OF_PERSON, {"p": person, "status": "LIFTED"})["restrictions"]
+    (lifted,) = nodes(api.query(OF_PERSON, {"p": person, "status": "LIFTED"})["restrictions"])
     assert (lifted["restrictionId"], lifted["daysOverdue"]) == (restriction, 0)
-    assert api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"] == []
+    assert nodes(api.query(OF_PERSON, {"p": person, "status": "IN_FORCE"})["restrictions"]) == []
 
 
 def test_agreeing_a_risk_decision_is_refused_with_every_missing_part(api: Api) -> None:
@@ -230,7 +231,7 @@ def test_agreeing_is_refused_while_a_restriction_it_relies_on_is_overdue(api: Ap
     api.mutate("agreeRiskDecision", {"riskDecisionId": decision}, MANAGER)
 
     assert rules(refused) == ["risk.restriction.not_confirmed"]
-    (agreed,) = api.query(DECISIONS, {"p": person})["riskDecisions"]
+    (agreed,) = nodes(api.query(DECISIONS, {"p": person})["riskDecisions"])
     assert (agreed["status"], agreed["agreedBy"], agreed["restrictionIds"]) == (
         "AGREED", MANAGER.name, [overdue])  # fmt: skip
     assert agreed["parts"]["safeguards"] == ["Texts staff on arrival"]

@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     Staff,
     backdated_plan,
     days_ago_iso,
+    nodes,
     rules,
 )
 
@@ -25,7 +26,8 @@ STAFF_MEMBER = """query($s: ID!, $on: DateTime) { staffMember(staffId: $s, asOf:
 COVERAGE = """query($s: ID!, $t: ID, $on: DateTime) { competencyCoverage(serviceId: $s, teamId: $t,
   asOf: $on) { teamId staff techniques { technique current expiringWithin30Days expired
   never } } }"""
-STATUS = """query($s: ID!) { workforceStatus(serviceId: $s) { staffId teamId } }"""
+STATUS = """query($s: ID!) { workforceStatus(serviceId: $s) { edges { node { staffId teamId } } }
+}"""
 RECONSTRUCTION = """query($i: ID!) { incidentReconstruction(incidentId: $i) {
   knownThen { staffCompetence { staffId name competencies { technique current expired
     refresherDue } } } } }"""
@@ -160,8 +162,8 @@ def test_joining_twice_or_an_unknown_member_of_staff_is_refused(api: Api) -> Non
 
 
 FINDINGS = """query($s: ID!, $known: DateTime) { workforceFindings(serviceId: $s,
-  asKnownAt: $known) { kind staffId name technique recordCount records { recordType recordId
-  version eventType personId outcomeId } } }"""
+  asKnownAt: $known) { edges { node { kind staffId name technique recordCount records {
+  recordType recordId version eventType personId outcomeId } } } } }"""
 WHY = "Agreed with Ruth"
 FEED_WRITER = Staff("c-feed", "Case system feed", "integration_client", scope="records:write")
 
@@ -180,9 +182,9 @@ def test_practice_written_without_a_current_sign_off_is_a_finding(api: Api) -> N
     sign_off(api, "u-ann", "PROMPT_LADDER", 5, 300)
     api.reader = MANAGER
 
-    then = {f["staffId"]: f for f in api.query(FINDINGS, {"s": "svc-1", "known": before_sign_off})[
-        "workforceFindings"]}  # fmt: skip
-    now = api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"]
+    known = {"s": "svc-1", "known": before_sign_off}
+    then = {f["staffId"]: f for f in nodes(api.query(FINDINGS, known)["workforceFindings"])}
+    now = nodes(api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"])
 
     assert set(then) == {"u-ann", "u-sam"}  # Sam's revision relies on it too
     ann = then["u-ann"]
@@ -210,7 +212,7 @@ def test_a_stage_relies_on_its_own_technique_while_under_way(api: Api) -> None:
     note_on(api, plan)
     api.reader = MANAGER
 
-    found = api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"]
+    found = nodes(api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"])
 
     assert [(f["staffId"], f["technique"], f["recordCount"]) for f in found] == [
         ("u-ann", "GRADED_EXPOSURE", 1), ("u-sam", "GRADED_EXPOSURE", 1)]  # fmt: skip
@@ -225,7 +227,7 @@ def test_follow_ups_not_honoured_and_writers_not_on_the_staff_are_findings(api: 
     note_id = note_on(api, plan, FEED_WRITER)
     api.reader = MANAGER
 
-    found = {f["kind"]: f for f in api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"]}
+    found = {f["kind"]: f for f in nodes(api.query(FINDINGS, {"s": "svc-1"})["workforceFindings"])}
 
     assert found["FOLLOW_UP_NOT_HONOURED"]["staffId"] == "staff-bo"
     assert found["FOLLOW_UP_NOT_HONOURED"]["records"][0]["recordType"] == "STAFF_MEMBER"
