@@ -167,8 +167,8 @@ def _checked(log: Iterator[Notification], macs: MacKey | None,
 
 
 def _check_kept(store: ReadStore, records: CareRecords, kept: Kept, found: Findings) -> None:
-    if records.last_position() < kept.position:
-        found.kept.append(f"the log ends at {records.last_position()}, before the kept "
+    if (last := records.last_position()) < kept.position:
+        found.kept.append(f"the log ends at {last}, before the kept "
                           f"checkpoint at {kept.position}: it was cut back")  # fmt: skip
     with store.transaction() as tx:
         chained = link_at(tx, kept.position)
