@@ -31,9 +31,11 @@ from domain.catalogue import ALL_EVENTS
 from infra.notifications import PostgresNotifications
 from infra.outages import is_transient
 from infra.read_store import ReadStore
-from projections import tracking
+from projections import tallies, tracking
 from projections.base import Batch, Event, EventFailed, ReadModel, Transaction, live_tables
 from projections.event_records import event_type
+from projections.tallies import counted_afresh
+from projections.tally_terms import MODELS
 
 log = logging.getLogger("stepwise.projector")
 EVERY_TOPIC = frozenset(get_topic(event_type) for event_type in ALL_EVENTS)
@@ -125,6 +127,8 @@ class Projector:
                         tx.execute(f"DROP TABLE IF EXISTS {table.name}")
                 model.create_tables(tx, live_tables(model))
                 tracking.register(tx, model.name, model.version)
+            tallies.create(tx)
+            counted_afresh(tx)
         return outdated
 
     def statuses(self) -> dict[str, tracking.Status]:
@@ -208,10 +212,13 @@ class Projector:
 
     def _refresh_statistics(self, lanes: Iterable[Lane]) -> None:
         """On PostgreSQL (SQLite's planner, without statistics, assumes indexes select well)."""
-        tables = sorted(table for lane in lanes for table in lane.tables.values())
-        with self.store.transaction() as tx:
+        tables = {table for lane in lanes for table in lane.tables.values()}
+        if any(lane.model.name in MODELS and lane.durable for lane in lanes):
+            tables.add(tallies.TALLIES)
+        # (a write transaction: ANALYZE of a large log's tables outlasts a read's time limit)
+        with self.store.transaction(write=True) as tx:
             if tx.dialect == "postgres" and tables:
-                tx.execute(f"ANALYZE {', '.join(tables)}")
+                tx.execute(f"ANALYZE {', '.join(sorted(tables))}")
 
     def _stop_at(self, poison: Undecodable, lanes: Iterable[Lane]) -> None:
         """Parks the read models that read an event nobody can decode just before it; those

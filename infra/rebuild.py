@@ -13,8 +13,9 @@ import gc
 from collections.abc import Callable, Sequence
 
 from infra.projector import Lane, Projector
-from projections import tracking
+from projections import tallies, tracking
 from projections.base import ReadModel, Transaction
+from projections.tallies import counted_afresh
 
 BATCH_SIZE = 5_000  # larger than the live runner's: fewer writes of each long-lived record
 
@@ -45,11 +46,14 @@ def rebuild(
                 for lane in lanes:
                     _discard(projector, lane)
                 return {lane.model.name: f"{type(error).__name__}: {error}" for lane in lanes}
-            return {
+            failed = {
                 lane.model.name: failure
                 for lane in lanes
                 if (failure := _swap_in(projector, lane)) is not None
             }
+            with projector.store.transaction(write=True) as tx:
+                counted_afresh(tx)  # the tallies count the marks swapped in
+            return failed
         finally:
             gc.enable()
             for lane in lanes:
@@ -94,6 +98,7 @@ def _swap(projector: Projector, lane: Lane) -> int:
                 )
             table.create_indexes(tx, table.name)
         tracking.replace_with(tx, model.name, position=position, version=model.version)
+        tallies.forget(tx, model.name)
         tracking.delete(tx, lane.tracking)
         if projector.channel and tx.dialect == "postgres":
             payload = f"{model.name}:{position}"

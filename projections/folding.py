@@ -137,6 +137,8 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
         if self.marks is not None:
             tx.copy(tables[self.marks], MARK_COLUMNS,
                     ([r[c] for c in MARK_COLUMNS] for r in pending.marks))  # fmt: skip
+            if tables[self.marks] == self.marks:  # (a rebuild's marks are counted once swapped in)
+                self._tally(tx, pending)
         if self.timeline is not None:
             timeline = tables[self.timeline]
             voided = [m for m in pending.moments if len(m) > len(TIMELINE_COLUMNS)]
@@ -250,7 +252,18 @@ class RecordTable(ReadAtMoment, KeptWhileRebuilding, ReadModel):
         return current
 
     def _mark_log(self, closing: Closing) -> MarkLog:
-        return MarkLog(closing.tx, closing.tables[self.marks or ""], closing.pending.marks)
+        table = closing.tables[self.marks or ""]
+        changes = closing.pending.mark_changes if table == self.marks else None
+        return MarkLog(closing.tx, table, closing.pending.marks, changes)
+
+    def _tally(self, tx: Transaction, pending: Pending) -> None:
+        """Governance's tallies count the marks now the account of their moment."""
+        # (imported here: the tallies read the measures, which read the read models)
+        from projections.tallies import tally
+
+        opened = [(1, row, row["recorded_from"]) for row in pending.marks
+                  if row["recorded_to"] is None]  # fmt: skip
+        tally(tx, [*opened, *pending.mark_changes])
 
     def _marks_of(self, record: Any) -> Marks:
         return keyed(self.marks_of(record)) if record is not None and self.marks else {}

@@ -1,6 +1,7 @@
 """The governance dashboard of a service (or one of its teams) at a moment, and the marks behind
-each figure: counted in SQL from the marks tables (projections.marks), so a question reads the
-rows in force at the moment and the points of the window, never the event log or the records.
+each figure: read from the tallies kept as marks change (projections.tallies) where they hold
+what the moment asks, else counted in SQL from the marks tables (projections.marks); either way
+never the event log or the records. The marks behind a figure are always read from the marks.
 
 A person's records count in the service and team that supported them: at the moment for what
 holds then, and when it happened for what happened (so a month's figures stay with the team of
@@ -16,6 +17,7 @@ from projections.base import Row, Transaction
 from projections.governance_measures import MEASURES, Measure
 from projections.governance_query import POINTS, SHARES, MarksQuery, Phrases, Scope
 from projections.states import Moment
+from projections.tally_query import TallyQuery
 
 __all__ = ["Figure", "Phrases", "Scope", "dashboard", "evidence", "held_each_month", "months_to"]
 
@@ -45,10 +47,13 @@ def dashboard(
     """Every measure's figure for the scope at the moment, with its teams side by side and, for
     what happened, its months."""
     query = MarksQuery(tx, scope, moment, phrases, months)
-    counted = {measure: query.counts(measure) for measure in MEASURES}
+    tallies = TallyQuery(tx, scope, moment, phrases, months)
+    counted = {measure: (tallies if tallies.reads(measure) else query).counts(measure)
+               for measure in MEASURES}  # fmt: skip
     # Every figure lists the same teams: those of the scope at the moment, and any where
     # something counted happened in the window.
-    teams = sorted(query.teams().union(*(per_team for per_team, _ in counted.values())),
+    scoped = (tallies.teams() | query.teams(of_people=False)) if tallies.usable else query.teams()
+    teams = sorted(scoped.union(*(per_team for per_team, _ in counted.values())),
                    key=lambda team: team or "")  # fmt: skip
     figures = []
     for measure, (per_team, per_month) in counted.items():

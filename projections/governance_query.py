@@ -4,7 +4,6 @@ and a window of months."""
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,7 +12,7 @@ from typing import Any
 from domain.catalogue import record_type_of
 from projections.base import Row, Transaction
 from projections.governance_measures import DUE_SOON_DAYS, MEASURES, Measure, Select
-from projections.marks import utc_day
+from projections.marks import months_before, utc_day
 from projections.people import People
 from projections.practice import UNSIGNED
 from projections.staff import Staff
@@ -64,7 +63,7 @@ class MarksQuery:
             "team": scope.team_id,
             "today": today.isoformat(),
             "soon": (today + timedelta(days=DUE_SOON_DAYS)).isoformat(),
-            "static_before": _months_before(today, phrases.static_plan_months).isoformat(),
+            "static_before": months_before(today, phrases.static_plan_months).isoformat(),
             "window_from": datetime(first.year, first.month, 1, tzinfo=UTC),
             "window_end": datetime(after.year, after.month, 1, tzinfo=UTC),
             **parameters(moment),
@@ -74,11 +73,14 @@ class MarksQuery:
 
     # -- figures -----------------------------------------------------------------------------
 
-    def teams(self) -> set[str | None]:
+    def teams(self, *, of_people: bool = True) -> set[str | None]:
+        """The teams of the people the scope supported at the moment (unless not asked for),
+        and of the staff working in it."""
+        people = f"SELECT DISTINCT p.team_id FROM ({self._placed()}) p UNION " if of_people else ""
         rows = self.tx.fetchall(
-            f"SELECT DISTINCT p.team_id FROM ({self._placed()}) p UNION "
-            f"SELECT DISTINCT m.team_id FROM {Staff.marks} m WHERE {self._staff_scope('m')} "
-            f"AND m.measure = 'staff_working' AND {_in_force('m')} AND {known_at('m')}",
+            f"{people}SELECT DISTINCT m.team_id FROM {Staff.marks} m "
+            f"WHERE {self._staff_scope('m')} AND m.measure = 'staff_working' "
+            f"AND {_in_force('m')} AND {known_at('m')}",
             self.params,
         )
         return {row["team_id"] for row in rows}
@@ -305,9 +307,3 @@ def _in_force(alias: str, at: str = "%(as_of)s") -> str:
         f"{alias}.effective_from <= {at} "
         f"AND ({alias}.effective_to IS NULL OR {alias}.effective_to > {at})"
     )
-
-
-def _months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier (the month's last, if it is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

@@ -14,6 +14,8 @@ plan last changed); `detail` is text a measure reads (a note's words, how a revi
 
 from __future__ import annotations
 
+import calendar
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,6 +42,7 @@ class Mark:
 
 
 Marks = dict[tuple[str, str], Mark]
+Change = tuple[int, Row, datetime]  # +1 or -1, a mark row as stored, when it changed
 ON_TIME, LATE = "on time", "late"  # how a review was held, against the date it was due by
 
 
@@ -63,6 +66,8 @@ def marks_table(name: str) -> Table:
         indexes=(
             Index("by_measure", "tenant_id, measure, effective_from"),
             Index("open", "tenant_id, measure, recorded_to, effective_to"),
+            # governance's tallies pair a person's marks with where they were placed
+            Index("person", "person_id, measure, recorded_to"),
         ),
     )
 
@@ -70,6 +75,12 @@ def marks_table(name: str) -> Table:
 def utc_day(instant: datetime) -> date:
     """The day an instant falls on, in UTC (as every date a governance question compares)."""
     return instant.astimezone(UTC).date()
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last, if it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def keyed(marks: list[Mark]) -> Marks:
@@ -84,6 +95,10 @@ class MarkLog:
     tx: Transaction
     table: str
     rows: list[Row]
+    # With a list: each change to the rows stored before the batch that are the account of
+    # their moment now (+1 a row that became so, -1 one that no longer is, and when), for
+    # governance's tallies (projections.tallies).
+    changes: list[Change] | None = None
 
     def open(self, owner: tuple[str, str, str | None], mark: Mark, moment: datetime,
              at: datetime, *, point: bool = False) -> None:  # fmt: skip
@@ -146,6 +161,7 @@ class MarkLog:
         reaching = ("effective_to IS NULL" if only_open
                     else "(effective_to IS NULL OR effective_to > %(moment)s)")  # fmt: skip
         params = {**params, "moment": moment, "at": at}
+        before = self._known_now(mine, params) if self.changes is not None else None
         # Rows recorded at this very instant were never the account of anything: changed in place.
         ending = " AND effective_to IS NULL" if only_open else ""
         tx.execute(f"DELETE FROM {table} WHERE {mine} AND recorded_from >= %(at)s "
@@ -165,3 +181,23 @@ class MarkLog:
         tx.execute(f"UPDATE {table} SET recorded_to = %(at)s WHERE {mine} "
                    f"AND recorded_from < %(at)s AND ({reaching} OR effective_from >= %(moment)s)",
                    params)  # fmt: skip
+        if before is not None and self.changes is not None:
+            after = Counter(self._known_now(mine, params))
+            lost, gained = Counter(before) - after, after - Counter(before)
+            for sign, rows in ((-1, lost), (1, gained)):
+                for row in rows.elements():
+                    self.changes.append((sign, dict(zip(MARK_COLUMNS, row, strict=True)), at))
+
+    def _known_now(self, mine: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        columns = ", ".join(MARK_COLUMNS)
+        rows = self.tx.fetchall(f"SELECT {columns} FROM {self.table} WHERE {mine}", params)
+        return [tuple(_instant(row[c]) if c in INSTANTS else row[c] for c in MARK_COLUMNS)
+                for row in rows]  # fmt: skip
+
+
+INSTANTS = ("effective_from", "effective_to", "recorded_from", "recorded_to")
+
+
+def _instant(value: Any) -> Any:
+    """An instant as read back (SQLite keeps text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value

@@ -20,6 +20,7 @@ class Pending:
     states: list[Row] = field(default_factory=list)
     parts: list[Row] = field(default_factory=list)
     marks: list[Row] = field(default_factory=list)
+    mark_changes: list[Any] = field(default_factory=list)  # projections.marks.Change
     moments: list[list[Any]] = field(default_factory=list)
 
     def void(self, record_id: str, version: int, recorded: datetime) -> bool:

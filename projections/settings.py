@@ -13,7 +13,7 @@ from domain.provider_policy import (
     ProviderPolicy,
 )
 from domain.service_practice import ServicePractice
-from projections.base import Event, Row, Table, Transaction
+from projections.base import Batch, Event, Row, Table, Tables, Transaction
 from projections.event_records import document_text
 from projections.folding import RecordTable
 from projections.states import Moment, state_at, states_table
@@ -65,6 +65,16 @@ class ProviderPolicies(RecordTable):
               primary_key="policy_id"),
         states_table("provider_policy_states", "policy_id", POLICY),
     )  # fmt: skip
+
+    def apply(self, tx: Transaction, tables: Tables, batch: Batch) -> None:
+        super().apply(tx, tables, batch)
+        if tables[self.name] == self.name:  # (a rebuild's are counted once swapped in)
+            # (imported here: the tallies read the measures, which read these settings)
+            from projections.tallies import settings_changed
+
+            tenants = {event.envelope.tenant_id for _, event in batch}  # type: ignore[attr-defined]
+            for tenant in sorted(tenants):
+                settings_changed(tx, tenant)
 
     def row(self, policy: ProviderPolicy, first_position: int, last_event: Event) -> Row:
         document = {"restrictionReviewDays": policy.restriction_review_days,
