@@ -191,13 +191,17 @@ class MarkLog:
     def _known_now(self, mine: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         columns = ", ".join(MARK_COLUMNS)
         rows = self.tx.fetchall(f"SELECT {columns} FROM {self.table} WHERE {mine}", params)
-        return [tuple(_instant(row[c]) if c in INSTANTS else row[c] for c in MARK_COLUMNS)
-                for row in rows]  # fmt: skip
+        return [tuple(mark_row(row).values()) for row in rows]
 
 
 INSTANTS = ("effective_from", "effective_to", "recorded_from", "recorded_to")
 
 
-def _instant(value: Any) -> Any:
+def mark_row(row: Row) -> Row:
+    """A mark row as read back, its columns in order and its instants as instants."""
+    return {c: instant(row[c]) if c in INSTANTS else row[c] for c in MARK_COLUMNS}
+
+
+def instant(value: Any) -> Any:
     """An instant as read back (SQLite keeps text)."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value

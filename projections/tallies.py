@@ -29,7 +29,7 @@ from projections import tracking
 from projections.base import Index, Row, Table, Transaction
 from projections.governance_measures import MEASURES, Measure
 from projections.governance_query import Phrases
-from projections.marks import MARK_COLUMNS, Change
+from projections.marks import MARK_COLUMNS, Change, instant, mark_row
 from projections.settings import governance_settings
 from projections.states import Moment
 from projections.tally_terms import (
@@ -113,8 +113,9 @@ def lock(tx: Transaction) -> None:
 # -- counting changes --------------------------------------------------------------------------
 
 
-def tally(tx: Transaction, changes: Sequence[Change], only: Iterable[Measure] | None = None,
-          settings: dict[str, Phrases] | None = None) -> None:  # fmt: skip
+def tally(
+    tx: Transaction, changes: Sequence[Change], only: Iterable[Measure] | None = None
+) -> None:
     """Adds what each change to a person's mark rows changes in the tallies."""
     chosen = set(only) if only is not None else None
     by_mark: dict[str, list[Term]] = defaultdict(list)
@@ -127,7 +128,7 @@ def tally(tx: Transaction, changes: Sequence[Change], only: Iterable[Measure] | 
         return
     lock(tx)
     tenants = {row["tenant_id"] for _, row, _ in relevant}
-    counted_with = settings or _settings(tx, tenants)
+    counted_with = _settings(tx, tenants)
     deltas: dict[tuple[Any, ...], int] = defaultdict(int)
     for start in range(0, len(relevant), CHUNK):
         chunk = relevant[start : start + CHUNK]
@@ -189,17 +190,8 @@ def _rows_of(tx: Transaction, chunk: Sequence[Change],
             params,
         )
         for row in rows:
-            found[(row["person_id"], row["measure"])].append(_read(row))
+            found[(row["person_id"], row["measure"])].append(mark_row(row))
     return found
-
-
-def _read(row: Row) -> Row:
-    return {c: _instant(row[c]) if c.startswith(("effective", "recorded")) else row[c]
-            for c in MARK_COLUMNS}  # fmt: skip
-
-
-def _instant(value: Any) -> Any:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _pair(term: Term, sign: int, row: Row, others: dict[tuple[str, str], list[Row]],
@@ -284,7 +276,7 @@ def recount(
         f"WHERE measure = 'placement' AND recorded_to IS NULL"
         f"{' AND tenant_id = %(t)s' if tenant else ''} ORDER BY person_id", params,
     )  # fmt: skip
-    rows = [_read(row) for row in placements]
+    rows = [mark_row(row) for row in placements]
     tally(tx, [(1, row, row["recorded_from"]) for row in rows], only)
     if tenant is None:
         _stamp_latest(tx)
@@ -302,7 +294,7 @@ def _stamp_latest(tx: Transaction) -> None:
                                f"AS t FROM {table} GROUP BY tenant_id"):  # fmt: skip
             for value in (row["f"], row["t"]):
                 if value is not None:
-                    at = _instant(value)
+                    at = instant(value)
                     latest[row["tenant_id"]] = max(at, latest.get(row["tenant_id"], at))
     for tenant, at in latest.items():
         tx.execute(f"UPDATE {TENANTS} SET last_recorded = %(at)s WHERE tenant_id = %(t)s",

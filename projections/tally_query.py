@@ -5,13 +5,14 @@ what happened in a month is what was added in it (up to the moment, in the momen
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from projections import tracking
 from projections.base import Transaction
 from projections.governance_measures import Measure
 from projections.governance_query import Phrases
+from projections.marks import instant
 from projections.states import Moment
 from projections.tallies import COUNTED, INSTANTS, TALLIES, TENANTS, bucket
 from projections.tally_terms import MODELS, PLACED, POINTS, SETTINGS_READ, phrases_from, tallied
@@ -44,9 +45,7 @@ class TallyQuery:
                                "WHERE tenant_id = %(t)s", {"t": self.scope.tenant_id})  # fmt: skip
         if row is None:
             return True, True  # nothing counted: nothing to count
-        last = row["last_recorded"]
-        if isinstance(last, str):
-            last = datetime.fromisoformat(last)
+        last = instant(row["last_recorded"])
         if last is not None and last > self.moment.as_known_at:
             return False, False
         return True, phrases_from(row["settings"]) == settings
@@ -136,9 +135,7 @@ class TallyQuery:
 
 
 def _month_of(value: Any) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return str(value.astimezone(UTC).strftime("%Y-%m"))
+    return str(instant(value).astimezone(UTC).strftime("%Y-%m"))
 
 
 def _nonzero(counts: Counts) -> Counts:
