@@ -4,16 +4,23 @@ In production tokens come from the identity provider, signed with RS256 or ES256
 against its JWKS (keys are cached, and fetched again when a token names a key not seen yet).
 For local use, tokens are signed with a shared secret and minted by `stepwise token`. Either
 way the issuer and audience must be the configured ones, and the token must not have expired.
+
+A token verified is remembered for a minute (until it expires, if sooner, and while its key is
+still published), so a client sending the same token on every request pays for the signature
+check once.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+from cachetools import TTLCache
 from starlette.concurrency import run_in_threadpool
 
 from domain.envelope import Actor, Role
@@ -29,6 +36,10 @@ JWKS_REFETCH_SECONDS = 5.0
 # Roles whose tokens must name the services they reach: a token that forgot them reaches none.
 SCOPED_ROLES = frozenset({Role.SUPPORT_WORKER, Role.SENIOR_SUPPORT_WORKER, Role.INSPECTOR})
 WRITE_SCOPE = "records:write"  # in an integration client's `scope`: it may record, as staff do
+# How long a verified token's claims are reused (each time, a provider's token only while its
+# key is still in the key set as last fetched).
+VERIFIED_FOR_SECONDS = 60.0
+MOST_REMEMBERED = 10_000  # tokens: far more than clients at once, and a bounded memory
 
 
 class Unauthenticated(Exception):
@@ -73,6 +84,10 @@ class Authenticator:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._verified_claims: TTLCache[str, dict[str, Any]] = TTLCache(
+            MOST_REMEMBERED, VERIFIED_FOR_SECONDS
+        )
+        self._verified_lock = threading.Lock()  # the cache is not safe across threads alone
         self._jwks: jwt.PyJWKClient | None = None
         if settings.auth_jwks_url:
             # The provider's key set is cached (5 minutes) but single keys are not: a key the
@@ -117,6 +132,32 @@ class Authenticator:
         )
 
     def _verified(self, token: str) -> dict[str, Any]:
+        """The token's claims, checked once and then remembered while they hold."""
+        with self._verified_lock:
+            claims = self._verified_claims.get(token)
+        if (
+            claims is not None
+            and time.time() <= claims["exp"] + LEEWAY.total_seconds()
+            and self._key_still_published(token)
+        ):
+            return claims
+        claims = self._verify(token)
+        with self._verified_lock:
+            self._verified_claims[token] = claims
+        return claims
+
+    def _key_still_published(self, token: str) -> bool:
+        """A provider's token is reused only while its key is in the provider's key set as
+        last fetched: a withdrawn key stops verifying as soon as the set shows it gone."""
+        if self._jwks is None or _algorithm(token) == LOCAL_ALGORITHM:
+            return True
+        try:
+            self._jwks.get_signing_key_from_jwt(token)
+        except jwt.PyJWTError:
+            return False  # verified afresh, which says why
+        return True
+
+    def _verify(self, token: str) -> dict[str, Any]:
         settings = self._settings
         options: Any = {"require": ["exp", "iat", "iss", "aud", "sub", "role", "tenant"]}
         try:

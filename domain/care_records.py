@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar, cast, runtime_checkable
@@ -180,16 +181,24 @@ class CareRecords(Application[UUID]):
         return Written(str(record.id), record.version, position, ids.part_id)
 
     def load(self, record_id: UUID, kind: type[Aggregate] | None = None) -> Aggregate:
-        """A record as it stands now: its events replayed in order of effective time. Naming
-        a kind that is never snapshotted saves asking for a snapshot first."""
-        if kind is None or kind in self.snapshot_every:
+        """A record as it stands now: its events replayed in order of effective time.
+
+        With the record cache (STEPWISE_RECORD_CACHE_SIZE), a record loaded before is brought
+        up to date with the events recorded since (one query), and a copy is handed out, so
+        a command that changes it and is refused leaves the cache as it was. Without it, or
+        on first use, it is folded from its latest snapshot; naming a kind that is never
+        snapshotted saves asking for one."""
+        cache = self.repository.cache
+        if cache is not None or kind is None or kind in self.snapshot_every:
             try:
                 return cast(Aggregate, self.repository.get(record_id, projector_func=replay))
             except OutOfOrder:
-                pass  # events after the snapshot take effect before what it holds
+                pass  # events since take effect before what the snapshot or cache holds
         record = replay(None, self.repository.event_store.get(record_id))
         if record is None:
             raise AggregateNotFoundError(record_id)
+        if cache is not None:
+            cache.put(record_id, deepcopy(record))  # the fold, from now on
         return cast(Aggregate, record)
 
     def history(

@@ -1,13 +1,15 @@
 """Follows the global event log and keeps every read model up to date: exactly once, each read
 model on its own.
 
-The log is read once for all read models that are behind, keeping only the event types they
-handle. Each read model applies its share of a batch in its own transaction, which also locks
-and moves its tracked position: a crash loses nothing, a restart resumes, and two runners (or a
-rebuild racing a server) never apply an event twice. An event a read model cannot apply parks
-that read model just before it, with the error; the others go on.
+Running, one reader reads each new stretch of the log once for every read model (see
+infra.log_reader); caught up all at once, the log is read once for all read models that are
+behind, keeping only the event types they handle. Each read model applies its share of a batch
+in its own transaction, which also locks and moves its tracked position: a crash loses nothing,
+a restart resumes, and two runners (or a rebuild racing a server) never apply an event twice.
+An event a read model cannot apply parks that read model just before it, with the error; the
+others go on.
 
-A save in this process wakes the runner at once; saves elsewhere reach it through PostgreSQL's
+A save in this process wakes the reader at once; saves elsewhere reach it through PostgreSQL's
 LISTEN/NOTIFY, and SQLite, which cannot notify, is polled. After each commit the runner tells
 its listeners (and, on PostgreSQL, other processes) how far the read model has got, so a request
 waiting to read its own write needs no polling of its own.
@@ -26,8 +28,9 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from domain.care_records import CareRecords, Undecodable
+from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Undecodable
 from domain.catalogue import ALL_EVENTS
+from infra.log_reader import LogReader
 from infra.notifications import PostgresNotifications
 from infra.outages import is_transient
 from infra.read_store import ReadStore
@@ -95,8 +98,11 @@ class Projector:
         self.notifications = notifications
         self.channel = channel  # PostgreSQL channel announcing positions to other processes
         self.listeners: list[Listener] = []
+        self._reader = LogReader(records, batch_size)
+        self._reader_wake = threading.Event()
         self._lane_wakes = {lane.tracking: threading.Event() for lane in self.lanes}
-        self._seen: dict[str, int] = {}  # each lane's position when last looked up
+        self._known: dict[str, tracking.Status] = {}  # the reader's last look at the statuses
+        self._seen: dict[str, int] = {}  # each lane's position when last looked up or moved
         self._passed: dict[str, int] = {}  # positions lanes passed to, not yet stored
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -167,18 +173,20 @@ class Projector:
         batch_size: int | None = None,
         read_ahead: bool = False,
         store_passed: bool = True,
+        live: bool = False,
     ) -> int:
         """Applies the log to the lanes until they reach its end; returns how many entries
         were read. With `read_ahead`, the next batch is read while this one is applied.
         `store_passed`: once caught up, store how far lanes passed events they do not handle
-        (the live runner does that now and then instead)."""
+        (the live runner does that now and then instead). `live`: as far as the reader has
+        read, from where the reader last saw the lanes (it wakes them again for more)."""
         read, limit = 0, batch_size or self.batch_size
         ahead = _ReadAhead(self.records, limit) if read_ahead else None
         advanced: set[Lane] = set()
         try:
             while not self._stop.is_set():
-                last = self.records.last_position()
-                behind = self._runnable(lanes, last)
+                last = self._reader.read_to if live else self.records.last_position()
+                behind = self._runnable(lanes, last, self._known if live else None)
                 if not behind:
                     if store_passed:
                         for lane in lanes:
@@ -192,7 +200,9 @@ class Projector:
                 if set(topics) >= EVERY_TOPIC:
                     topics = []  # no filter: cheaper for the store than naming every topic
                 try:
-                    batch, stop = _read(self.records, ahead, start, limit, topics, last)
+                    batch, stop = self._reader.recent.take(start, limit) or _read(
+                        self.records, ahead, start, limit, topics, last
+                    )
                 except Undecodable as poison:
                     self._stop_at(poison, behind)
                     read += len(poison.before)
@@ -234,17 +244,25 @@ class Projector:
             else:
                 self.advance(lane, poison.before, poison.position)
 
-    def _runnable(self, lanes: Sequence[Lane], last: int) -> dict[Lane, int]:
-        """The lanes behind the log that may run (not parked, built by this code)."""
-        with self.store.transaction() as tx:
-            known = tracking.statuses(tx)
+    def _runnable(
+        self, lanes: Sequence[Lane], last: int, known: Mapping[str, tracking.Status] | None = None
+    ) -> dict[Lane, int]:
+        """The lanes behind the log that may run (not parked, built by this code), from the
+        statuses stored, or as `known` gives them."""
+        if known is None:
+            with self.store.transaction() as tx:
+                known = tracking.statuses(tx)
         behind = {}
         for lane in lanes:
             status = known.get(lane.tracking)
             runnable = status and not status.parked and status.version == lane.model.version
             if not (runnable and status):
                 continue
-            position = max(status.position, self._passed.get(lane.tracking, 0))
+            position = max(
+                status.position,
+                self._passed.get(lane.tracking, 0),
+                self._seen.get(lane.tracking, 0) if lane.durable else 0,
+            )
             self._seen[lane.tracking] = position
             if position < last:
                 behind[lane] = position
@@ -281,17 +299,26 @@ class Projector:
                 lane.model.apply(tx, lane.tables, events)
             tracking.advance(tx, lane.tracking, end)
             self._announce(tx, lane, end)
+        if lane.durable:
+            self._seen[lane.tracking] = max(self._seen.get(lane.tracking, 0), end)
         self._tell(lane, end)
 
     def _pass(self, lane: Lane, end: int) -> None:
-        """Moves a lane past events it does not handle without a transaction of its own (a
+        self._pass_lanes([lane], end)
+
+    def _pass_lanes(self, lanes: Iterable[Lane], end: int) -> None:
+        """Moves lanes past events they do not handle without a transaction of their own (a
         write would cost a commit per read model per save); it is stored later."""
-        self._passed[lane.tracking] = max(self._passed.get(lane.tracking, 0), end)
-        self._seen[lane.tracking] = self._passed[lane.tracking]
+        lanes = list(lanes)
+        for lane in lanes:
+            self._passed[lane.tracking] = max(self._passed.get(lane.tracking, 0), end)
+            self._seen[lane.tracking] = self._passed[lane.tracking]
         if self.channel:
             with self.store.transaction() as tx:
-                self._announce(tx, lane, end)
-        self._tell(lane, end)
+                for lane in lanes:
+                    self._announce(tx, lane, end)
+        for lane in lanes:
+            self._tell(lane, end)
 
     def _store_passed(self, lane: Lane) -> None:
         passed = self._passed.get(lane.tracking)
@@ -343,7 +370,11 @@ class Projector:
             if status.position < position:
                 message = f"{type(root).__name__}: {root}"
                 tracking.park(tx, lane.tracking, before=position, event=event, error=message)
+                status = dataclasses.replace(status, state=tracking.PARKED, position=position - 1)
             self._announce(tx, lane, -1)
+        # Its thread follows the statuses the reader last saw: it stops here, not at their
+        # next look.
+        self._known = {**self._known, lane.tracking: status}
         self._tell(lane, -1)
 
     def _announce(self, tx: Transaction, lane: Lane, position: int) -> None:
@@ -360,16 +391,16 @@ class Projector:
     # -- running in the background -----------------------------------------------------------
 
     def wake(self, _news: object = None) -> None:
-        for lane_wake in self._lane_wakes.values():
-            lane_wake.set()
+        self._reader_wake.set()
 
     def run(self) -> None:
-        """Follows the log with one thread per read model, so a slow or failing one holds
-        none of the others back; returns when stopped."""
+        """Follows the log with one reader and one thread per read model, so a slow or
+        failing one holds none of the others back; returns when stopped."""
         self._stop.clear()
         if self.notifications is not None:
             self.notifications.start(self.wake)
-        threads = [
+        threads = [threading.Thread(target=self._run_reader, name="project-reader", daemon=True)]
+        threads += [
             threading.Thread(
                 target=self._follow, args=(lane,), name=f"project-{lane.tracking}", daemon=True
             )
@@ -384,16 +415,44 @@ class Projector:
             if self.notifications is not None:
                 self.notifications.stop()
 
+    def _run_reader(self) -> None:
+        """Reads each new stretch of the log once; passes the lanes it does not concern and
+        wakes the others (infra.log_reader). Backs off while the database is away."""
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._reader_wake.clear()
+                self._reader.read_new(
+                    self._lane_positions, _unapplied_by_lane, self._pass_lanes, self._wake_lane
+                )
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("reading the log failed; retrying (attempt %d)", failures)
+            self._reader_wake.wait(min(self.poll_interval * 2**failures, MAX_RETRY_WAIT))
+
+    def _lane_positions(self) -> dict[Lane, int]:
+        """The lanes that may run, and how far each has got, as stored or as moved since."""
+        with self.store.transaction() as tx:
+            self._known = tracking.statuses(tx)
+        return self._runnable(self.lanes, LAST_POSSIBLE_POSITION, self._known)
+
+    def _wake_lane(self, lane: Lane) -> None:
+        self._lane_wakes[lane.tracking].set()
+
     def _follow(self, lane: Lane) -> None:
-        """Catches one lane up, then waits for a wake-up or the poll interval; survives any
-        failure, backing off while the database is away."""
+        """Catches one lane up when the reader wakes it, as far as the reader has read; stores
+        where it passed to now and then, and does its timed work. Survives any failure,
+        retrying while the database is away."""
         wake = self._lane_wakes[lane.tracking]
         failures, stored_at = 0, time.monotonic()
         timed_at = stored_at
+        woken = True
         while not self._stop.is_set():
             try:
                 wake.clear()
-                self.follow([lane], store_passed=False)
+                if woken or failures:
+                    self.follow([lane], store_passed=False, live=True)
                 if time.monotonic() - stored_at >= STORE_PASSED_EVERY:
                     self._store_passed(lane)
                     stored_at = time.monotonic()
@@ -405,7 +464,8 @@ class Projector:
             except Exception:
                 failures += 1
                 log.exception("%s failed; retrying (attempt %d)", lane.tracking, failures)
-            wake.wait(min(self.poll_interval * 2**failures, MAX_RETRY_WAIT))
+            retry_in = min(self.poll_interval * 2**failures, MAX_RETRY_WAIT)
+            woken = wake.wait(retry_in if failures else STORE_PASSED_EVERY)
 
     def _on_time(self, lane: Lane) -> None:
         """The lane's timed work, serialised with its batches by the lane's lock."""
@@ -422,6 +482,8 @@ class Projector:
     def stop(self) -> None:
         self._stop.set()
         self.wake()
+        for lane_wake in self._lane_wakes.values():
+            lane_wake.set()
         if self.wake in self.records.saved_listeners:
             self.records.saved_listeners.remove(self.wake)
         if self._thread is not None:
@@ -477,6 +539,10 @@ def _unapplied(model: ReadModel, batch: Batch, position: int) -> Batch:
         return batch
     handled = model.event_types()
     return [item for item in batch if type(item[1]) in handled]
+
+
+def _unapplied_by_lane(lane: Lane, batch: Batch, position: int) -> Batch:
+    return _unapplied(lane.model, batch, position)
 
 
 def _blame(batch: Batch, end: int, error: Exception) -> tuple[int, str]:

@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     )
     pool_size: int = 10
     pool_max_overflow: int = 10
+    record_cache_size: int = Field(
+        default=1_000,
+        ge=0,
+        description="Records each process keeps folded in memory for commands, brought up to "
+        "date from the log at each use (one query, usually of no rows); 0: none",
+    )
     max_mutations_per_request: int = Field(default=1, ge=1)
     max_root_fields: int = Field(default=10, ge=1)
     max_aliases: int = Field(default=30, ge=0)
@@ -341,6 +347,8 @@ class Settings(BaseSettings):
         """The library reads its configuration from this dict, never from os.environ."""
         # The mapper always reads a MAC off an event, so events stay readable without the key.
         env = {"CREATE_TABLE": "y", "MAPPER_TOPIC": "infra.event_mac:MacMapper"}
+        if self.record_cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.record_cache_size)
         if self.cipher_key is not None:
             env |= {
                 "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",

@@ -70,7 +70,9 @@ def http_figures(
             if "writes" in sections:
                 figures += write_figures(server, runtime, data, seconds, rounds, say)
             if "freshness" in sections:
-                figures += freshness_figures(server, data, max(seconds, FRESHNESS_SECONDS), say)
+                figures += freshness_figures(
+                    server, data, max(seconds, FRESHNESS_SECONDS), rounds, say
+                )
         return figures
     finally:
         runtime.close()

@@ -90,6 +90,12 @@ def machine_facts(settings: Settings) -> dict[str, object]:
     return facts
 
 
+def load_average() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes: how busy it was besides the run."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
 def write_report(
     figures: Sequence[Figure], machine: dict[str, object], path_stem: Path
 ) -> tuple[Path, Path]:

@@ -32,12 +32,20 @@ from infra.bench.packs import SERVICE_PEOPLE, pack_figures, write_person_histori
 from infra.bench.packs import write_service as write_packs_service
 from infra.bench.rebuild import (
     first_audit_figure,
+    import_floor_mb,
     measure_rebuild,
     memory_figure,
     peak_rebuild_memory_mb,
     rebuild_figures,
 )
-from infra.bench.report import SECTIONS, Figure, machine_facts, markdown, write_report
+from infra.bench.report import (
+    SECTIONS,
+    Figure,
+    load_average,
+    machine_facts,
+    markdown,
+    write_report,
+)
 from infra.bench.server import serving
 from infra.bench.webhooks import delivering, webhook_figures
 from infra.bootstrap import Runtime, build
@@ -119,7 +127,7 @@ def bench(
     sqlite_dir = Path(tempfile.mkdtemp(prefix="stepwise-bench-")) if sqlite else None
     scratch = Scratch(base_url, sqlite_dir)
     figures: list[Figure] = []
-    counts: dict[str, object] = {}
+    counts: dict[str, object] = {"load_at_start": load_average()}
     failed = None
     try:
         large = None
@@ -155,6 +163,7 @@ def bench(
         else:
             scratch.drop()
     assert large is not None  # every section measures a log
+    counts["load_at_end"] = load_average()
     machine = machine_facts(large) | counts | ({"failed": failed} if failed else {})
     json_path, md_path = write_report(figures, machine, out / f"bench-{scratch.stamp}")
     console.print(markdown(figures, machine), markup=False, highlight=False, soft_wrap=True)
@@ -228,7 +237,7 @@ def _measure_logs(
                 f"Peak memory of a rebuild of {written:,} events: {peaks[label][1]:.0f} MB"
             )
     if len(peaks) == 2:
-        figures.append(memory_figure(peaks["small"], peaks["large"]))
+        figures.append(memory_figure(peaks["small"], peaks["large"], import_floor_mb()))
     return settings
 
 

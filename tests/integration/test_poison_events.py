@@ -7,31 +7,26 @@ from __future__ import annotations
 from infra.audit import verify
 from infra.bootstrap import Runtime
 from tests.support.scenarios import agreed_plan, change_hours
-from tests.support.tampering import poison_after, repair
+from tests.support.tampering import poison_after, poisoned_plan, repair
 
 
 def test_an_undecodable_event_parks_only_the_read_models_that_read_its_type(
     runtime: Runtime,
 ) -> None:
-    plan = agreed_plan(runtime.records)
-    written = change_hours(runtime.records, plan.person_id, 10)
-    position, last_good = poison_after(runtime, written.record_id)
-    agreed_plan(runtime.records, name="Second Person")  # events after the poison
-    end = runtime.records.last_position()
+    poisoned = poisoned_plan(runtime)
 
     runtime.projector.catch_up()
 
     statuses = runtime.projector.statuses()
-    readers = {m.name for m in runtime.projector.models
-                   if last_good.topic in m.topics() and not m.stored_bytes}  # fmt: skip
     parked = {name for name, status in statuses.items() if status.parked}
-    assert parked == readers
-    assert readers != set(statuses)  # some read models do not read plan events
-    for name in readers:
-        assert statuses[name].position == position - 1
-        assert statuses[name].error_position == position
+    assert parked == poisoned.readers
+    assert poisoned.readers != set(statuses)  # some read models do not read plan events
+    for name in poisoned.readers:
+        assert statuses[name].position == poisoned.position - 1
+        assert statuses[name].error_position == poisoned.position
         assert "cannot decode" in (statuses[name].error or "")
-    assert all(statuses[name].position == end for name in set(statuses) - readers)
+    others = set(statuses) - poisoned.readers
+    assert all(statuses[name].position == poisoned.end for name in others)
     assert verify(runtime.records, runtime.store, None).intact  # the chain holds the bytes too
 
 

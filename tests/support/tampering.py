@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -14,8 +15,31 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from infra.bootstrap import Runtime
+from tests.support.scenarios import agreed_plan, change_hours
 
 POISON = b"\xff{ not json"
+
+
+@dataclass(frozen=True)
+class Poisoned:
+    """A log with undecodable bytes in the middle of a plan's history."""
+
+    person_id: str
+    position: int  # of the undecodable event
+    last_good: StoredEvent  # the plan's event before it, as stored
+    end: int  # the log's last position: events follow the poison
+    readers: frozenset[str]  # the read models that read its type (not as stored bytes)
+
+
+def poisoned_plan(runtime: Runtime) -> Poisoned:
+    """An agreed plan whose next event is undecodable, then another person's plan after it."""
+    plan = agreed_plan(runtime.records)
+    written = change_hours(runtime.records, plan.person_id, 10)
+    position, last_good = poison_after(runtime, written.record_id)
+    agreed_plan(runtime.records, name="Second Person")
+    readers = frozenset(m.name for m in runtime.projector.models
+                        if last_good.topic in m.topics() and not m.stored_bytes)  # fmt: skip
+    return Poisoned(plan.person_id, position, last_good, runtime.records.last_position(), readers)
 
 
 def poison_after(runtime: Runtime, written_record: str) -> tuple[int, StoredEvent]:

@@ -58,3 +58,14 @@ def test_the_identity_provider_s_keys_are_fetched_over_tls() -> None:
         Settings(auth_jwks_url="http://idp.example/jwks.json", _env_file=None)
 
     assert Settings(auth_jwks_url="http://127.0.0.1:9/jwks.json", _env_file=None).auth_jwks_url
+
+
+def test_every_setting_has_a_line_in_the_readme_s_settings_table() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Settings", 1)[1]
+    table = section[section.index("| variable |") :].split("\n\n", 1)[0]
+    missing = [f"STEPWISE_{name.upper()}" for name in Settings.model_fields
+               if f"`STEPWISE_{name.upper()}`" not in table]  # fmt: skip
+    assert missing == []
