@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
@@ -91,15 +92,40 @@ def connection(
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """The rows of an ordered list a page needs: `limit` of them after the first `offset` (one
+    more than the page shows, to say whether more follow)."""
+
+    first: int
+    offset: int
+
+    @property
+    def limit(self) -> int:
+        return self.first + 1
+
+
+def window(first: int, after: str | None, kind: str) -> Window:
+    """Where the page after a cursor lies in its list; the cursor is a place in the list's
+    order: asked with the same asOf and asKnownAt, the list stays put from page to page (at
+    "now", what was recorded in between may shift it)."""
+    check_page_size(first)
+    return Window(first, decode_cursor(kind, after))
+
+
+def windowed(
+    rows: Sequence[Row], at: Window, after: str | None, kind: str, to_node: Callable[[Row], Node]
+) -> tuple[Connection[Node], Sequence[Row]]:
+    """A page from the rows of its window (the database cut the list), and the rows it shows."""
+    numbered = list(enumerate(rows[: at.limit], start=at.offset + 1))
+    page = connection(numbered, at.first, after, kind, lambda item: item[0],
+                      lambda item: to_node(item[1]))  # fmt: skip
+    return page, [row for _, row in numbered[: at.first]]
+
+
 def listed(
     rows: Sequence[Row], first: int, after: str | None, kind: str, to_node: Callable[[Row], Node]
 ) -> tuple[Connection[Node], Sequence[Row]]:
-    """A page of a list its read model answers whole and ordered, and the rows it shows. The
-    cursor is a place in that order: asked with the same asOf and asKnownAt, the list stays put
-    from page to page (at "now", what was recorded in between may shift it)."""
-    check_page_size(first)
-    start = decode_cursor(kind, after)
-    window = list(enumerate(rows[start : start + first + 1], start=start + 1))
-    page = connection(window, first, after, kind, lambda item: item[0],
-                      lambda item: to_node(item[1]))  # fmt: skip
-    return page, [row for _, row in window[:first]]
+    """A page of a list its read model answers whole and ordered, and the rows it shows."""
+    at = window(first, after, kind)
+    return windowed(rows[at.offset :], at, after, kind, to_node)

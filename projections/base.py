@@ -172,6 +172,15 @@ def live_tables(model: ReadModel) -> dict[str, str]:
     return {table.name: table.name for table in model.tables}
 
 
+def one_page(limit: int | None, offset: int = 0) -> tuple[str, dict[str, int]]:
+    """SQL ending an ordered list at one page, `limit` rows after the first `offset`, and its
+    parameters; with no limit, the whole list."""
+    if limit is None:
+        return "", {}
+    clause = " LIMIT %(page_limit)s OFFSET %(page_offset)s"
+    return clause, {"page_limit": limit, "page_offset": offset}
+
+
 def upsert(table: str, key: str, columns: Sequence[str], keep: Iterable[str] = ()) -> str:
     """INSERT ... ON CONFLICT DO UPDATE of every column but the key and those kept."""
     kept = {key, *keep}

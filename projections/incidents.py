@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.incident import OPEN, Incident, PracticeChangeState
-from projections.base import Event, Index, Row, Table, Transaction
+from projections.base import Event, Index, Row, Table, Transaction, one_page
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.marks import Mark, marks_table
@@ -101,9 +101,11 @@ def incidents_of(
     tx: Transaction, tenant_id: str, moment: Moment, *, person_id: str | None = None,
     service_id: str | None = None, status: str | None = None,
     occurred_from: datetime | None = None, occurred_to: datetime | None = None,
+    limit: int | None = None, offset: int = 0,
 ) -> list[Row]:  # fmt: skip
     """The incidents of a person, or of the people a service supported at the moment, that
-    happened in the window (of one status, if given), as they stood at the moment."""
+    happened in the window (of one status, if given), as they stood at the moment; only
+    `limit` of them after the first `offset`, if given."""
     where = ["i.tenant_id = %(tenant)s"]
     if person_id is not None:
         where.append("i.person_id = %(person)s")
@@ -115,11 +117,12 @@ def incidents_of(
         where.append("i.occurred_at >= %(from)s")
     if occurred_to is not None:
         where.append("i.occurred_at <= %(to)s")
+    page, paging = one_page(limit, offset)
     return tx.fetchall(
         f"SELECT i.* FROM {_at(moment)} WHERE {' AND '.join(where)} "
-        "ORDER BY i.occurred_at, i.incident_id",
+        "ORDER BY i.occurred_at, i.incident_id" + page,
         {"tenant": tenant_id, "person": person_id, "service": service_id, "status": status,
-         "from": occurred_from, "to": occurred_to, **parameters(moment)},
+         "from": occurred_from, "to": occurred_to, **parameters(moment), **paging},
     )  # fmt: skip
 
 

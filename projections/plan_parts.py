@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from domain.support_plan import SupportPlan
-from projections.base import Index, Row, Transaction
+from projections.base import Index, Row, Transaction, one_page
 from projections.event_records import jsonable
 from projections.people import members
 from projections.states import Moment, latest_sets, parameters, parts_table
@@ -125,11 +125,14 @@ def reviews_of(tx: Transaction, person_id: str, moment: Moment) -> list[Row]:
 
 
 def due_reviews(
-    tx: Transaction, tenant_id: str, service_id: str, due_before: date, moment: Moment
-) -> list[Row]:
+    tx: Transaction, tenant_id: str, service_id: str, due_before: date, moment: Moment,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
     """Reviews not yet held, of plans and of stages not completed, due by `due_before`, for
-    the people the service supported at the moment; with each plan's last held review."""
+    the people the service supported at the moment; with each plan's last held review. Only
+    `limit` of them after the first `offset`, if given."""
     parts = _parts_at(moment)
+    page, paging = one_page(limit, offset)
     return tx.fetchall(
         f"""SELECT p.*, (SELECT MAX(h.held_at) FROM {parts} h WHERE h.plan_id = p.plan_id
                           AND h.kind = 'plan' AND h.held_at IS NOT NULL) AS last_held
@@ -138,16 +141,20 @@ def due_reviews(
           AND p.due_on <= %(before)s
           AND ((p.kind = 'plan' AND p.held_at IS NULL)
                OR (p.kind = 'stage' AND p.status IN ('planned', 'current')))
-        ORDER BY p.due_on, p.person_id, p.item_id""",
+        ORDER BY p.due_on, p.person_id, p.item_id""" + page,
         {"tenant": tenant_id, "service": service_id, "before": due_before.isoformat(),
-         **parameters(moment)},
+         **parameters(moment), **paging},
     )  # fmt: skip
 
 
-def repeat_reviews(tx: Transaction, tenant_id: str, service_id: str, moment: Moment) -> list[Row]:
+def repeat_reviews(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
+    page, paging = one_page(limit, offset)
     return tx.fetchall(
         f"SELECT p.* FROM {_parts_at(moment)} p WHERE p.tenant_id = %(tenant)s "
         f"AND p.person_id IN ({members(moment)}) AND p.repeat_finding IS NOT NULL "
-        "ORDER BY p.held_at, p.item_id",
-        {"tenant": tenant_id, "service": service_id, **parameters(moment)},
+        "ORDER BY p.held_at, p.item_id" + page,
+        {"tenant": tenant_id, "service": service_id, **parameters(moment), **paging},
     )

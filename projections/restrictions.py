@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.restriction import IN_FORCE, Restriction, ReviewOutcome
-from projections.base import Event, Index, Row, Table, Tables, Transaction, handles
+from projections.base import Event, Index, Row, Table, Tables, Transaction, handles, one_page
 from projections.event_records import dumps
 from projections.folding import RecordTable
 from projections.marks import LATE, ON_TIME, Mark, marks_table, utc_day
@@ -181,17 +181,20 @@ def restrictions_of(
 
 
 def in_force(
-    tx: Transaction, tenant_id: str, service_id: str, moment: Moment, due_by: date | None = None
-) -> list[Row]:
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment, due_by: date | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
     """Restrictions in force at the moment for the people the service supported then, each
-    with the review-by date in force then; only those due by `due_by`, if given."""
+    with the review-by date in force then; only those due by `due_by`, if given, and only
+    `limit` of them after the first `offset`, if given."""
     due = "AND r.review_by <= %(due)s " if due_by else ""
+    page, paging = one_page(limit, offset)
     return tx.fetchall(
         f"SELECT r.* FROM {_at(moment)} WHERE r.tenant_id = %(tenant)s "
         f"AND r.status = %(in_force)s AND r.person_id IN ({members(moment)}) {due}"
-        "ORDER BY r.review_by, r.restriction_id",
+        "ORDER BY r.review_by, r.restriction_id" + page,
         {"tenant": tenant_id, "service": service_id, "in_force": IN_FORCE,
-         "due": due_by.isoformat() if due_by else None, **parameters(moment)},
+         "due": due_by.isoformat() if due_by else None, **parameters(moment), **paging},
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ from api.common import (
     when,
 )
 from api.context import Context
-from api.pagination import After, Connection, First, listed
+from api.pagination import After, Connection, First, listed, window, windowed
 from domain.errors import RulesViolated, Violation
 from domain.incident import HarmLevel, PracticeChangeState
 from domain.incident import Incident as IncidentRecord
@@ -221,21 +221,23 @@ async def incidents(
         raise RulesViolated([Violation("input.date.range", "from", "`from` is after `to`")])
     at, wanted = info.context.moment(as_of, as_known_at), status.value if status else None
     tenant = info.context.caller().tenant_id
-    window: dict[str, Any] = {"status": wanted, "occurred_from": from_, "occurred_to": to}
+    asked: dict[str, Any] = {"status": wanted, "occurred_from": from_, "occurred_to": to}
     if person_id is not None:
         person = record_id(person_id, "personId")
         of_person = await info.context.read_person(
             "incidents", person,
-            lambda tx: incidents_of(tx, tenant, at, person_id=person, **window), Incidents.name,
+            lambda tx: incidents_of(tx, tenant, at, person_id=person, **asked), Incidents.name,
         )  # fmt: skip
         page, _ = listed(of_person or [], first, after, "incidents",
                          lambda row: Incident.from_row(row, at))  # fmt: skip
         return page
     service = info.context.reached_service("incidents", str(service_id))
+    cut = window(first, after, "incidents")
     rows = await info.context.read(
-        lambda tx: incidents_of(tx, tenant, at, service_id=service, **window),
+        lambda tx: incidents_of(tx, tenant, at, service_id=service, **asked,
+                                limit=cut.limit, offset=cut.offset),
         Incidents.name, People.name)  # fmt: skip
-    page, shown = listed(rows, first, after, "incidents", lambda row: Incident.from_row(row, at))
+    page, shown = windowed(rows, cut, after, "incidents", lambda row: Incident.from_row(row, at))
     info.context.log_reads("incidents", tenant, [(r["person_id"], r["incident_id"]) for r in shown])
     return page
 

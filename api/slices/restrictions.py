@@ -27,7 +27,7 @@ from api.common import (
     when,
 )
 from api.context import Context
-from api.pagination import After, Connection, First, listed
+from api.pagination import After, Connection, First, listed, window, windowed
 from domain.errors import RulesViolated, Violation
 from domain.restriction import Restriction as RestrictionRecord
 from domain.restriction import RestrictionBasis, ReviewOutcome
@@ -154,37 +154,32 @@ async def restrictions_due_for_review(
     info: ContextInfo, service_id: ServiceId, before: Before, first: First = 50,
     after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
 ) -> Connection[Restriction]:  # fmt: skip
-    read = await _in_force(info, "restrictionsDueForReview", service_id, as_of, as_known_at,
-                           before)  # fmt: skip
-    return _page(info, "restrictionsDueForReview", read, first, after)
+    field = "restrictionsDueForReview"
+    return await _in_force(info, field, service_id, as_of, as_known_at, before, first, after)
 
 
 async def restrictions_in_force(
     info: ContextInfo, service_id: ServiceId, first: First = 50, after: After = None,
     as_of: AsOf = None, as_known_at: AsKnownAt = None,
 ) -> Connection[Restriction]:  # fmt: skip
-    read = await _in_force(info, "restrictionsInForce", service_id, as_of, as_known_at, None)
-    return _page(info, "restrictionsInForce", read, first, after)
+    field = "restrictionsInForce"
+    return await _in_force(info, field, service_id, as_of, as_known_at, None, first, after)
 
 
 async def _in_force(
     info: ContextInfo, field: str, service_id: strawberry.ID, as_of: datetime | None,
-    as_known_at: datetime | None, due_by: date | None,
-) -> tuple[list[Row], Moment, str]:  # fmt: skip
+    as_known_at: datetime | None, due_by: date | None, first: int, after: str | None,
+) -> Connection[Restriction]:  # fmt: skip
+    """The page asked for, cut by the database: only the restrictions it shows are logged as
+    read."""
     service = info.context.reached_service(field, str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
-    rows = await info.context.read(lambda tx: in_force(tx, tenant, service, at, due_by),
-                                   Restrictions.name, People.name)  # fmt: skip
-    return rows, at, tenant
-
-
-def _page(
-    info: ContextInfo, field: str, read: tuple[list[Row], Moment, str], first: int,
-    after: str | None,
-) -> Connection[Restriction]:  # fmt: skip
-    """The page asked for: only the restrictions it shows are logged as read."""
-    rows, at, tenant = read
-    page, shown = listed(rows, first, after, field, lambda row: Restriction.from_row(row, at))
+    cut = window(first, after, field)
+    rows = await info.context.read(
+        lambda tx: in_force(tx, tenant, service, at, due_by, cut.limit, cut.offset),
+        Restrictions.name, People.name,
+    )  # fmt: skip
+    page, shown = windowed(rows, cut, after, field, lambda row: Restriction.from_row(row, at))
     info.context.log_reads(field, tenant, [(r["person_id"], r["restriction_id"]) for r in shown])
     return page
 

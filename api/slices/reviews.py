@@ -25,7 +25,7 @@ from api.common import (
     when,
 )
 from api.context import Context
-from api.pagination import After, Connection, First, listed
+from api.pagination import After, Connection, First, listed, window, windowed
 from domain.evidence_note import EvidenceNote
 from domain.shapes import camel
 from domain.support_plan import SupportPlan
@@ -164,10 +164,13 @@ async def review_schedule(
 ) -> Connection[DueReview]:  # fmt: skip
     service = info.context.reached_service("reviewSchedule", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
-    rows = await info.context.read(lambda tx: due_reviews(tx, tenant, service, due_before, at),
-                                   SupportPlans.name, People.name)  # fmt: skip
-    page, shown = listed(rows, first, after, "reviewSchedule",
-                         lambda row: _due(row, at.as_of.date()))  # fmt: skip
+    cut = window(first, after, "reviewSchedule")
+    rows = await info.context.read(
+        lambda tx: due_reviews(tx, tenant, service, due_before, at, cut.limit, cut.offset),
+        SupportPlans.name, People.name,
+    )  # fmt: skip
+    page, shown = windowed(rows, cut, after, "reviewSchedule",
+                           lambda row: _due(row, at.as_of.date()))  # fmt: skip
     read = [(row["person_id"], row["plan_id"]) for row in shown]
     info.context.log_reads("reviewSchedule", tenant, read)
     return page
@@ -193,9 +196,12 @@ async def repeated_reviews(
 ) -> Connection[PlanReview]:  # fmt: skip
     service = info.context.reached_service("repeatReviews", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
-    rows = await info.context.read(lambda tx: repeat_reviews(tx, tenant, service, at),
-                                   SupportPlans.name, People.name)  # fmt: skip
-    page, shown = listed(rows, first, after, "repeatReviews", PlanReview.from_row)
+    cut = window(first, after, "repeatReviews")
+    rows = await info.context.read(
+        lambda tx: repeat_reviews(tx, tenant, service, at, cut.limit, cut.offset),
+        SupportPlans.name, People.name,
+    )  # fmt: skip
+    page, shown = windowed(rows, cut, after, "repeatReviews", PlanReview.from_row)
     info.context.log_reads("repeatReviews", tenant, [(r["person_id"], r["plan_id"]) for r in shown])
     return page
 
