@@ -84,16 +84,17 @@ class LogReader:
 
     def read_new(
         self,
-        positions: Callable[[], Mapping[Lane, int]],
+        positions: Callable[[bool], Mapping[Lane, int]],
         unapplied: Callable[[Lane, Batch, int], Batch],
         pass_lanes: Callable[[Iterable[Lane], int], None],
         wake: Callable[[Lane], None],
     ) -> None:
         """Reads to the log's end a batch at a time. For each stretch: lanes that handle none
         of it are passed to its end at once; lanes that handle some, or are behind it, are
-        woken. `positions`: the lanes that may run, and how far each has got."""
+        woken. `positions(look)`: the lanes that may run, and how far each has got (`look`:
+        read the stored statuses first; else as last read, with the moves made since)."""
         last = self.records.last_position()
-        lanes = positions()
+        lanes = positions(True)
         if self._after is None:
             self._after = min(lanes.values(), default=last)
         if self._after > last:
@@ -111,9 +112,9 @@ class LogReader:
                 self._after = poison.position
             self.recent.add(Stretch(after, end, events))
             self.read_to = max(self.read_to, self._after)
-            self._hand(Stretch(after, end, events), positions(), unapplied, pass_lanes, wake)
+            self._hand(Stretch(after, end, events), positions(False), unapplied, pass_lanes, wake)
         self.read_to = max(self.read_to, last)
-        for lane, position in positions().items():
+        for lane, position in positions(False).items():
             if position < self.read_to:
                 wake(lane)  # released from parking, or failed and retrying
 

@@ -431,10 +431,12 @@ class Projector:
                 log.exception("reading the log failed; retrying (attempt %d)", failures)
             self._reader_wake.wait(min(self.poll_interval * 2**failures, MAX_RETRY_WAIT))
 
-    def _lane_positions(self) -> dict[Lane, int]:
-        """The lanes that may run, and how far each has got, as stored or as moved since."""
-        with self.store.transaction() as tx:
-            self._known = tracking.statuses(tx)
+    def _lane_positions(self, look: bool) -> dict[Lane, int]:
+        """The lanes that may run, and how far each has got, as stored or as moved since;
+        `look`: read the stored statuses afresh first (once a cycle)."""
+        if look:
+            with self.store.transaction() as tx:
+                self._known = tracking.statuses(tx)
         return self._runnable(self.lanes, LAST_POSSIBLE_POSITION, self._known)
 
     def _wake_lane(self, lane: Lane) -> None:

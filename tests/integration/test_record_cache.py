@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.application import AggregateNotFoundError
 
 from domain.envelope import Envelope
 from domain.support_plan import SupportPlan
@@ -82,8 +83,6 @@ def test_a_decision_never_saved_leaves_the_record_in_memory_as_it_was(runtime: R
 def test_a_record_not_yet_written_is_not_found_and_nothing_is_kept_for_it(
     runtime: Runtime,
 ) -> None:
-    from eventsourcing.application import AggregateNotFoundError
-
     missing = UUID(int=7)
     with pytest.raises(AggregateNotFoundError):
         runtime.records.load(missing)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -61,8 +63,6 @@ def test_the_identity_provider_s_keys_are_fetched_over_tls() -> None:
 
 
 def test_every_setting_has_a_line_in_the_readme_s_settings_table() -> None:
-    from pathlib import Path
-
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     section = readme.split("## Settings", 1)[1]
     table = section[section.index("| variable |") :].split("\n\n", 1)[0]
