@@ -278,7 +278,7 @@ class Context(BaseContext):
         return [by_person.get(person_id) for person_id in person_ids]
 
     def _read(self, query: Callable[[Transaction], T]) -> T:
-        with self.runtime.store.transaction() as tx:
+        with self.runtime.reads.transaction() as tx:
             return query(tx)
 
 

@@ -40,11 +40,13 @@ QUEUE_HELP = "Access-log entries waiting to be written (reads are refused when i
 
 
 def pools(runtime: Runtime) -> dict[str, ConnectionPool]:
-    """The PostgreSQL pools the runtime holds (none on SQLite): the event store's and the
-    read models'."""
+    """The PostgreSQL pools the runtime holds (none on SQLite): the event store's, the
+    read models' and the read replica's."""
     datastore = getattr(runtime.records.recorder, "datastore", None)
+    replica = runtime.replica.store if runtime.replica is not None else None
     found = {"events": getattr(datastore, "pool", None),
-             "read_models": getattr(runtime.store, "pool", None)}  # fmt: skip
+             "read_models": getattr(runtime.store, "pool", None),
+             "read_replica": getattr(replica, "pool", None)}  # fmt: skip
     return {name: pool for name, pool in found.items() if isinstance(pool, ConnectionPool)}
 
 

@@ -22,6 +22,7 @@ from infra.notifications import PostgresNotifications
 from projections.tracking import Status
 
 WAIT_FOR_POSITION = "X-Stepwise-Wait-For-Position"
+REPLICA_POLL_SECONDS = 0.01  # how often a replica is asked how far it has replayed, while waited on
 
 log = logging.getLogger("stepwise.api")
 
@@ -46,6 +47,7 @@ class NotReady(Exception):
 
 
 Waiter = tuple[int, frozenset[str], "asyncio.Future[None]"]
+ReplicaWaiter = tuple[int, "asyncio.Future[None]"]  # a write-ahead log location to replay
 
 
 class ReadModelWatch:
@@ -60,6 +62,14 @@ class ReadModelWatch:
         self._notifications: PostgresNotifications | None = None
         self._log_end = 0  # a position known to be written: waiting for it is worthwhile
         self._log_end_lock = asyncio.Lock()
+        # With a read replica: how far the primary's write-ahead log reached, asked at a time
+        # (shared by requests released together), and how far the replica has replayed it.
+        self._written = (-1.0, 0)
+        self._written_lock = asyncio.Lock()
+        self._replayed = 0
+        self._replica_waiters: list[ReplicaWaiter] = []
+        self._replica_poller: asyncio.Task[None] | None = None
+        self._max_waiting = runtime.settings.max_waiting_requests
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -76,10 +86,11 @@ class ReadModelWatch:
             self._runtime.projector.listeners.remove(self.announced)
         if self._notifications is not None:
             await run_in_threadpool(self._notifications.stop)
-        if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+        for task in (self._refresher, self._replica_poller):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     def announced(self, name: str, position: int) -> None:
         """From any thread: a read model reached a position (-1: it was parked)."""
@@ -103,15 +114,22 @@ class ReadModelWatch:
         self._release()
 
     async def until(self, position: int, read_models: Iterable[str], timeout: float) -> None:
-        """Returns once every given read model has applied the position."""
-        models = frozenset(read_models)
+        """Returns once every given read model has applied the position, where reads are
+        answered: on the replica, if there is one."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        await self._applied(position, frozenset(read_models), timeout)
+        if self._runtime.replica is not None:
+            await self._on_replica(position, max(deadline - loop.time(), 0), timeout)
+
+    async def _applied(self, position: int, models: frozenset[str], timeout: float) -> None:
         if models & self._stopped.keys():
             await self.refresh()  # it may have been retried or rebuilt elsewhere since
         if all(self._positions.get(model, 0) >= position for model in models):
             return  # nothing to wait for
         # Each waiter holds memory until it is answered: refused at once beyond the limit.
-        if len(self._waiters) >= self._runtime.settings.max_waiting_requests:
-            raise TooManyWaiting(len(self._waiters))
+        if len(self._waiters) + len(self._replica_waiters) >= self._max_waiting:
+            raise TooManyWaiting(len(self._waiters) + len(self._replica_waiters))
         waiter: Waiter = (position, models, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         self._release()
@@ -126,6 +144,54 @@ class ReadModelWatch:
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
+
+    async def _on_replica(self, position: int, remaining: float, timeout: float) -> None:
+        """Returns once the replica has replayed what the primary had written by now."""
+        written = await self._written_since(asyncio.get_running_loop().time())
+        if self._replayed >= written:
+            return
+        if len(self._waiters) + len(self._replica_waiters) >= self._max_waiting:
+            raise TooManyWaiting(len(self._waiters) + len(self._replica_waiters))
+        waiter: ReplicaWaiter = (written, asyncio.get_running_loop().create_future())
+        self._replica_waiters.append(waiter)
+        if self._replica_poller is None or self._replica_poller.done():
+            self._replica_poller = asyncio.get_running_loop().create_task(self._poll_replica())
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter[1]), remaining)
+        except TimeoutError:
+            message = (
+                f"the read replica had not replayed position {position} within {timeout:g}s; "
+                "see its lag in pg_stat_replication on the primary, or read without "
+                f"{WAIT_FOR_POSITION}"
+            )
+            raise NotReady(position, message) from None
+        finally:
+            self._replica_waiters.remove(waiter)
+
+    async def _written_since(self, since: float) -> int:
+        """How far the primary's write-ahead log reached, asked at `since` or later."""
+        async with self._written_lock:
+            asked_at, written = self._written
+            if asked_at < since:
+                asked_at = asyncio.get_running_loop().time()
+                replica = self._runtime.replica
+                assert replica is not None
+                written = await run_in_threadpool(replica.written)
+                self._written = (asked_at, written)
+            return written
+
+    async def _poll_replica(self) -> None:
+        replica = self._runtime.replica
+        assert replica is not None
+        while any(not future.done() for _, future in self._replica_waiters):
+            try:
+                self._replayed = max(self._replayed, await run_in_threadpool(replica.replayed))
+            except Exception:
+                log.warning("could not read how far the read replica has replayed", exc_info=True)
+            for location, future in self._replica_waiters:
+                if location <= self._replayed and not future.done():
+                    future.set_result(None)
+            await asyncio.sleep(REPLICA_POLL_SECONDS)
 
     async def _check_written(self, position: int, waiter: Waiter) -> None:
         """Refuses at once to wait for a position no write has reached: nothing would come.

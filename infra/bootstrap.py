@@ -21,6 +21,7 @@ from infra.access_log import AccessLog
 from infra.notifications import PostgresNotifications
 from infra.projector import Projector
 from infra.read_store import ReadStore, open_read_store
+from infra.replica import Replica
 from infra.settings import Settings
 from infra.webhooks import Deliveries
 from projections import all_read_models, tracking
@@ -40,6 +41,12 @@ class Runtime:
     deliveries: Deliveries  # webhook delivery, run wherever the read models are kept
 
     outdated: list[str] = field(default_factory=list)  # read models to rebuild before use
+    replica: Replica | None = None  # answers the API's reads, when one is set
+
+    @property
+    def reads(self) -> ReadStore:
+        """Where the API reads the read models: the replica if there is one."""
+        return self.replica.store if self.replica is not None else self.store
 
     def wait_for_position(self, position: int, timeout: float) -> bool:
         """Blocks until every read model has applied the position. For scripts and tests:
@@ -61,6 +68,8 @@ class Runtime:
         self.projector.stop()
         self.access_log.stop()
         self.records.close()
+        if self.replica is not None:
+            self.replica.close()
         self.store.close()
 
 
@@ -95,7 +104,8 @@ def build(settings: Settings, clock: Callable[[], datetime] | None = None, *,
         access_log.create_table()
         deliveries = Deliveries(records, projector, settings)
         deliveries.create_tables()
-    return Runtime(settings, records, store, projector, access_log, deliveries, outdated)
+    replica = Replica(settings, store) if settings.read_replica is not None else None
+    return Runtime(settings, records, store, projector, access_log, deliveries, outdated, replica)
 
 
 def provider_of_person(records: CareRecords, person_id: str) -> str | None:

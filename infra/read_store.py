@@ -173,8 +173,9 @@ class SqliteReadStore:
 
 
 class PostgresReadStore:
-    def __init__(self, settings: Settings) -> None:
-        self._conninfo = settings.postgres.conninfo()
+    def __init__(self, settings: Settings, conninfo: str | None = None) -> None:
+        """`conninfo`: another server holding the same tables (a replica), for reads only."""
+        self._conninfo = conninfo or settings.postgres.conninfo()
         self._schema = settings.database_schema or "public"
         # Reads are bounded by the statement timeout (each session's default); the projector's
         # and rebuild's writes lift it, since nobody waits on them.

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel import Locale, UnknownLocaleError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.conninfo import make_conninfo
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.outages import CONNECT_TIMEOUT, STATEMENT_TIMEOUT, connection_options
@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///stepwise.db",
         description="sqlite:///relative/or/absolute/path.db or postgresql://user@host:port/db",
+    )
+    read_database_url: str | None = Field(
+        default=None,
+        description="postgresql://user@host:port/db of a streaming replica of the database: "
+        "the API's reads go there, and a read sent with X-Stepwise-Wait-For-Position waits "
+        "until the replica has replayed that position's writes. Unset: reads go to the "
+        "database",
     )
     database_schema: str | None = Field(
         default=None, description="PostgreSQL schema for events and read models (created if absent)"
@@ -215,12 +222,25 @@ class Settings(BaseSettings):
     def _known_scheme(cls, url: str) -> str:
         if not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError("use sqlite:///path.db or postgresql://user@host:port/database")
-        if url.startswith("postgres") and urlsplit(url).query:
-            raise ValueError(
-                "connection options in the URL are not passed on: set them as libpq "
-                "environment variables instead (e.g. PGSSLMODE=require)"
-            )
+        return _without_options(url) if url.startswith("postgres") else url
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _replica_scheme(cls, url: str | None) -> str | None:
+        if url is not None:
+            if not url.startswith(("postgresql://", "postgres://")):
+                raise ValueError("a read replica is a PostgreSQL server: postgresql://...")
+            _without_options(url)
         return url
+
+    @model_validator(mode="after")
+    def _replica_of_postgres(self) -> Settings:
+        if self.read_database_url is not None and not self.is_postgres:
+            raise ValueError(
+                "STEPWISE_READ_DATABASE_URL names a replica of a PostgreSQL database: set "
+                "STEPWISE_DATABASE_URL to the primary's postgresql:// URL, or unset it"
+            )
+        return self
 
     @field_validator("database_schema")
     @classmethod
@@ -265,7 +285,7 @@ class Settings(BaseSettings):
             return value
         return value.lower() if value.lower() in ("auto", "json", "text") else value.upper()
 
-    @field_validator("otel_endpoint", mode="before")
+    @field_validator("otel_endpoint", "read_database_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # as compose passes an unset variable on
@@ -333,7 +353,14 @@ class Settings(BaseSettings):
 
     @cached_property
     def postgres(self) -> PostgresTarget:
-        url = urlsplit(self.database_url)
+        return self._target(self.database_url)
+
+    @cached_property
+    def read_replica(self) -> PostgresTarget | None:
+        return self._target(self.read_database_url) if self.read_database_url else None
+
+    def _target(self, given: str) -> PostgresTarget:
+        url = urlsplit(given)
         return PostgresTarget(
             host=url.hostname or "127.0.0.1",
             port=url.port or 5432,
@@ -387,6 +414,15 @@ class Settings(BaseSettings):
         if self.database_schema:
             env["POSTGRES_SCHEMA"] = self.database_schema
         return env
+
+
+def _without_options(url: str) -> str:
+    if urlsplit(url).query:
+        raise ValueError(
+            "connection options in the URL are not passed on: set them as libpq "
+            "environment variables instead (e.g. PGSSLMODE=require)"
+        )
+    return url
 
 
 def _decoded_size(key: SecretStr) -> int:

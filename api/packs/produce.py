@@ -61,7 +61,7 @@ def instant_param(text: str | None, name: str) -> datetime | None:
 def read_pack(runtime: Runtime, person_id: str, asked: Window,
               step: Callable[[str], None] = lambda _: None) -> PersonPack | None:  # fmt: skip
     step("reading the records")
-    with runtime.store.transaction() as tx:
+    with runtime.reads.transaction() as tx:
         return pack_query(runtime, person_id, asked)(tx)
 
 

@@ -69,3 +69,22 @@ def test_every_setting_has_a_line_in_the_readme_s_settings_table() -> None:
     missing = [f"STEPWISE_{name.upper()}" for name in Settings.model_fields
                if f"`STEPWISE_{name.upper()}`" not in table]  # fmt: skip
     assert missing == []
+
+
+def test_a_read_replica_is_a_postgresql_server_beside_a_postgresql_database() -> None:
+    with pytest.raises(ValidationError, match="STEPWISE_DATABASE_URL to the primary"):
+        Settings(read_database_url="postgresql://ann@replica/care", _env_file=None)
+    with pytest.raises(ValidationError, match="a read replica is a PostgreSQL server"):
+        Settings(database_url="postgresql://ann@db/care", read_database_url="sqlite:///r.db",
+                 _env_file=None)  # fmt: skip
+    with pytest.raises(ValidationError, match="PGSSLMODE"):
+        Settings(database_url="postgresql://ann@db/care",
+                 read_database_url="postgresql://ann@replica/care?sslmode=require",
+                 _env_file=None)  # fmt: skip
+
+    replica = "postgresql://bea@replica:5433/care"
+    given = Settings(database_url="postgresql://ann@db/care", read_database_url=replica,
+                     _env_file=None)  # fmt: skip
+    assert given.read_replica is not None
+    assert given.read_replica.conninfo().startswith("host=replica port=5433 dbname=care user=bea")
+    assert Settings(read_database_url="", _env_file=None).read_replica is None  # as compose sends
