@@ -172,6 +172,22 @@ def live_tables(model: ReadModel) -> dict[str, str]:
     return {table.name: table.name for table in model.tables}
 
 
+def json_elements(dialect: str, document: str, key: str, alias: str) -> str:
+    """SQL for the elements of a list in a JSON document, to join to its row: `alias.value`
+    each element, `alias.key` its place in the list."""
+    if dialect == "postgres":  # a function in FROM sees the rows before it, LATERAL or not
+        return (f"jsonb_array_elements(CAST({document} AS jsonb) -> '{key}') "
+                f"WITH ORDINALITY AS {alias}(value, key)")  # fmt: skip
+    return f"json_each({document}, '$.{key}') AS {alias}"
+
+
+def json_field(dialect: str, element: str, name: str) -> str:
+    """SQL for a field of a JSON object, as text (NULL where it has none)."""
+    if dialect == "postgres":
+        return f"{element} ->> '{name}'"
+    return f"json_extract({element}, '$.{name}')"
+
+
 def one_page(limit: int | None, offset: int = 0) -> tuple[str, dict[str, int]]:
     """SQL ending an ordered list at one page, `limit` rows after the first `offset`, and its
     parameters; with no limit, the whole list."""

@@ -9,7 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from domain.incident import OPEN, Incident, PracticeChangeState
-from projections.base import Event, Index, Row, Table, Transaction, one_page
+from projections.base import (
+    Event,
+    Index,
+    Row,
+    Table,
+    Transaction,
+    json_elements,
+    json_field,
+    one_page,
+)
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.marks import Mark, marks_table
@@ -124,6 +133,35 @@ def incidents_of(
         {"tenant": tenant_id, "person": person_id, "service": service_id, "status": status,
          "from": occurred_from, "to": occurred_to, **parameters(moment), **paging},
     )  # fmt: skip
+
+
+def open_practice_changes_of(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment,
+    limit: int | None = None, offset: int = 0,
+) -> list[tuple[Row, dict[str, Any]]]:  # fmt: skip
+    """What `open_practice_changes` finds in the incidents of the people the service supported
+    at the moment, in its order, picked out of each incident's document by the database: only
+    `limit` of them after the first `offset`, if given, are read."""
+
+    def field(name: str) -> str:
+        return json_field(tx.dialect, "c.value", name)
+
+    page, paging = one_page(limit, offset)
+    text = "CAST(c.value AS TEXT)" if tx.dialect == "postgres" else "c.value"
+    # Past their review date first, longest past first, then by review date: that is the order
+    # of review dates. Ties keep the order of `incidents_of`, then each document's. No index
+    # holds an order kept in documents: the database sorts the service's open changes, and
+    # only the page leaves it.
+    found = tx.fetchall(
+        f"SELECT i.*, {text} AS practice_change FROM {_at(moment)} "
+        f"CROSS JOIN {json_elements(tx.dialect, 'i.document', 'practiceChanges', 'c')} "
+        f"WHERE i.tenant_id = %(tenant)s AND i.person_id IN ({members(moment)}) "
+        f"AND {field('state')} = %(open)s ORDER BY {field('reviewBy')}, {field('changeId')}, "
+        "i.occurred_at, i.incident_id, c.key" + page,
+        {"tenant": tenant_id, "service": service_id, "open": PracticeChangeState.OPEN.value,
+         **parameters(moment), **paging},
+    )  # fmt: skip
+    return [(row, json.loads(row.pop("practice_change"))) for row in found]
 
 
 def open_practice_changes(rows: list[Row], moment: Moment) -> list[tuple[Row, dict[str, Any]]]:

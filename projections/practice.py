@@ -31,6 +31,7 @@ from projections.base import (
     Tables,
     Transaction,
     handles,
+    one_page,
 )
 from projections.event_records import event_type
 from projections.states import parameters
@@ -59,7 +60,11 @@ class Practice(ReadModel):
               recorded_at {timestamp} NOT NULL, voided_at {timestamp}""",
               primary_key="position",
               indexes=(Index("by_service", "tenant_id, service_id, writer_role, effective_at"),
-                       Index("by_record", "record_id, version"))),
+                       Index("by_record", "record_id, version"),
+                       # a service's writes by writer, as findings group them, so a page of
+                       # findings stops at its last group (created where missing: no rebuild)
+                       Index("by_writer", "tenant_id, service_id, writer_id, writer_name, "
+                                          "technique"))),
         Table("practice_sign_offs", """record_id TEXT NOT NULL, version INTEGER NOT NULL,
               tenant_id TEXT NOT NULL, technique TEXT NOT NULL,
               signed_off_on TEXT NOT NULL, refresher_due TEXT NOT NULL,
@@ -240,24 +245,66 @@ UNSIGNED = (
 _NOT_STAFF = f"{_WRITTEN} AND w.writer_role = '{Role.INTEGRATION_CLIENT.value}'"
 
 
-def unsigned_practice(tx: Transaction, tenant_id: str, service_id: str, moment: Any) -> list[Row]:
+def unsigned_practice(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Any,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
     """Per writer and technique: the plan changes and evidence notes of the service they wrote,
-    by the moment, relying on a technique they held no current sign-off in that day."""
-    return _grouped(tx, UNSIGNED, "w.writer_id, w.writer_name, w.technique",
-                    {"tenant": tenant_id, "service": service_id, **parameters(moment)})  # fmt: skip
+    by the moment, relying on a technique they held no current sign-off in that day; only
+    `limit` of them after the first `offset`, if given."""
+    return _grouped(tx, _UNSIGNED_BY, _asked(tenant_id, service_id, moment), limit, offset)
+
+
+def count_unsigned_practice(tx: Transaction, tenant_id: str, service_id: str, moment: Any) -> int:
+    """How many `unsigned_practice` finds."""
+    return _groups_counted(tx, _UNSIGNED_BY, _asked(tenant_id, service_id, moment))
 
 
 def written_by_non_staff(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Any,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
+    """Per integration client: what it wrote in the service by the moment; only `limit` of
+    them after the first `offset`, if given."""
+    return _grouped(tx, _NOT_STAFF_BY, _asked(tenant_id, service_id, moment), limit, offset)
+
+
+def count_written_by_non_staff(
     tx: Transaction, tenant_id: str, service_id: str, moment: Any
-) -> list[Row]:
-    """Per integration client: what it wrote in the service by the moment."""
-    return _grouped(tx, _NOT_STAFF, "w.writer_id, w.writer_name",
-                    {"tenant": tenant_id, "service": service_id, **parameters(moment)})  # fmt: skip
+) -> int:
+    """How many `written_by_non_staff` finds."""
+    return _groups_counted(tx, _NOT_STAFF_BY, _asked(tenant_id, service_id, moment))
 
 
-def _grouped(tx: Transaction, where: str, group: str, params: dict[str, Any]) -> list[Row]:
-    groups = tx.fetchall(f"SELECT {group}, COUNT(*) AS records FROM practice_writes w "
-                         f"WHERE {where} GROUP BY {group} ORDER BY {group}", params)  # fmt: skip
+# The writes and how they are grouped, in the order of the groups (the `by_writer` index).
+_UNSIGNED_BY = (UNSIGNED, "w.writer_id, w.writer_name, w.technique")
+_NOT_STAFF_BY = (_NOT_STAFF, "w.writer_id, w.writer_name")
+
+
+def _asked(tenant_id: str, service_id: str, moment: Any) -> dict[str, Any]:
+    return {"tenant": tenant_id, "service": service_id, **parameters(moment)}
+
+
+def _groups(grouping: tuple[str, str]) -> str:
+    where, group = grouping
+    return (f"SELECT {group}, COUNT(*) AS records FROM practice_writes w "
+            f"WHERE {where} GROUP BY {group}")  # fmt: skip
+
+
+def _groups_counted(tx: Transaction, grouping: tuple[str, str], params: dict[str, Any]) -> int:
+    found = tx.fetchone(f"SELECT COUNT(*) AS found FROM ({_groups(grouping)}) g", params)
+    return int(found["found"]) if found else 0
+
+
+def _grouped(
+    tx: Transaction, grouping: tuple[str, str], params: dict[str, Any], limit: int | None,
+    offset: int,
+) -> list[Row]:  # fmt: skip
+    """The groups in their order, each with its latest records: read for the groups of the
+    page only."""
+    where, group = grouping
+    page, paging = one_page(limit, offset)
+    groups = tx.fetchall(f"{_groups(grouping)} ORDER BY {group}" + page, {**params, **paging})
     for found in groups:
         technique = "AND w.technique = %(technique)s" if "technique" in found else ""
         found["latest"] = tx.fetchall(

@@ -8,7 +8,16 @@ from datetime import date
 from typing import Any
 
 from domain.staff import WORKING, StaffMember
-from projections.base import Event, Index, Row, Table, Transaction
+from projections.base import (
+    Event,
+    Index,
+    Row,
+    Table,
+    Transaction,
+    json_elements,
+    json_field,
+    one_page,
+)
 from projections.event_records import document_text, jsonable
 from projections.folding import RecordTable
 from projections.marks import Mark, marks_table
@@ -40,8 +49,11 @@ class Staff(RecordTable):
     tables = (
         Table("staff", f"{COLUMNS}, aggregate_state {{blob}} NOT NULL",
               primary_key="staff_record_id",
-              indexes=(Index("by_service", "tenant_id, service_id"),
-                       Index("by_subject", "tenant_id, staff_id"))),
+              indexes=(Index("by_subject", "tenant_id, staff_id"),
+                       # A service's workforce in its order, so a page reads only its rows;
+                       # created at start-up where missing, as any index added (no rebuild).
+                       Index("workforce", "tenant_id, service_id, status, team_id, name, "
+                                          "staff_id"))),
         states_table("staff_states", "staff_record_id", COLUMNS,
                      Index("by_service", "tenant_id, service_id, effective_from"),
                      Index("by_subject", "tenant_id, staff_id, effective_from")),
@@ -126,19 +138,71 @@ def staff_members(
 
 
 def workforce(
-    tx: Transaction, tenant_id: str, service_id: str, team_id: str | None, moment: Moment
-) -> list[Row]:
-    """Who worked in the service (and team, if given) at the moment, as recorded then."""
+    tx: Transaction, tenant_id: str, service_id: str, team_id: str | None, moment: Moment,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
+    """Who worked in the service (and team, if given) at the moment, as recorded then, by team,
+    then name; only `limit` of them after the first `offset`, if given."""
     team = "AND s.team_id = %(team)s " if team_id is not None else ""
+    page, paging = one_page(limit, offset)
     return tx.fetchall(
-        f"SELECT s.* FROM {_at(moment)} WHERE s.tenant_id = %(tenant)s "
-        f"AND s.service_id = %(service)s AND s.status = %(working)s {team}"
-        "ORDER BY s.team_id, s.name, s.staff_id",
-        {
-            "tenant": tenant_id,
-            "service": service_id,
-            "team": team_id,
-            "working": WORKING,
-            **parameters(moment),
-        },
+        f"SELECT s.* FROM {_at(moment)} WHERE {_WORKING_THERE} {team}"
+        f"ORDER BY {_WORKFORCE_ORDER}" + page,
+        {**_asked(tenant_id, service_id, moment), "team": team_id, **paging},
+    )
+
+
+def follow_ups_not_honoured(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment,
+    limit: int | None = None, offset: int = 0,
+) -> list[Row]:  # fmt: skip
+    """Supervision follow-ups agreed at induction with staff working in the service at the
+    moment, whose date passed before the moment's day with no supervision held from the day of
+    the induction entry to it: each the member of staff as they stood then, with the date
+    agreed (`follow_up_on`), in the order of `workforce`, then of their induction; only `limit`
+    of them after the first `offset`, if given."""
+    agreed = json_field(tx.dialect, "f.value", "followUpOn")
+    page, paging = one_page(limit, offset)
+    return tx.fetchall(
+        f"SELECT s.*, {agreed} AS follow_up_on {_follow_ups_missed(tx.dialect, moment)} "
+        f"ORDER BY {_WORKFORCE_ORDER}, f.key" + page,
+        {**_asked(tenant_id, service_id, moment), **paging},
+    )
+
+
+def count_follow_ups_not_honoured(
+    tx: Transaction, tenant_id: str, service_id: str, moment: Moment
+) -> int:
+    """How many `follow_ups_not_honoured` finds."""
+    found = tx.fetchone(f"SELECT COUNT(*) AS found {_follow_ups_missed(tx.dialect, moment)}",
+                        _asked(tenant_id, service_id, moment))  # fmt: skip
+    return int(found["found"]) if found else 0
+
+
+_WORKING_THERE = (
+    "s.tenant_id = %(tenant)s AND s.service_id = %(service)s AND s.status = %(working)s"
+)
+_WORKFORCE_ORDER = "s.team_id, s.name, s.staff_id"  # the order of the `workforce` index
+
+
+def _asked(tenant_id: str, service_id: str, moment: Moment) -> dict[str, Any]:
+    """The parameters of a read of the service's workforce at the moment."""
+    return {"tenant": tenant_id, "service": service_id, "working": WORKING,
+            "today": moment.as_of.date().isoformat(), **parameters(moment)}  # fmt: skip
+
+
+def _follow_ups_missed(dialect: str, moment: Moment) -> str:
+    """SQL from FROM on: each induction entry (alias `f`) of the staff working in the service
+    at the moment (alias `s`) whose follow-up date passed with no supervision held from the
+    entry's day to it (the dates are ISO text: text order is date order)."""
+    agreed, since = (
+        json_field(dialect, "f.value", "followUpOn"),
+        json_field(dialect, "f.value", "on"),
+    )
+    held = json_field(dialect, "h.value", "heldOn")
+    return (
+        f"FROM {_at(moment)} CROSS JOIN {json_elements(dialect, 's.document', 'induction', 'f')} "
+        f"WHERE {_WORKING_THERE} AND {agreed} < %(today)s AND NOT EXISTS (SELECT 1 "
+        f"FROM {json_elements(dialect, 's.document', 'supervisions', 'h')} "
+        f"WHERE {held} BETWEEN {since} AND {agreed})"
     )

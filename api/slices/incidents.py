@@ -31,7 +31,7 @@ from domain.errors import RulesViolated, Violation
 from domain.incident import HarmLevel, PracticeChangeState
 from domain.incident import Incident as IncidentRecord
 from projections.base import Row
-from projections.incidents import Incidents, incident_at, incidents_of, open_practice_changes
+from projections.incidents import Incidents, incident_at, incidents_of, open_practice_changes_of
 from projections.people import People
 from projections.states import Moment
 
@@ -248,10 +248,13 @@ async def open_changes(
 ) -> Connection[PracticeChange]:  # fmt: skip
     service = info.context.reached_service("openPracticeChanges", str(service_id))
     tenant, at = info.context.caller().tenant_id, info.context.moment(as_of, as_known_at)
-    rows = await info.context.read(lambda tx: incidents_of(tx, tenant, at, service_id=service),
-                                   Incidents.name, People.name)  # fmt: skip
-    page, shown = listed(open_practice_changes(rows, at), first, after, "openPracticeChanges",
-                         lambda found: PracticeChange.of(found[0], found[1], at))  # fmt: skip
+    cut = window(first, after, "openPracticeChanges")
+    found = await info.context.read(
+        lambda tx: open_practice_changes_of(tx, tenant, service, at, cut.limit, cut.offset),
+        Incidents.name, People.name,
+    )  # fmt: skip
+    page, shown = windowed(found, cut, after, "openPracticeChanges",
+                           lambda change: PracticeChange.of(change[0], change[1], at))  # fmt: skip
     read = [(row["person_id"], row["incident_id"]) for row, _ in shown]
     info.context.log_reads("openPracticeChanges", tenant, read)
     return page

@@ -15,7 +15,7 @@ from strawberry.types import Info
 from api.access import readable_by, readers_of
 from api.common import AsKnownAt, AsOf, MomentFields, ServiceId, TeamId, day, moment, plain_text
 from api.context import Context
-from api.pagination import After, Connection, First, listed
+from api.pagination import After, Connection, First, window, windowed
 from domain.envelope import RECORD_READERS, Role
 from domain.staff import STANDARD_DESCRIPTIONS, STANDARD_TECHNIQUES, InductionPart, Technique
 from domain.staff import StaffMember as StaffRecord
@@ -184,10 +184,14 @@ async def workforce_status(
     info: ContextInfo, service_id: ServiceId, team_id: TeamId = None, first: First = 50,
     after: After = None, as_of: AsOf = None, as_known_at: AsKnownAt = None,
 ) -> Connection[StaffMember]:  # fmt: skip
-    rows, at = await _workforce(info, "workforceStatus", service_id, team_id, as_of, as_known_at)
-    page, shown = listed(rows, first, after, "workforceStatus",
-                         lambda row: StaffMember.from_row(row, at))  # fmt: skip
-    _log(info, "workforceStatus", shown)
+    field = "workforceStatus"
+    tenant, service, team, at = _asked(info, field, service_id, team_id, as_of, as_known_at)
+    cut = window(first, after, field)
+    rows = await info.context.read(
+        lambda tx: workforce(tx, tenant, service, team, at, cut.limit, cut.offset), Staff.name
+    )
+    page, shown = windowed(rows, cut, after, field, lambda row: StaffMember.from_row(row, at))
+    _log(info, field, shown)
     return page
 
 
@@ -233,12 +237,22 @@ async def _workforce(
     info: ContextInfo, field: str, service_id: strawberry.ID, team_id: strawberry.ID | None,
     as_of: datetime | None, as_known_at: datetime | None,
 ) -> tuple[list[Row], Moment]:  # fmt: skip
-    service = info.context.reached_service(field, str(service_id))
-    team = plain_text(str(team_id), "teamId") if team_id is not None else None
-    tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
+    """Everyone who worked in the service (and team) at the moment."""
+    tenant, service, team, at = _asked(info, field, service_id, team_id, as_of, as_known_at)
     rows = await info.context.read(lambda tx: workforce(tx, tenant, service, team, at),
                                    Staff.name)  # fmt: skip
     return rows, at
+
+
+def _asked(
+    info: ContextInfo, field: str, service_id: strawberry.ID, team_id: strawberry.ID | None,
+    as_of: datetime | None, as_known_at: datetime | None,
+) -> tuple[str, str, str | None, Moment]:  # fmt: skip
+    """The provider, service, team and moment a read of the workforce asks about, once the
+    caller is seen to reach the service and the team named is plain text."""
+    service = info.context.reached_service(field, str(service_id))
+    team = plain_text(str(team_id), "teamId") if team_id is not None else None
+    return info.context.caller().tenant_id, service, team, moment(as_of, as_known_at)
 
 
 def _log(info: ContextInfo, field: str, rows: Sequence[Row]) -> None:

@@ -5,8 +5,8 @@ Each finding names the records behind it."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -15,17 +15,19 @@ from strawberry.types import Info
 from api.access import readable_by, readers_of
 from api.common import AsKnownAt, AsOf, MomentFields, ServiceId, moment, shown_technique, when
 from api.context import Context
-from api.pagination import After, Connection, First, listed
+from api.pagination import After, Connection, First, window, windowed
 from api.slices.chronology import RecordType
 from domain.staff import StaffMember as StaffRecord
 from projections.base import Row, Transaction
 from projections.practice import (
     SHOWN_AT_MOST,
     Practice,
+    count_unsigned_practice,
+    count_written_by_non_staff,
     unsigned_practice,
     written_by_non_staff,
 )
-from projections.staff import Staff, workforce
+from projections.staff import Staff, count_follow_ups_not_honoured, follow_ups_not_honoured
 from projections.states import Moment
 
 ContextInfo = Info[Context, None]
@@ -100,17 +102,34 @@ async def workforce_findings(
 ) -> Connection[WorkforceFinding]:  # fmt: skip
     service = info.context.reached_service("workforceFindings", str(service_id))
     tenant, at = info.context.caller().tenant_id, moment(as_of, as_known_at)
-
-    def found(tx: Transaction) -> list[WorkforceFinding]:
-        return (_unsigned(unsigned_practice(tx, tenant, service, at), at)
-                + _follow_ups(workforce(tx, tenant, service, None, at), at)
-                + _not_staff(written_by_non_staff(tx, tenant, service, at), at))  # fmt: skip
-
-    findings = await info.context.read(found, Practice.name, Staff.name)
-    page, shown = listed(findings, first, after, "workforceFindings", lambda finding: finding)
+    cut = window(first, after, "workforceFindings")
+    findings = await info.context.read(
+        lambda tx: findings_of(tx, tenant, service, at, cut.limit, cut.offset),
+        Practice.name, Staff.name,
+    )  # fmt: skip
+    page, shown = windowed(findings, cut, after, "workforceFindings", lambda finding: finding)
     named = [(r.person_id, r.record_id) for finding in shown for r in finding.records]
     info.context.log_reads("workforceFindings", tenant, named)
     return page
+
+
+def findings_of(
+    tx: Transaction, tenant: str, service: str, at: Moment, limit: int | None = None,
+    offset: int = 0,
+) -> list[WorkforceFinding]:  # fmt: skip
+    """The service's findings at the moment, each kind in turn (see `_KINDS`); only `limit` of
+    them after the first `offset`, if given: each kind is asked only for what the page takes
+    from it, and one the page starts past is only counted."""
+    found: list[WorkforceFinding] = []
+    for rows_of, count, findings in _KINDS:
+        wanted = None if limit is None else limit - len(found)
+        if wanted == 0:
+            break
+        rows = rows_of(tx, tenant, service, at, wanted, offset)
+        # A page starting past this kind's findings starts that many fewer into the next kind.
+        offset = offset - count(tx, tenant, service, at) if offset and not rows else 0
+        found += findings(rows, at)
+    return found
 
 
 def _unsigned(groups: list[Row], at: Moment) -> list[WorkforceFinding]:
@@ -121,26 +140,14 @@ def _unsigned(groups: list[Row], at: Moment) -> list[WorkforceFinding]:
             for group in groups]  # fmt: skip
 
 
-def _follow_ups(staff: list[Row], at: Moment) -> list[WorkforceFinding]:
-    findings = []
-    for row in staff:
-        document = json.loads(row["document"])
-        held = [date.fromisoformat(s["heldOn"]) for s in document["supervisions"]]
-        for entry in document["induction"]:
-            agreed = entry.get("followUpOn")
-            if agreed is None or date.fromisoformat(agreed) >= at.as_of.date():
-                continue
-            agreed_on, since = date.fromisoformat(agreed), date.fromisoformat(entry["on"])
-            if any(since <= day <= agreed_on for day in held):
-                continue
-            findings.append(WorkforceFinding(
-                kind=WorkforceFindingKind.FOLLOW_UP_NOT_HONOURED,
-                staff_id=strawberry.ID(row["staff_id"]), name=row["name"], technique=None,
-                detail=f"{row['name']}'s supervision follow-up agreed at induction for "
-                f"{agreed} passed with no supervision held by then",
-                record_count=1, records=[_staff_record(row)], **MomentFields.of(at),
-            ))  # fmt: skip
-    return findings
+def _follow_ups(missed: list[Row], at: Moment) -> list[WorkforceFinding]:
+    return [WorkforceFinding(
+        kind=WorkforceFindingKind.FOLLOW_UP_NOT_HONOURED,
+        staff_id=strawberry.ID(row["staff_id"]), name=row["name"], technique=None,
+        detail=f"{row['name']}'s supervision follow-up agreed at induction for "
+        f"{row['follow_up_on']} passed with no supervision held by then",
+        record_count=1, records=[_staff_record(row)], **MomentFields.of(at),
+    ) for row in missed]  # fmt: skip
 
 
 def _not_staff(groups: list[Row], at: Moment) -> list[WorkforceFinding]:
@@ -170,6 +177,18 @@ def _staff_record(row: Row) -> FindingRecord:
         outcome_id=None, effective_at=when(row["updated_at"]),
         recorded_at=when(row["updated_at"]),
     )  # fmt: skip
+
+
+# Each kind of finding, in the order listed: its rows a page at a time, how many there are,
+# and the findings they make.
+RowsOf = Callable[[Transaction, str, str, Moment, int | None, int], list[Row]]
+Count = Callable[[Transaction, str, str, Moment], int]
+Findings = Callable[[list[Row], Moment], list[WorkforceFinding]]
+_KINDS: tuple[tuple[RowsOf, Count, Findings], ...] = (
+    (unsigned_practice, count_unsigned_practice, _unsigned),
+    (follow_ups_not_honoured, count_follow_ups_not_honoured, _follow_ups),
+    (written_by_non_staff, count_written_by_non_staff, _not_staff),
+)
 
 
 @strawberry.type
