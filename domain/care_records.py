@@ -9,15 +9,14 @@ caller decided on, decide, save, and say what was written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from copy import deepcopy
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate, DomainEvent, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
@@ -41,6 +40,7 @@ from domain.errors import (
     VersionConflict,
 )
 from domain.receipts import Receipt
+from domain.record_cache import RecordCache, RecordsChanged, consulted_now, consulting
 from domain.timeline import OutOfOrder, replay
 from domain.topics import stored_names
 from domain.transcodings import register_domain_transcodings
@@ -61,11 +61,15 @@ class Ledger(Protocol):
 
     def select_positions(self, positions: Sequence[int]) -> list[Notification]: ...
 
+    def changed_since(self, consulted: Mapping[UUID, int]) -> list[UUID]: ...
+
 
 # Where the person index stands: the ids of a person's records of a kind it holds, and the
 # log position it is up to date with (see infra.bootstrap).
 PersonIndex = Callable[[str, str], tuple[list[str], int]]
 LAST_POSSIBLE_POSITION = 2**63 - 1  # notification ids are 64-bit signed integers
+RECORD_CACHE_SIZE = "RECORD_CACHE_SIZE"  # how many records the cache keeps (0 or unset: none)
+COMMAND_ATTEMPTS = 5  # decisions of one command while the records it read keep changing
 
 
 class Undecodable(Exception):
@@ -124,6 +128,13 @@ class CareRecords(Application[UUID]):
         self.snapshot_every: dict[type[Aggregate], int] = catalogue.SNAPSHOT_EVERY
         self.saved_listeners: list[Callable[[int], None]] = []
         self.person_index: PersonIndex | None = None
+        size = int(self.env.get(RECORD_CACHE_SIZE) or 0)
+        self.cache = RecordCache(size) if size > 0 else None
+
+    def construct_repository(self) -> Repository[UUID]:
+        # Records are kept in memory by domain.record_cache, not the library's cache, which
+        # brings a kept record up to date in place while others may be copying it.
+        return Repository(event_store=self.events, snapshot_store=self.snapshots)
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
         """Only what Stepwise derives from its settings: the library's own version merges
@@ -152,10 +163,37 @@ class CareRecords(Application[UUID]):
         if earlier is not None:
             return earlier
         ids = NewIds(context.tenant_id, context.idempotency_key)
+        for attempt in range(1, COMMAND_ATTEMPTS + 1):
+            # The last attempt reads every record from the store, so it cannot be overtaken.
+            cached = self.cache is not None and attempt < COMMAND_ATTEMPTS
+            with consulting() if cached else nullcontext():
+                try:
+                    return self._attempt(registration, context, command, requested, ids)
+                except RecordsChanged as changed:
+                    assert self.cache is not None
+                    self.cache.forget(changed.record_ids)  # and decide again on the store's
+                    logger.debug("deciding again: %s", changed)
+        raise AssertionError("the last attempt reads from the store")
+
+    def _attempt(
+        self,
+        registration: Registration,
+        context: CommandContext,
+        command: Command,
+        requested: Receipt | None,
+        ids: NewIds,
+    ) -> Written:
         try:
             with nothing_sent():
                 record, *others = self._decide(registration, context, command, ids)
+                # Decided on records taken from the cache: they must still be as they were
+                # (one query for them all, where each would otherwise have asked for its own).
+                self._check_consulted()
         except DomainError:
+            # A refusal decided on records taken from the cache stands only if they are
+            # still as they were.
+            with nothing_sent():
+                self._check_consulted()
             # A concurrent retry of this very request may have been stored since we looked;
             # if so, its effect (not a refusal of the repeat) is the answer.
             if requested is not None and (earlier := self._answer_retry(requested)) is not None:
@@ -165,6 +203,8 @@ class CareRecords(Application[UUID]):
         receipt = requested.written(record.id, record.version, ids.part_id) if requested else None
         last_event = cast(DomainEvent, record.pending_events[-1])
         changed = [other for other in others if other.pending_events]
+        saving = {r.id: (r.version - len(r.pending_events), list(r.pending_events))
+                  for r in (*changed, record)}  # fmt: skip
         try:
             recordings: list[Recording[UUID]] = self.save(*changed, record, receipt=receipt)
         except IntegrityError:
@@ -176,30 +216,47 @@ class CareRecords(Application[UUID]):
             raise
         except (OperationalError, InterfaceError) as lost:
             return self._after_lost_save(last_event, decided_on, requested, ids, lost)
+        if self.cache is not None:
+            for record_id, (version, events) in saving.items():
+                self.cache.saved(record_id, version, events)
         self._keep_snapshot(record, decided_on)
         position = max(recording.notification.id for recording in recordings)
         return Written(str(record.id), record.version, position, ids.part_id)
 
+    def _check_consulted(self) -> None:
+        consulted = consulted_now()
+        if consulted and (changed := self.ledger.changed_since(consulted)):
+            raise RecordsChanged(changed)
+
     def load(self, record_id: UUID, kind: type[Aggregate] | None = None) -> Aggregate:
         """A record as it stands now: its events replayed in order of effective time.
 
-        With the record cache (STEPWISE_RECORD_CACHE_SIZE), a record loaded before is brought
-        up to date with the events recorded since (one query), and a copy is handed out, so
-        a command that changes it and is refused leaves the cache as it was. Without it, or
-        on first use, it is folded from its latest snapshot; naming a kind that is never
-        snapshotted saves asking for one."""
-        cache = self.repository.cache
-        if cache is not None or kind is None or kind in self.snapshot_every:
-            try:
-                return cast(Aggregate, self.repository.get(record_id, projector_func=replay))
-            except OutOfOrder:
-                pass  # events since take effect before what the snapshot or cache holds
+        With the record cache (STEPWISE_RECORD_CACHE_SIZE), a command gets a copy of the record
+        as kept, checked at its save (domain.record_cache); anyone else gets a record kept
+        brought up to date with the events recorded since (one query, usually of no rows).
+        Without it, or on first use, it is folded from its latest snapshot; naming a kind that
+        is never snapshotted saves asking for one."""
+        if self.cache is not None:
+            if (copy := self.cache.for_command(record_id)) is not None:
+                return copy
+            if (kept := self.cache.kept(record_id)) is not None:
+                since = list(self.repository.event_store.get(record_id, gt=kept.version))
+                if not since:
+                    return kept
+                with suppress(OutOfOrder):  # events since take effect before what it holds
+                    return self._kept(cast(Aggregate, replay(kept, since)))
+        if kind is None or kind in self.snapshot_every:
+            with suppress(OutOfOrder):
+                return self._kept(self.repository.get(record_id, projector_func=replay))
         record = replay(None, self.repository.event_store.get(record_id))
         if record is None:
             raise AggregateNotFoundError(record_id)
-        if cache is not None:
-            cache.put(record_id, deepcopy(record))  # the fold, from now on
-        return cast(Aggregate, record)
+        return self._kept(cast(Aggregate, record))
+
+    def _kept(self, record: Aggregate) -> Aggregate:
+        if self.cache is not None:
+            self.cache.keep(record)
+        return record
 
     def history(
         self, record_id: UUID, up_to_version: int, after_version: int = 0

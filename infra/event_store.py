@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -98,6 +98,10 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
             "ORDER BY originator_version LIMIT ?"
         )
         self._select_positions = f"SELECT rowid, * FROM {events_table_name} WHERE rowid IN "
+        self._select_changed = (
+            f"SELECT DISTINCT originator_id FROM {events_table_name} "
+            "WHERE originator_id = ? AND originator_version > ?"
+        )
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), RECEIPTS_DDL.format(table=RECEIPTS)]
@@ -126,6 +130,16 @@ class StepwiseSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(self._select_receipt, (tenant_id, key))
             row = c.fetchone()
         return _receipt(row) if row else None
+
+    def changed_since(self, consulted: Mapping[UUID, int]) -> list[UUID]:
+        """Which of these records have events past the versions given."""
+        changed = []
+        with self.datastore.transaction(commit=False) as c:
+            for record_id, version in consulted.items():
+                c.execute(self._select_changed, (record_id.hex, version))
+                if c.fetchone():
+                    changed.append(record_id)
+        return changed
 
     def position_of(self, record_id: UUID, version: int) -> int | None:
         with self.datastore.transaction(commit=False) as c:
@@ -214,6 +228,11 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
         self._select_positions = SQL(
             "SELECT * FROM {}.{} WHERE notification_id = ANY(%s) ORDER BY notification_id"
         ).format(schema, events)
+        self._select_changed = SQL(
+            "SELECT consulted.id FROM unnest(%s::uuid[], %s::bigint[]) AS consulted(id, version) "
+            "WHERE EXISTS (SELECT 1 FROM {}.{} AS e WHERE e.originator_id = consulted.id "
+            "AND e.originator_version > consulted.version)"
+        ).format(schema, events)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -236,6 +255,12 @@ class StepwisePostgresRecorder(PostgresApplicationRecorder):
         if receipt is not None:
             curs.execute(self._insert_receipt, _values(receipt))
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def changed_since(self, consulted: Mapping[UUID, int]) -> list[UUID]:
+        """Which of these records have events past the versions given."""
+        ids, versions = list(consulted), list(consulted.values())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return [row["id"] for row in curs.execute(self._select_changed, (ids, versions))]
 
     def find_receipt(self, tenant_id: str, key: str) -> Receipt | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -152,8 +152,9 @@ class Settings(BaseSettings):
     record_cache_size: int = Field(
         default=1_000,
         ge=0,
-        description="Records each process keeps folded in memory for commands, brought up to "
-        "date from the log at each use (one query, usually of no rows); 0: none",
+        description="Records each process keeps folded in memory for commands, which are "
+        "decided on copies of them and checked against the store once before the save (one "
+        "query for all the records a command read); 0: none",
     )
     max_mutations_per_request: int = Field(default=1, ge=1)
     max_root_fields: int = Field(default=10, ge=1)
@@ -375,7 +376,7 @@ class Settings(BaseSettings):
         # The mapper always reads a MAC off an event, so events stay readable without the key.
         env = {"CREATE_TABLE": "y", "MAPPER_TOPIC": "infra.event_mac:MacMapper"}
         if self.record_cache_size:
-            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.record_cache_size)
+            env["RECORD_CACHE_SIZE"] = str(self.record_cache_size)  # domain.record_cache
         if self.cipher_key is not None:
             env |= {
                 "CIPHER_TOPIC": "eventsourcing.cryptography:AESCipher",

@@ -1,6 +1,8 @@
 """Records kept folded in memory for commands (STEPWISE_RECORD_CACHE_SIZE) are always the
 records as they stand: brought up to date with what any process recorded since, refolded when a
-late entry lands before what they hold, and never changed by a decision that was not saved."""
+late entry lands before what they hold, and never changed by a decision that was not saved. A
+command decided on records kept from before another process changed them is decided again on
+the records as they stand, whether it would have been saved or refused."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import pytest
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.envelope import Envelope
+from domain.errors import Forbidden, RulesViolated
+from domain.staff_commands import RecordStaffLeaving
 from domain.support_plan import SupportPlan
 from domain.support_plan_commands import SetSupportHours
 from infra.bootstrap import Runtime, build
-from tests.support.scenarios import MANAGER, agreed_plan, change_hours, context, run
+from tests.support.scenarios import MANAGER, WORKER, agreed_plan, change_hours, context, run
 
 
 @pytest.fixture
@@ -36,8 +40,8 @@ def test_the_cache_is_on_by_default_and_a_record_is_brought_up_to_date_from_the_
 ) -> None:
     plan = agreed_plan(runtime.records)
     assert plan_of(runtime, plan.person_id).support_hours_per_week != 20  # now in memory
-    assert runtime.records.repository.cache is not None
-    assert uncached.records.repository.cache is None
+    assert runtime.records.cache is not None
+    assert uncached.records.cache is None
 
     change_hours(uncached.records, plan.person_id, 20)  # recorded by another process
 
@@ -86,4 +90,44 @@ def test_a_record_not_yet_written_is_not_found_and_nothing_is_kept_for_it(
     missing = UUID(int=7)
     with pytest.raises(AggregateNotFoundError):
         runtime.records.load(missing)
-    assert missing not in runtime.records.repository.cache.cache  # type: ignore[union-attr]
+    assert runtime.records.cache is not None
+    assert runtime.records.cache.kept(missing) is None
+
+
+def test_a_change_made_elsewhere_since_a_record_was_kept_is_never_decided_over(
+    runtime: Runtime, uncached: Runtime
+) -> None:
+    plan = agreed_plan(runtime.records)
+    change_hours(runtime.records, plan.person_id, 20)  # the plan, person and writer now kept
+    change_hours(uncached.records, plan.person_id, 25)  # another process
+
+    with pytest.raises(RulesViolated) as refused:  # decided on 25, not on the 20 kept here
+        change_hours(runtime.records, plan.person_id, 25)
+    assert [v.rule for v in refused.value.violations] == ["plan.hours.no_change"]
+    written = change_hours(runtime.records, plan.person_id, 30)
+
+    assert written.version == plan.plan_version + 3  # after the other process's, no conflict
+    assert plan_of(uncached, plan.person_id).support_hours_per_week == 30
+
+
+def test_a_refusal_is_never_given_on_a_record_kept_from_before_it_changed_elsewhere(
+    runtime: Runtime, uncached: Runtime
+) -> None:
+    plan = agreed_plan(runtime.records)
+    change_hours(runtime.records, plan.person_id, 20)  # kept here at 20
+    change_hours(uncached.records, plan.person_id, 25)
+
+    change_hours(runtime.records, plan.person_id, 20)  # no change at 20 kept; a change at 25
+
+    assert plan_of(uncached, plan.person_id).support_hours_per_week == 20
+
+
+def test_a_writer_who_left_according_to_another_process_can_no_longer_write_here(
+    runtime: Runtime, uncached: Runtime
+) -> None:
+    plan = agreed_plan(runtime.records)  # the worker's staff record is now kept here
+    staff_id = WORKER.id
+    run(uncached.records, RecordStaffLeaving(staff_id), MANAGER, reason="Moved away")
+
+    with pytest.raises(Forbidden, match="left the provider's staff"):
+        run(runtime.records, SetSupportHours(plan.person_id, 21), WORKER)
