@@ -232,7 +232,7 @@ class CareRecords(Application[UUID]):
         """A record as it stands now: its events replayed in order of effective time.
 
         With the record cache (STEPWISE_RECORD_CACHE_SIZE), a command gets a copy of the record
-        as kept, checked at its save (domain.record_cache); anyone else gets a record kept
+        as kept, checked before its save (domain.record_cache); anyone else gets a record kept
         brought up to date with the events recorded since (one query, usually of no rows).
         Without it, or on first use, it is folded from its latest snapshot; naming a kind that
         is never snapshotted saves asking for one."""

@@ -51,12 +51,11 @@ def consulted_now() -> dict[UUID, int] | None:
 
 
 @contextmanager
-def consulting() -> Iterator[dict[UUID, int]]:
+def consulting() -> Iterator[None]:
     """Lists, for the block, each record a command takes from the cache and its version."""
-    consulted: dict[UUID, int] = {}
-    token = _consulted.set(consulted)
+    token = _consulted.set({})
     try:
-        yield consulted
+        yield
     finally:
         _consulted.reset(token)
 
@@ -72,16 +71,14 @@ class RecordCache:
         consulted = _consulted.get()
         if consulted is None:
             return None
-        with self._lock:  # never copied while a save folds events onto it
-            kept = self._records.get(record_id)
-            copy = copied(kept) if kept is not None else None
+        copy = self.kept(record_id)
         if copy is not None:
             consulted[record_id] = copy.version
         return copy
 
     def kept(self, record_id: UUID) -> Aggregate | None:
         """A copy of the record as kept, if it is."""
-        with self._lock:
+        with self._lock:  # never copied while a save folds events onto it
             kept = self._records.get(record_id)
             return copied(kept) if kept is not None else None
 
