@@ -1,16 +1,19 @@
 """One reader per process follows the log for every live read model.
 
 Each new stretch of the log is read and decoded once. A read model that handles none of its
-events is moved past it there and then, without waking; one that handles some is woken, and
-takes the stretch from memory. A read model behind what memory keeps (it was parked, or is
-slow) catches up on its own, reading only its topics, as before.
+events is moved past it there and then, without waking. Those that handle some and stand where
+the stretch starts apply it there and then, together, in one transaction: while writes arrive
+one at a time, a commit for each read model was most of what a write cost to keep them. A read
+model left out of that (another runner holds it, or it failed together with the others) is
+woken, and takes the stretch from memory on its own. One behind what memory keeps (it was
+parked, or is slow) catches up on its own, reading only its topics, as before.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,12 +90,15 @@ class LogReader:
         positions: Callable[[bool], Mapping[Lane, int]],
         unapplied: Callable[[Lane, Batch, int], Batch],
         pass_lanes: Callable[[Iterable[Lane], int], None],
+        apply_together: Callable[[Sequence[Lane], Stretch], Sequence[Lane]],
         wake: Callable[[Lane], None],
     ) -> None:
         """Reads to the log's end a batch at a time. For each stretch: lanes that handle none
-        of it are passed to its end at once; lanes that handle some, or are behind it, are
-        woken. `positions(look)`: the lanes that may run, and how far each has got (`look`:
-        read the stored statuses first; else as last read, with the moves made since)."""
+        of it are passed to its end at once; lanes that handle some and stand at its start
+        have it applied together (`apply_together` returns those it left out); those left
+        out, and lanes behind it, are woken. `positions(look)`: the lanes that may run, and how
+        far each has got (`look`: read the stored statuses first; else as last read, with the
+        moves made since)."""
         last = self.records.last_position()
         lanes = positions(True)
         if self._after is None:
@@ -112,7 +118,8 @@ class LogReader:
                 self._after = poison.position
             self.recent.add(Stretch(after, end, events))
             self.read_to = max(self.read_to, self._after)
-            self._hand(Stretch(after, end, events), positions(False), unapplied, pass_lanes, wake)
+            self._hand(Stretch(after, end, events), positions(False), unapplied, pass_lanes,
+                       apply_together, wake)  # fmt: skip
         self.read_to = max(self.read_to, last)
         for lane, position in positions(False).items():
             if position < self.read_to:
@@ -124,15 +131,22 @@ class LogReader:
         lanes: Mapping[Lane, int],
         unapplied: Callable[[Lane, Batch, int], Batch],
         pass_lanes: Callable[[Iterable[Lane], int], None],
+        apply_together: Callable[[Sequence[Lane], Stretch], Sequence[Lane]],
         wake: Callable[[Lane], None],
     ) -> None:
-        passing = []
+        passing, in_step, behind = [], [], []
         for lane, position in lanes.items():
             if position >= stretch.end:
                 continue
-            if position >= stretch.after and not unapplied(lane, stretch.events, position):
-                passing.append(lane)
+            if position < stretch.after:
+                behind.append(lane)
+            elif unapplied(lane, stretch.events, position):
+                in_step.append(lane)
             else:
-                wake(lane)
+                passing.append(lane)
         if passing:
             pass_lanes(passing, stretch.end)
+        if in_step:
+            behind.extend(apply_together(in_step, stretch))
+        for lane in behind:
+            wake(lane)

@@ -3,11 +3,12 @@ model on its own.
 
 Running, one reader reads each new stretch of the log once for every read model (see
 infra.log_reader); caught up all at once, the log is read once for all read models that are
-behind, keeping only the event types they handle. Each read model applies its share of a batch
-in its own transaction, which also locks and moves its tracked position: a crash loses nothing,
-a restart resumes, and two runners (or a rebuild racing a server) never apply an event twice.
-An event a read model cannot apply parks that read model just before it, with the error; the
-others go on.
+behind, keeping only the event types they handle. A read model's share of a batch is applied
+in the transaction that also locks and moves its tracked position: a crash loses nothing, a
+restart resumes, and two runners (or a rebuild racing a server) never apply an event twice.
+Running, the read models a new stretch concerns apply it in one such transaction together;
+should it fail, each applies it again in its own. An event a read model cannot apply parks that
+read model just before it, with the error; the others go on.
 
 A save in this process wakes the reader at once; saves elsewhere reach it through PostgreSQL's
 LISTEN/NOTIFY, and SQLite, which cannot notify, is polled. After each commit the runner tells
@@ -30,7 +31,7 @@ from eventsourcing.utils import get_topic
 
 from domain.care_records import LAST_POSSIBLE_POSITION, CareRecords, Undecodable
 from domain.catalogue import ALL_EVENTS
-from infra.log_reader import LogReader
+from infra.log_reader import LogReader, Stretch
 from infra.notifications import PostgresNotifications
 from infra.outages import is_transient
 from infra.read_store import ReadStore
@@ -320,6 +321,43 @@ class Projector:
         for lane in lanes:
             self._tell(lane, end)
 
+    def _apply_together(self, lanes: Sequence[Lane], stretch: Stretch) -> list[Lane]:
+        """Applies a stretch to the lanes that stand at its start in one transaction, moving
+        them all to its end; returns the lanes left to their own threads: those another runner
+        holds or finds elsewhere, or all of them if any fails (on its own, a failure parks
+        only its read model)."""
+        applied: list[Lane] = []
+        past: dict[Lane, int] = {}
+        try:
+            with self.store.transaction(write=True) as tx:
+                statuses = tracking.lock_free(tx, [lane.tracking for lane in lanes])
+                for lane in lanes:
+                    status = statuses.get(lane.tracking)
+                    if not status or status.parked or status.version != lane.model.version:
+                        continue
+                    position = max(status.position, self._passed.get(lane.tracking, 0))
+                    if position >= stretch.end:
+                        past[lane] = position  # another runner got here first
+                        continue
+                    if position < stretch.after:
+                        continue  # not where this process last saw it: its thread looks
+                    if events := _unapplied(lane.model, stretch.events, position):
+                        lane.model.apply(tx, lane.tables, events)
+                    applied.append(lane)
+                if applied:
+                    tracking.advance_all(tx, [lane.tracking for lane in applied], stretch.end)
+                    self._announce_all(tx, applied, stretch.end)
+        except Exception as error:
+            log.info("applying positions %d-%d together failed (%s); each read model applies "
+                     "them on its own", stretch.after + 1, stretch.end, error)  # fmt: skip
+            return list(lanes)
+        past.update(dict.fromkeys(applied, stretch.end))
+        for lane, position in past.items():
+            self._seen[lane.tracking] = max(self._seen.get(lane.tracking, 0), position)
+        for lane in applied:
+            self._tell(lane, stretch.end)
+        return [lane for lane in lanes if lane not in past]
+
     def _store_passed(self, lane: Lane) -> None:
         passed = self._passed.get(lane.tracking)
         if passed is None:
@@ -382,6 +420,12 @@ class Projector:
             payload = f"{lane.tracking}:{position}"
             tx.execute("SELECT pg_notify(%(c)s, %(p)s)", {"c": self.channel, "p": payload})
 
+    def _announce_all(self, tx: Transaction, lanes: Sequence[Lane], position: int) -> None:
+        if self.channel and tx.dialect == "postgres":
+            payloads = [f"{lane.tracking}:{position}" for lane in lanes]
+            tx.execute("SELECT pg_notify(%(c)s, p) FROM unnest(%(ps)s::text[]) AS p",
+                       {"c": self.channel, "ps": payloads})  # fmt: skip
+
     def _tell(self, lane: Lane, position: int) -> None:
         if lane.tracking != lane.model.name:
             return  # shadow tables: nobody reads them yet
@@ -422,9 +466,8 @@ class Projector:
         while not self._stop.is_set():
             try:
                 self._reader_wake.clear()
-                self._reader.read_new(
-                    self._lane_positions, _unapplied_by_lane, self._pass_lanes, self._wake_lane
-                )
+                self._reader.read_new(self._lane_positions, _unapplied_by_lane, self._pass_lanes,
+                                      self._apply_together, self._wake_lane)  # fmt: skip
                 failures = 0
             except Exception:
                 failures += 1

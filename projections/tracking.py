@@ -3,6 +3,7 @@ same transaction as its rows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -109,6 +110,19 @@ def lock(tx: Transaction, name: str) -> Status:
     return Status.from_row(row)
 
 
+def lock_free(tx: Transaction, names: Sequence[str]) -> dict[str, Status]:
+    """The statuses of those of these read models no other runner holds, locked until the
+    transaction ends. On PostgreSQL a row another transaction holds is skipped rather than
+    waited for, and rows are locked in name order, so two runners locking several at once never
+    wait on each other in a circle."""
+    names_in, params = _named(names)
+    sql = f"SELECT * FROM {TABLE} WHERE projection IN ({names_in})"
+    if tx.dialect == "postgres":
+        sql += " ORDER BY projection FOR UPDATE SKIP LOCKED"
+    rows = tx.fetchall(sql, params)
+    return {row["projection"]: Status.from_row(row) for row in rows}
+
+
 def position(tx: Transaction, name: str) -> int:
     """The log position the read model has applied (0 if it is not tracked yet)."""
     row = tx.fetchone(f"SELECT position FROM {TABLE} WHERE projection = %(name)s", {"name": name})
@@ -120,6 +134,18 @@ def advance(tx: Transaction, name: str, position: int) -> None:
         f"UPDATE {TABLE} SET position = %(position)s WHERE projection = %(name)s",
         {"name": name, "position": position},
     )
+
+
+def advance_all(tx: Transaction, names: Sequence[str], position: int) -> None:
+    names_in, params = _named(names)
+    tx.execute(f"UPDATE {TABLE} SET position = %(position)s WHERE projection IN ({names_in})",
+               {**params, "position": position})  # fmt: skip
+
+
+def _named(names: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Placeholders for a list of names, and their parameters (SQLite has no arrays)."""
+    params = {f"name{i}": name for i, name in enumerate(names)}
+    return ", ".join(f"%({key})s" for key in params), params
 
 
 def park(tx: Transaction, name: str, *, before: int, event: str, error: str) -> None:

@@ -11,8 +11,11 @@ import pytest
 from eventsourcing.domain import DomainEvent
 
 from infra.bootstrap import Runtime
+from infra.log_reader import Stretch
 from infra.projector import Lane, Projector
 from infra.rebuild import rebuild
+from projections import tracking
+from projections.base import Transaction
 from tests.integration.test_read_model_isolation import eventually
 from tests.support.scenarios import agreed_plan, change_hours
 from tests.support.tables import snapshot
@@ -50,16 +53,44 @@ def log_reads(running: Runtime, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture
 def woken(running: Runtime, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The read models that applied a batch (in a transaction of their own), from here on."""
+    """The read models that applied a batch, on their own or together with others, from here
+    on."""
     names: list[str] = []
-    advance = Projector.advance
+    advance, apply_together = Projector.advance, Projector._apply_together
 
     def counted(projector: Projector, lane: Lane, *args: object) -> None:
         names.append(lane.model.name)
         advance(projector, lane, *args)  # type: ignore[arg-type]
 
+    def counted_together(projector: Projector, lanes: Sequence[Lane], stretch: Stretch
+                         ) -> list[Lane]:  # fmt: skip
+        left = apply_together(projector, lanes, stretch)
+        names.extend(lane.model.name for lane in lanes if lane not in left)
+        return left
+
     monkeypatch.setattr(Projector, "advance", counted)
+    monkeypatch.setattr(Projector, "_apply_together", counted_together)
     return names
+
+
+@pytest.fixture
+def moves(running: Runtime, monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], int]]:
+    """Each statement that moved read models' stored positions, from here on: which, and to
+    where."""
+    moved: list[tuple[set[str], int]] = []
+    advance, advance_all = tracking.advance, tracking.advance_all
+
+    def one(tx: Transaction, name: str, position: int) -> None:
+        moved.append(({name}, position))
+        advance(tx, name, position)
+
+    def several(tx: Transaction, names: Sequence[str], position: int) -> None:
+        moved.append((set(names), position))
+        advance_all(tx, names, position)
+
+    monkeypatch.setattr(tracking, "advance", one)
+    monkeypatch.setattr(tracking, "advance_all", several)
+    return moved
 
 
 def test_a_write_is_read_from_the_log_once_for_every_read_model(
@@ -87,6 +118,17 @@ def test_read_models_that_handle_none_of_a_write_move_past_it_without_waking(
     assert set(woken) == handling
     assert handling != {model.name for model in running.projector.models}  # some were passed
     assert set(running.projector.positions().values()) == {written.position}
+
+
+def test_the_read_models_a_write_concerns_apply_it_in_one_transaction(
+    running: Runtime, woken: list[str], moves: list[tuple[set[str], int]]
+) -> None:
+    written = change_hours(running.records, running.plan_person, 10)  # type: ignore[attr-defined]
+
+    assert running.wait_for_position(written.position, timeout=30)
+    together = [names for names, position in moves
+                if position == written.position and names & set(woken)]  # fmt: skip
+    assert together == [set(woken)] and len(woken) > 1
 
 
 def test_while_running_an_undecodable_event_parks_only_its_readers_until_repaired(
@@ -134,7 +176,14 @@ def test_a_read_model_released_far_behind_catches_up_while_the_others_stay_curre
             return 0  # as if its thread were busy elsewhere
         return follow(lanes, *args, **kwargs)  # type: ignore[arg-type]
 
+    apply_together = projector._apply_together
+
+    def leaving_support_plans(lanes: Sequence[Lane], stretch: Stretch) -> list[Lane]:
+        others = [lane for lane in lanes if lane is not support_plans]
+        return apply_together(others, stretch) + [lane for lane in lanes if lane not in others]
+
     monkeypatch.setattr(projector, "follow", holding_support_plans)
+    monkeypatch.setattr(projector, "_apply_together", leaving_support_plans)
     projector.batch_size = projector._reader.batch_size = 5
     monkeypatch.setattr(projector._reader.recent, "_most", 20)  # memory keeps 20 events
     for hours in range(20, 50):

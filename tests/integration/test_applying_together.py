@@ -1,0 +1,129 @@
+"""A new stretch of the log is applied to every read model standing at its start in one
+transaction, rather than one each (a commit per read model per write was most of what keeping
+them cost): all of them move together or, when one fails, none does and each is left to apply
+it on its own, where a failure parks only its read model. A read model another runner holds is
+left to its own thread, not waited for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from domain.support_plan import SupportPlan
+from infra.bootstrap import Runtime
+from infra.log_reader import Stretch
+from infra.projector import Lane, Projector, _unapplied
+from projections import tracking
+from projections.base import ReadModel
+from projections.support_plans import SupportPlans
+from tests.support.scenarios import agreed_plan, change_hours
+
+REDUCED: Any = SupportPlan.SupportHoursReduced  # made by the library: type checkers cannot see it
+
+
+def new_stretch(runtime: Runtime) -> tuple[Stretch, list[Lane]]:
+    """Every read model caught up on an agreed plan, then a cut in its hours: the stretch of
+    the log holding the cut, and the read models that handle it."""
+    plan = agreed_plan(runtime.records)
+    runtime.projector.catch_up()
+    after = runtime.records.last_position()
+    end = change_hours(runtime.records, plan.person_id, 10).position
+    stretch = Stretch(after, end, runtime.records.read_log(after, 500))
+    concerned = [lane for lane in runtime.projector.lanes
+                 if _unapplied(lane.model, stretch.events, after)]  # fmt: skip
+    assert len(concerned) > 1
+    return stretch, concerned
+
+
+def stored_positions(runtime: Runtime) -> dict[str, int]:
+    with runtime.store.transaction() as tx:
+        return {name: status.position for name, status in tracking.statuses(tx).items()}
+
+
+def test_the_read_models_a_write_concerns_move_to_it_in_one_transaction(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stretch, concerned = new_stretch(runtime)
+    moves: list[tuple[set[str], int]] = []
+    advance_all = tracking.advance_all
+    monkeypatch.setattr(tracking, "advance", lambda tx, name, to: moves.append(({name}, to)))
+    monkeypatch.setattr(tracking, "advance_all", lambda tx, names, to: (
+        moves.append((set(names), to)), advance_all(tx, names, to)))  # fmt: skip
+
+    left = runtime.projector._apply_together(concerned, stretch)
+
+    assert left == []
+    assert moves == [({lane.tracking for lane in concerned}, stretch.end)]
+    positions = stored_positions(runtime)
+    assert {positions[lane.tracking] for lane in concerned} == {stretch.end}
+    assert runtime.projector.positions()[SupportPlans.name] == stretch.end
+
+
+def test_when_one_fails_none_moves_and_each_applies_it_on_its_own_parking_only_the_failing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stretch, concerned = new_stretch(runtime)
+    before = stored_positions(runtime)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("hours ledger unavailable")
+
+    monkeypatch.setitem(SupportPlans._handlers, REDUCED, broken)
+    left = runtime.projector._apply_together(concerned, stretch)
+
+    assert left == concerned
+    assert stored_positions(runtime) == before  # rolled back, every read model's rows too
+    for lane in left:
+        runtime.projector.advance(lane, stretch.events, stretch.end)
+    statuses = runtime.projector.statuses()
+    assert {name for name, status in statuses.items() if status.parked} == {SupportPlans.name}
+    assert all(statuses[lane.tracking].position == stretch.end
+               for lane in concerned if lane.model.name != SupportPlans.name)  # fmt: skip
+
+
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # SQLite: one writer per file
+def test_a_read_model_another_runner_holds_is_left_to_its_own_thread_not_waited_for(
+    runtime: Runtime,
+) -> None:
+    stretch, concerned = new_stretch(runtime)
+    support_plans = next(lane for lane in concerned if lane.model.name == SupportPlans.name)
+
+    with runtime.store.transaction(write=True) as elsewhere:
+        tracking.lock(elsewhere, SupportPlans.name)
+        left = runtime.projector._apply_together(concerned, stretch)
+        positions = stored_positions(runtime)
+
+    assert left == [support_plans]
+    assert positions[SupportPlans.name] == stretch.after
+    assert all(positions[lane.tracking] == stretch.end
+               for lane in concerned if lane is not support_plans)  # fmt: skip
+
+
+def test_a_read_model_another_runner_moved_past_the_stretch_is_neither_applied_nor_left(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stretch, concerned = new_stretch(runtime)
+    elsewhere = Projector(runtime.records, runtime.store, runtime.projector.models)
+    elsewhere.follow([lane for lane in elsewhere.lanes if lane.model.name == SupportPlans.name])
+    applied: list[str] = []
+    for lane in concerned:
+        monkeypatch.setattr(lane.model, "apply", recorded(lane.model, applied))
+
+    left = runtime.projector._apply_together(concerned, stretch)
+
+    assert left == []
+    assert sorted(applied) == sorted(lane.model.name for lane in concerned
+                                     if lane.model.name != SupportPlans.name)  # fmt: skip
+    assert {stored_positions(runtime)[lane.tracking] for lane in concerned} == {stretch.end}
+
+
+def recorded(model: ReadModel, applied: list[str]) -> Callable[..., None]:
+    apply = model.apply
+
+    def applying(*args: Any) -> None:
+        applied.append(model.name)
+        apply(*args)
+
+    return applying
