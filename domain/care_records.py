@@ -164,16 +164,18 @@ class CareRecords(Application[UUID]):
             return earlier
         ids = NewIds(context.tenant_id, context.idempotency_key)
         for attempt in range(1, COMMAND_ATTEMPTS + 1):
-            # The last attempt reads every record from the store, so it cannot be overtaken.
-            cached = self.cache is not None and attempt < COMMAND_ATTEMPTS
+            # The last attempt reads every record from the store, and a race it loses is
+            # answered as a conflict.
+            last = attempt == COMMAND_ATTEMPTS
+            cached = self.cache is not None and not last
             with consulting() if cached else nullcontext():
                 try:
-                    return self._attempt(registration, context, command, requested, ids)
+                    return self._attempt(registration, context, command, requested, ids, last)
                 except RecordsChanged as changed:
-                    assert self.cache is not None
-                    self.cache.forget(changed.record_ids)  # and decide again on the store's
+                    if self.cache is not None:
+                        self.cache.forget(changed.record_ids)  # and decide again on the store's
                     logger.debug("deciding again: %s", changed)
-        raise AssertionError("the last attempt reads from the store")
+        raise AssertionError("the last attempt answers or raises")
 
     def _attempt(
         self,
@@ -182,6 +184,7 @@ class CareRecords(Application[UUID]):
         command: Command,
         requested: Receipt | None,
         ids: NewIds,
+        last: bool,
     ) -> Written:
         try:
             with nothing_sent():
@@ -210,6 +213,11 @@ class CareRecords(Application[UUID]):
         except IntegrityError:
             if requested is not None and (earlier := self._answer_retry(requested)) is not None:
                 return earlier  # a concurrent retry of this very request was stored first
+            if not last:
+                # Another write was saved first: decide again on what it left, as if this
+                # command had come after it (an `expectedVersion` it no longer matches is
+                # refused as a conflict then).
+                raise RecordsChanged([r.id for r in (*changed, record)]) from None
             actual = self._current_version(record.id)
             raise VersionConflict(record.id, decided_on, actual) from None
         except NothingWritten:
