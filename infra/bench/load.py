@@ -200,12 +200,15 @@ async def open_loop(
 
 
 MOST_OPEN = 128
+# The server closes a connection idle for 5 s (uvicorn's keep-alive); one idle nearly that long
+# is not reused, as HTTP clients do, since the server may close it as the request goes out.
+IDLE_EXPIRY = 4.0
 
 
 class _Pool:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.idle: list[Connection] = []
+        self.idle: list[tuple[Connection, float]] = []  # and when each became idle
         self.busy = 0
 
     async def take(self) -> Connection:
@@ -213,7 +216,12 @@ class _Pool:
             raise BadAnswer(f"all {MOST_OPEN} connections still wait for answers: a backlog")
         self.busy += 1
         try:
-            return self.idle.pop() if self.idle else await Connection.open(self.host, self.port)
+            while self.idle:
+                connection, since = self.idle.pop()
+                if time.perf_counter() - since < IDLE_EXPIRY:
+                    return connection
+                await connection.close()
+            return await Connection.open(self.host, self.port)
         except OSError:
             self.busy -= 1
             raise
@@ -221,12 +229,12 @@ class _Pool:
     async def give_back(self, connection: Connection, usable: bool) -> None:
         self.busy -= 1
         if usable:
-            self.idle.append(connection)
+            self.idle.append((connection, time.perf_counter()))
         else:
             await connection.close()
 
     async def close(self) -> None:
-        for connection in self.idle:
+        for connection, _ in self.idle:
             await connection.close()
 
 

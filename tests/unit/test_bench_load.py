@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from infra.bench import load
 from infra.bench.load import (
     BadAnswer,
     Connection,
@@ -27,14 +28,17 @@ def ok(_: dict[str, object]) -> tuple[int, bytes]:
 
 
 @asynccontextmanager
-async def tiny_server(answer: Answer, chunked: bool = False) -> AsyncIterator[tuple[int, list]]:
-    """Answers each POST with `answer(body)`; yields its port and the bodies it received."""
+async def tiny_server(
+    answer: Answer, chunked: bool = False, keep_alive: float | None = None
+) -> AsyncIterator[tuple[int, list]]:
+    """Answers each POST with `answer(body)`, closing a connection idle for `keep_alive`
+    seconds; yields its port and the bodies it received."""
     received: list[dict[str, object]] = []
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), keep_alive)
                 length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
                 body = json.loads(await reader.readexactly(length))
                 received.append(body)
@@ -45,7 +49,7 @@ async def tiny_server(answer: Answer, chunked: bool = False) -> AsyncIterator[tu
                 else:
                     framing = b"Content-Length: %d\r\n\r\n" % len(payload)
                 writer.write(b"HTTP/1.1 %d X\r\n%s%s" % (status, framing, payload))
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
             writer.close()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
@@ -117,6 +121,24 @@ def test_an_open_loop_starts_exchanges_at_the_offered_rate() -> None:
 
     assert measured == received == 50
     assert due[:3] == pytest.approx([0.0, 0.01, 0.02])
+
+
+def test_an_open_loop_never_reuses_a_connection_idle_for_as_long_as_the_server_keeps_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(load, "IDLE_EXPIRY", 0.2)
+
+    async def run() -> tuple[int, int]:
+        async with tiny_server(ok, keep_alive=0.3) as (port, _):
+
+            async def exchange(connection: Connection, n: int) -> float:
+                await connection.answer(graphql_request("127.0.0.1", port, {"query": f"{n}"}))
+                return 0.001
+
+            schedule = await open_loop("127.0.0.1", port, 2.5, 1.6, exchange)  # 0.4 s apart
+            return len(schedule.measured), schedule.outcome.errors
+
+    assert asyncio.run(run()) == (4, 0)
 
 
 def test_percentiles_are_nearest_rank() -> None:
