@@ -115,7 +115,8 @@ def _figures(measured: dict[tuple[str, int], list[Outcome]], clients: int) -> li
                detail=detail("http") | detail("execute", "baseline_")),
         Figure("writes", f"setSupportHours {execute}", rate("execute"), "commands/s",
                f"library save, 1 event per transaction, {clients} threads", rate("floor"),
-               IN_PROCESS_TARGETS.get(clients), detail=detail("execute") | detail("floor", "baseline_")),
+               IN_PROCESS_TARGETS.get(clients),
+               detail=detail("execute") | detail("floor", "baseline_")),
     ]  # fmt: skip
 
 
