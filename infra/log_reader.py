@@ -4,9 +4,9 @@ Each new stretch of the log is read and decoded once. A read model that handles 
 events is moved past it there and then, without waking. Those that handle some and stand where
 the stretch starts apply it there and then, together, in one transaction: while writes arrive
 one at a time, a commit for each read model was most of what a write cost to keep them. A read
-model left out of that (another runner holds it, or it failed together with the others) is
-woken, and takes the stretch from memory on its own. One behind what memory keeps (it was
-parked, or is slow) catches up on its own, reading only its topics, as before.
+model left out of that (it applies alone, another runner holds it, or it failed together with
+the others) is woken, and takes the stretch from memory on its own. One behind what memory
+keeps (it was parked, or is slow) catches up on its own, reading only its topics, as before.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ infra.log_reader); caught up all at once, the log is read once for all read mode
 behind, keeping only the event types they handle. A read model's share of a batch is applied
 in the transaction that also locks and moves its tracked position: a crash loses nothing, a
 restart resumes, and two runners (or a rebuild racing a server) never apply an event twice.
-Running, the read models a new stretch concerns apply it in one such transaction together;
-should it fail, each applies it again in its own. An event a read model cannot apply parks that
+Running, the read models a new stretch concerns apply it in one such transaction together
+(but for those declared to apply alone, whose work on an event can take long); should it fail,
+each applies it again in its own. An event a read model cannot apply parks that
 read model just before it, with the error; the others go on.
 
 A save in this process wakes the reader at once; saves elsewhere reach it through PostgreSQL's
@@ -323,15 +324,19 @@ class Projector:
 
     def _apply_together(self, lanes: Sequence[Lane], stretch: Stretch) -> list[Lane]:
         """Applies a stretch to the lanes that stand at its start in one transaction, moving
-        them all to its end; returns the lanes left to their own threads: those another runner
-        holds or finds elsewhere, or all of them if any fails (on its own, a failure parks
-        only its read model)."""
+        them all to its end; returns the lanes left to their own threads: those that apply
+        alone, those another runner holds or finds elsewhere, or all of them if any fails (on
+        its own, a failure parks only its read model). Those applied together wait for the
+        slowest of them."""
+        together = [lane for lane in lanes if not lane.model.applies_alone]
+        if not together:
+            return list(lanes)
         applied: list[Lane] = []
         past: dict[Lane, int] = {}
         try:
             with self.store.transaction(write=True) as tx:
-                statuses = tracking.lock_free(tx, [lane.tracking for lane in lanes])
-                for lane in lanes:
+                statuses = tracking.lock_free(tx, [lane.tracking for lane in together])
+                for lane in together:
                     status = statuses.get(lane.tracking)
                     if not status or status.parked or status.version != lane.model.version:
                         continue
@@ -438,8 +443,10 @@ class Projector:
         self._reader_wake.set()
 
     def run(self) -> None:
-        """Follows the log with one reader and one thread per read model, so a slow or
-        failing one holds none of the others back; returns when stopped."""
+        """Follows the log with one reader and one thread per read model; returns when
+        stopped. The reader applies each new stretch to the read models it concerns together;
+        one that fails there, or applies alone, or falls behind, is caught up by its own
+        thread, so it holds none of the others back."""
         self._stop.clear()
         if self.notifications is not None:
             self.notifications.start(self.wake)

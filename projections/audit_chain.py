@@ -60,6 +60,7 @@ class AuditChain(ReadModel):
     version = 1
     evidence = True
     stored_bytes = True
+    applies_alone = True  # evidence, signed at checkpoints: nothing else waits for it
     tables: ClassVar[tuple[Table, ...]] = (
         Table(
             "audit_chain",

@@ -116,6 +116,10 @@ class ReadModel(ABC):
     # Applies each event's stored bytes, read by itself, so an event nobody can decode is
     # applied like any other (it gets a placeholder in the batch).
     stored_bytes: ClassVar[bool] = False
+    # Applies each new stretch of the log in a transaction of its own, never together with the
+    # other read models (infra.projector): for one whose work on an event can take long (a
+    # recount, a signature), which the others would otherwise wait for.
+    applies_alone: ClassVar[bool] = False
     # Seconds between calls of on_time() while the projector follows the log (None: never).
     on_time_every: float | None = None
     tables: ClassVar[tuple[Table, ...]]

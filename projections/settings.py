@@ -56,6 +56,7 @@ class ServicePractices(RecordTable):
 class ProviderPolicies(RecordTable):
     name = "provider_policies"
     version = 3  # 2: the provider's own techniques; 3: governance settings
+    applies_alone = True  # a change of governance settings counts a provider's tallies afresh
     aggregate = ProviderPolicy
     key = "policy_id"
     states = "provider_policy_states"

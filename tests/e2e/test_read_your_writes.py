@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 
 import pytest
 
 from infra.bootstrap import Runtime
+from infra.log_reader import Stretch
 from infra.projector import Lane
 from projections.base import Batch
 from tests.e2e.helpers import SENIOR, WAIT_FOR_POSITION, Api, agreed_plan
@@ -19,15 +21,23 @@ LAG_PER_PROJECTION = 0.1  # seconds: the support-plan read model lags ~0.3 s beh
 
 @pytest.fixture
 def slow_read_models(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """Once set, every batch takes a while to reach each read model, as under load."""
-    advance, lagging = runtime.projector.advance, threading.Event()
+    """Once set, every batch takes a while to reach each read model, as under load, whether
+    read models apply it on their own or together."""
+    projector, lagging = runtime.projector, threading.Event()
+    advance, apply_together = projector.advance, projector._apply_together
 
     def slowly(lane: Lane, batch: Batch, end: int) -> None:
         if batch and lagging.is_set():
             time.sleep(LAG_PER_PROJECTION)
         advance(lane, batch, end)
 
-    monkeypatch.setattr(runtime.projector, "advance", slowly)
+    def slowly_together(lanes: Sequence[Lane], stretch: Stretch) -> list[Lane]:
+        if lagging.is_set():
+            time.sleep(LAG_PER_PROJECTION)
+        return apply_together(lanes, stretch)
+
+    monkeypatch.setattr(projector, "advance", slowly)
+    monkeypatch.setattr(projector, "_apply_together", slowly_together)
     return lagging
 
 
