@@ -7,6 +7,8 @@ chain), which the others would otherwise wait for."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -93,22 +95,49 @@ def test_when_one_fails_none_moves_and_each_applies_it_on_its_own_parking_only_t
                for lane in concerned if lane.model.name != SupportPlans.name)  # fmt: skip
 
 
-@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # SQLite: one writer per file
-def test_a_read_model_another_runner_holds_is_left_to_its_own_thread_not_waited_for(
-    runtime: Runtime,
+def test_a_read_model_another_runner_is_applying_is_not_applied_again_nor_waited_for_on_postgres(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Another runner holds support_plans' position for 0.5 s, then applies the stretch to
+    it. On PostgreSQL the others are applied without waiting and support_plans is left to its
+    thread; SQLite has one writer per file, so there the shared transaction waits, and then
+    finds support_plans past the stretch."""
     stretch, concerned = new_stretch(runtime)
     support_plans = next(lane for lane in concerned if lane.model.name == SupportPlans.name)
+    holding, released = threading.Event(), threading.Event()
+    apply = support_plans.model.apply  # as it is, before this process's applies are recorded
 
-    with runtime.store.transaction(write=True) as elsewhere:
-        tracking.lock(elsewhere, SupportPlans.name)
-        left = runtime.projector._apply_together(concerned, stretch)
-        positions = stored_positions(runtime)
+    def another_runner() -> None:
+        with runtime.store.transaction(write=True) as tx:
+            tracking.lock(tx, SupportPlans.name)
+            holding.set()
+            released.wait(timeout=0.5)
+            apply(tx, support_plans.tables, stretch.events)
+            tracking.advance(tx, SupportPlans.name, stretch.end)
 
-    assert left == [lane for lane in concerned if lane is support_plans or lane.model.applies_alone]
-    assert positions[SupportPlans.name] == stretch.after
-    assert all(positions[lane.tracking] == stretch.end
-               for lane in shared(concerned) if lane is not support_plans)  # fmt: skip
+    elsewhere = threading.Thread(target=another_runner)
+    elsewhere.start()
+    assert holding.wait(timeout=10)
+    applied: list[str] = []
+    for lane in concerned:
+        monkeypatch.setattr(lane.model, "apply", recorded(lane.model, applied))
+    started = time.monotonic()
+    left = runtime.projector._apply_together(concerned, stretch)
+    took = time.monotonic() - started
+    released.set()
+    elsewhere.join(timeout=10)
+
+    assert SupportPlans.name not in applied  # applied once, by the other runner
+    assert set(stored_positions(runtime).values()) >= {stretch.end}
+    assert all(stored_positions(runtime)[lane.tracking] == stretch.end
+               for lane in shared(concerned))  # fmt: skip
+    if runtime.settings.is_postgres:
+        assert left == [lane for lane in concerned
+                        if lane is support_plans or lane.model.applies_alone]  # fmt: skip
+        assert took < 0.4  # not waited for
+    else:
+        assert left == alone(concerned)
+        assert took >= 0.4
 
 
 def test_a_read_model_another_runner_moved_past_the_stretch_is_neither_applied_nor_left(
